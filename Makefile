@@ -1,0 +1,42 @@
+# The two commands of the README. Both create .venv with Python 3.12 when it is missing.
+# Mesa 3.5 needs Python >= 3.12; `python3.12` may be a pyenv shim that is not activated,
+# so the first interpreter that really runs is used.
+PYTHON ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
+
+.PHONY: run test lint bench findings clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "error: Python 3.12 not found (needed by Mesa 3.5); install python3.12" >&2; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+# The browser tests drive Debian's Chromium; a browser download by playwright cannot work offline.
+/usr/bin/chromium:
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "note: /usr/bin/chromium missing and not root: browser tests will be skipped" >&2; fi
+
+run: $(VENV)/.installed
+	$(BIN)/negsim run agents/ukraine_2022.toml --seed 1
+
+test: $(VENV)/.installed-test /usr/bin/chromium
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,336 @@
+"""Leaders: one per state; each role's leader decides by expected utility (M11).
+
+Utilities are in *issue units*: the value of the whole contested issue is 1. Costs enter as
+cumulative losses (share of GDP) over the leader's horizon, weighted by loss aversion; risk
+enters through the spread of the outcome, signed by the leader's (effective) risk preference.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import Enum
+from typing import TYPE_CHECKING
+
+import mesa
+
+from negsim.cast import LeaderSpec
+from negsim.mechanisms.battlefield import INTENSITY, aggressor_effort, control_drift
+from negsim.mechanisms.decisions import (
+    certainty_equivalent,
+    effective_risk_preference,
+    logit_choice,
+)
+from negsim.mechanisms.escalation import escalation_hazard
+from negsim.mechanisms.threats import beta_mean, threat_value
+
+if TYPE_CHECKING:
+    from negsim.actors.state import State
+    from negsim.model import CrisisModel
+
+
+class Leader(mesa.Agent):
+    """A head of government: traits, beliefs, memories and approval.
+
+    Attributes:
+        approval: weighted support of its constituencies for its policy (0..1).
+        humiliation: personal humiliation (0..1); it matters for the aggressor's leader.
+        belief_resolve: its estimate of each opponent's resolve, learned from their actions.
+        belief_cohesion: its estimate of the coalition's cohesion.
+        memory: for each opponent, how often it conceded to / stood firm against its threats.
+        record: how often it carried out / bluffed on its own threats (its reputation).
+    """
+
+    model: CrisisModel
+
+    def __init__(
+        self,
+        model: CrisisModel,
+        state: State,
+        spec: LeaderSpec,
+        name: str | None = None,
+        resolve: float | None = None,
+        risk_preference: float | None = None,
+    ):
+        super().__init__(model)
+        self.state = state
+        self.spec = spec
+        self.name = name or spec.name
+        self.risk_preference = spec.risk_preference if risk_preference is None else risk_preference
+        self.resolve = spec.resolve if resolve is None else resolve
+        self.loss_aversion = spec.loss_aversion
+        self.face_sensitivity = spec.face_sensitivity
+        self.approval = 0.5
+        self.humiliation = 0.0
+        self.belief_resolve: dict[str, float] = {}
+        self.belief_cohesion = 1.0
+        self.memory: dict[str, list[float]] = {}
+        self.record = [0.0, 0.0]
+        self.since = model.tick
+        state.leader = self
+
+    @property
+    def temperature(self) -> float:
+        """Logit choice temperature (0 = best response)."""
+        return self.spec.temperature * self.model.params.decisions.temperature_scale
+
+    def update_approval(self) -> None:
+        """Approval: the weighted support of the state's constituencies."""
+        pub = self.model.publics
+        rows = self.state.rows
+        self.approval = float(pub.support[rows] @ pub.weight[rows])
+
+    def approval_if(self, policy: float) -> float:
+        """Approval the leader expects if its policy were ``policy`` (0 dovish .. 1 hawkish)."""
+        pub = self.model.publics
+        rows = self.state.rows
+        return float((1.0 - abs(pub.preferred[rows] - policy)) @ pub.weight[rows])
+
+    def risk_now(self, loss_frame: float) -> float:
+        """Risk preference after humiliation and losses (prospect theory)."""
+        p = self.model.params
+        return effective_risk_preference(
+            self.risk_preference,
+            self.humiliation,
+            loss_frame,
+            p.humiliation.risk_shift,
+            p.decisions.loss_risk,
+        )
+
+    def cost_in_issue_units(self, weekly_loss: float) -> float:
+        """What a weekly loss (share of GDP) sustained over the horizon is worth, in issue units."""
+        d = self.model.params.decisions
+        return (
+            self.loss_aversion
+            * d.cost_weight
+            * (1.0 - 0.5 * self.resolve)
+            * d.horizon
+            * weekly_loss
+        )
+
+    def success_belief(self, opponent: str) -> float:
+        """Expected chance that ``opponent`` gives in to a threat: memory and perceived resolve."""
+        conceded, stood = self.memory.get(opponent, (0.0, 0.0))
+        remembered = beta_mean(conceded, stood, self.model.params.threats.prior)
+        return 0.5 * remembered + 0.5 * (1.0 - self.belief_resolve.get(opponent, 0.5))
+
+    def remember_answer(self, opponent: str, conceded: bool) -> None:
+        """M2: note how an opponent answered a threat (shapes the value of the next one)."""
+        counts = self.memory.setdefault(opponent, [0.0, 0.0])
+        counts[0 if conceded else 1] += 1.0
+
+    def reputation(self) -> float:
+        """Share of its threats carried out, as others read its record."""
+        return beta_mean(self.record[0], self.record[1], self.model.params.threats.prior)
+
+    def choose(self, utilities: list[float]) -> int:
+        """Pick an option by logit choice at this leader's temperature."""
+        return logit_choice(utilities, self.temperature, self.model.random)
+
+    def decide(self) -> Enum:
+        """Choose this tick's action (overridden per role)."""
+        raise NotImplementedError
+
+
+class AggressorAction(Enum):
+    HOLD = "hold"
+    ESCALATE = "escalate"
+    DEESCALATE = "de-escalate"
+    THREATEN = "threaten"
+    WITHDRAW = "withdraw"
+
+
+class AggressorLeader(Leader):
+    """The aggressor's leader: climbs or descends the ladder, threatens, or withdraws."""
+
+    def loss_frame(self) -> float:
+        """How far the aggressor is below its best control so far (its reference point)."""
+        return min(1.0, 5.0 * max(0.0, self.model.peak_control - self.model.control))
+
+    def outlook(self, rung: int) -> float:
+        """Certainty equivalent (issue units) of fighting on at ``rung`` over the horizon (M10).
+
+        Projected control, minus the weighted cost of sanctions, war and readiness, minus the
+        expected catastrophe, plus the coercion expected from frightening a divided coalition,
+        minus the expected cost of defying the coalition's open threats.
+        """
+        m = self.model
+        p = m.params
+        state = self.state
+        h = p.decisions.horizon
+        effort = aggressor_effort(state.military, state.health, rung)
+        drift = control_drift(effort, m.target_effort, p.battlefield.speed, rung)
+        projected = min(1.0, max(0.0, m.control + h * drift))
+        weekly = m.sanction_loss + p.sanctions.war_cost * INTENSITY[rung]
+        weekly += p.sanctions.readiness_cost if rung >= 1 else 0.0
+        for threat in m.threats_against(state.sid):
+            if rung >= threat.rung:
+                weekly += threat.credibility * m.sanction_step_loss()
+        catastrophe = h * escalation_hazard(rung, self.humiliation, m.back_channel, p.escalation)
+        catastrophe *= p.escalation.catastrophe_penalty
+        coercion = p.escalation.coercion * (1.0 - self.belief_cohesion) * (rung - m.rung)
+        aims = p.decisions.aims * self.resolve
+        mean = projected + aims - self.cost_in_issue_units(weekly) - catastrophe + coercion
+        spread = p.battlefield.noise * math.sqrt(h) * (INTENSITY[rung] > 0) + catastrophe
+        return certainty_equivalent(
+            mean, spread, self.risk_now(self.loss_frame()), p.decisions.risk_weight
+        )
+
+    def reservation(self) -> float:
+        """The least share of the issue it would settle for now: the value of fighting on."""
+        return self.outlook(self.model.rung)
+
+    def face_cost(self) -> float:
+        """Face lost by backing down in public, larger when already humiliated."""
+        return (
+            self.model.params.decisions.face_weight
+            * self.face_sensitivity
+            * (1.0 + self.humiliation)
+        )
+
+    def decide(self) -> AggressorAction:
+        m = self.model
+        p = m.params
+        aw = p.domestic.approval_weight
+        hold = self.outlook(m.rung) + aw * self.approval_if(m.rung / 5.0)
+        options = {AggressorAction.HOLD: hold}
+        if m.rung < 4:
+            options[AggressorAction.ESCALATE] = self.outlook(m.rung + 1) + aw * self.approval_if(
+                (m.rung + 1) / 5.0
+            )
+        if m.rung > 0:
+            options[AggressorAction.DEESCALATE] = (
+                self.outlook(m.rung - 1)
+                + aw * self.approval_if((m.rung - 1) / 5.0)
+                - self.face_cost()
+            )
+        target = m.threat_target()
+        if target is not None and not m.threats_by(self.state.sid):
+            relief = self.cost_in_issue_units(m.sanction_relief(target, p.threats.ease_step))
+            options[AggressorAction.THREATEN] = hold + threat_value(
+                self.success_belief(target.sid), relief, 0.5 * self.face_cost()
+            )
+        options[AggressorAction.WITHDRAW] = aw * self.approval_if(0.0) - 2.0 * self.face_cost()
+        actions = list(options)
+        return actions[self.choose(list(options.values()))]
+
+
+class TargetAction(Enum):
+    RESIST = "resist"
+    CAPITULATE = "capitulate"
+
+
+class TargetLeader(Leader):
+    """The target's leader: resists, negotiates, or capitulates."""
+
+    def loss_frame(self) -> float:
+        """How far the aggressor has advanced beyond the least control seen (target's reference)."""
+        return min(1.0, 5.0 * max(0.0, self.model.control - self.model.least_control))
+
+    def reservation(self) -> float:
+        """Certainty equivalent of resisting on: the share of the issue it expects to keep, less costs."""
+        m = self.model
+        p = m.params
+        h = p.decisions.horizon
+        drift = control_drift(m.aggressor_effort, m.target_effort, p.battlefield.speed, m.rung)
+        projected = min(1.0, max(0.0, m.control + h * drift))
+        aims = p.decisions.aims * self.resolve
+        mean = 1.0 - projected + aims - self.cost_in_issue_units(self.state.cost)
+        spread = p.battlefield.noise * math.sqrt(h) * (INTENSITY[m.rung] > 0)
+        return certainty_equivalent(
+            mean, spread, self.risk_now(self.loss_frame()), p.decisions.risk_weight
+        )
+
+    def decide(self) -> TargetAction:
+        p = self.model.params
+        aw = p.domestic.approval_weight
+        face = p.decisions.face_weight * self.face_sensitivity
+        utilities = [
+            self.reservation() + aw * self.approval_if(1.0),
+            -face + aw * self.approval_if(0.0),
+        ]
+        return list(TargetAction)[self.choose(utilities)]
+
+
+class CoalitionAction(Enum):
+    HOLD = "hold"
+    TIGHTEN = "tighten"
+    EASE = "ease"
+
+
+STEP = 0.1  # policy change of one tightening or easing
+
+
+class CoalitionLeader(Leader):
+    """A coalition member's leader: tightens, holds or eases sanctions and aid."""
+
+    def value_of_commitment(self, level: float, current: float) -> float:
+        """Utility of moving the state's commitment from ``current`` to ``level``.
+
+        The cause's value, minus sanction and aid costs (pooled under burden sharing), plus
+        expected approval, minus distance from partners (solidarity, scaled by trust), minus
+        fear of an escalating aggressor (as risk-averse), plus the terms of open threats.
+        """
+        m = self.model
+        p = m.params
+        state = self.state
+        exposure = m.effective_exposure(state)
+        weekly = p.sanctions.self_cost * level * exposure + p.sanctions.aid_cost * level
+        value = p.decisions.stake * self.resolve * level - self.cost_in_issue_units(weekly)
+        value += p.domestic.approval_weight * self.approval_if(level)
+        value -= p.cohesion.solidarity * state.trust * abs(level - m.partners_commitment(state))
+        value -= p.escalation.coercion * (1.0 - self.risk_preference) * max(0, m.rung - 2) * level
+        for threat in m.threats_against(state.sid):
+            if level >= current:
+                value -= threat.credibility * p.threats.damage * (1.0 - self.risk_preference)
+            else:
+                value += p.threats.concession_bias
+        return value
+
+    def decide(self) -> CoalitionAction:
+        current = self.state.commitment
+        utilities = [
+            self.value_of_commitment(min(1.0, max(0.0, current + step)), current)
+            for step in (0.0, STEP, -STEP)
+        ]
+        return list(CoalitionAction)[self.choose(utilities)]
+
+    def consider_threat(self) -> bool:
+        """Whether the coalition's lead issues a threat: de-escalate, or sanctions tighten."""
+        m = self.model
+        p = m.params
+        aggressor = m.aggressor.sid
+        cost = self.cost_in_issue_units(
+            p.sanctions.self_cost * p.threats.sanction_step * m.effective_exposure(self.state)
+        )
+        gain = p.decisions.stake * self.resolve * 0.25
+        value = threat_value(self.success_belief(aggressor), gain, cost)
+        return self.choose([0.0, value]) == 1
+
+
+class NeutralAction(Enum):
+    HOLD = "hold"
+    TRADE_MORE = "trade more"
+    TRADE_LESS = "trade less"
+
+
+class NeutralLeader(Leader):
+    """A neutral state's leader: keeps, widens or narrows trade with the aggressor."""
+
+    def decide(self) -> NeutralAction:
+        m = self.model
+        p = m.params
+        exposure = self.state.spec.exposure.get(m.aggressor.sid, 0.0)
+        utilities = []
+        for step in (0.0, STEP, -STEP):
+            trade = min(1.0, max(0.0, self.state.trade + step))
+            gain = p.decisions.stake * (exposure - m.cohesion) * trade
+            utilities.append(gain + p.domestic.approval_weight * self.approval_if(1.0 - trade))
+        return list(NeutralAction)[self.choose(utilities)]
+
+
+LEADER_CLASSES = {
+    "aggressor": AggressorLeader,
+    "target": TargetLeader,
+    "coalition": CoalitionLeader,
+    "neutral": NeutralLeader,
+}

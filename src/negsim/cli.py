@@ -1,0 +1,141 @@
+"""The `negsim` command: run, validate (and the commands of the experiment, report and viz)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from negsim.cast import canonical_path, load_cast, parse_assignment, read_toml
+from negsim.errors import InputError
+from negsim.mechanisms.escalation import RUNGS
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _overrides(assignments: list[str]) -> dict[str, object]:
+    pairs = (parse_assignment(a) for a in assignments or [])
+    return {canonical_path(path): value for path, value in pairs}
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run one crisis and print its story."""
+    from negsim.model import CrisisModel
+
+    cast = load_cast(args.cast, _overrides(args.set))
+    model = CrisisModel(cast, rng=args.seed, max_ticks=args.ticks, collect_series=True)
+    record = model.run()
+    print(summarize(model, record))
+    if args.json:
+        Path(args.json).write_text(json.dumps(record.flat(), indent=2) + "\n")
+        print(f"\nrecord written to {args.json}")
+    return 0
+
+
+def summarize(model, record) -> str:
+    """A readable story of one run: outcome, deal, trajectory, main events."""
+    lines = [
+        f"negsim: {model.cast.cast.name}, seed {record.seed}",
+        f"outcome: {record.outcome.replace('_', ' ')} at week {record.end_tick}",
+    ]
+    if record.deal_x is not None:
+        lines.append(
+            f"deal: the aggressor gets x = {record.deal_x:.2f} of the issue, with face = {record.deal_face:.2f}"
+        )
+    series = model.datacollector.get_model_vars_dataframe()
+    marks = sorted({0, len(series) // 4, len(series) // 2, 3 * len(series) // 4, len(series) - 1})
+    lines.append("\nweek  control  cohesion  rung")
+    for i in marks:
+        row = series.iloc[i]
+        lines.append(
+            f"{i:>4}  {row['control']:>7.2f}  {row['cohesion']:>8.2f}  {RUNGS[int(row['rung'])]}"
+        )
+    lines.append(
+        f"\npeak rung: {RUNGS[record.peak_rung]}; cohesion min {record.min_cohesion:.2f}, "
+        f"mean {record.mean_cohesion:.2f}; coalition collapsed: "
+        + (f"week {record.collapse_tick}" if record.coalition_collapsed else "no")
+    )
+    counts = record.events
+    lines.append(
+        "events: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(counts.items()))
+    )
+    shown = [e for e in model.events if e.kind != "offer"][-12:]
+    lines.append("\nlast events:")
+    lines += [f"  week {e.tick:>3}  {e.text}" for e in shown]
+    return "\n".join(lines)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check a cast or an experiment spec; print what is wrong, line by line."""
+    path = Path(args.file)
+    doc = read_toml(path)
+    if "experiment" in doc:
+        from negsim.experiment.spec import load_spec
+
+        load_spec(path)
+        print(f"{path}: a valid experiment spec")
+    else:
+        cast = load_cast(path)
+        print(f"{path}: a valid cast ({len(cast.states)} states, {len(cast.leaders)} leaders)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="negsim",
+        description="Agent-based simulation of coercive, multi-party crisis negotiation.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run one crisis and print its story")
+    run.add_argument("cast", help="cast file, e.g. agents/ukraine_2022.toml")
+    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--ticks", type=int, default=104, help="tick limit in weeks (default 104)")
+    run.add_argument(
+        "--set",
+        action="append",
+        metavar="PATH=VALUE",
+        help="override a cast value, e.g. leaders.RUS.resolve=0.5",
+    )
+    run.add_argument("--json", metavar="FILE", help="also write the run's record as JSON")
+    run.set_defaults(handler=cmd_run)
+
+    validate = sub.add_parser("validate", help="check a cast or an experiment spec")
+    validate.add_argument("file")
+    validate.set_defaults(handler=cmd_validate)
+
+    for register in _extensions():
+        register(sub)
+    return parser
+
+
+def _extensions() -> list[Callable]:
+    """Subcommands owned by other packages (experiments, reports, the browser view)."""
+    found = []
+    for module in ("negsim.experiment.commands", "negsim.analysis.commands", "negsim.viz.commands"):
+        try:
+            found.append(__import__(module, fromlist=["register"]).register)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except InputError as exc:
+        for line in exc.problems:
+            print(f"error: {line}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

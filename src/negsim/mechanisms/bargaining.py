@@ -1,0 +1,43 @@
+"""M3 face-saving offers and back channels, M10 leverage, and two-level ratification."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def aggressor_deal_value(
+    x: float, face: float, face_sensitivity: float, face_value: float
+) -> float:
+    """What a deal (x, face) is worth to the aggressor's leader, in issue units."""
+    return x + face_value * face_sensitivity * face
+
+
+def target_deal_value(x: float) -> float:
+    """What a deal is worth to the target's side: the share of the issue it keeps."""
+    return 1.0 - x
+
+
+def offer_humiliation(public: bool, x: float, p) -> float:
+    """Humiliation a rejected offer inflicts on the aggressor leader.
+
+    A private offer (back channel) inflicts none; a public one, in proportion to how far it
+    falls below splitting the issue.
+    """
+    return p.public_insult * max(0.0, 0.5 - x) * 2.0 if public else 0.0
+
+
+def constituency_verdicts(
+    deal_value: float, preferred: np.ndarray, demand: float, softness: float
+) -> np.ndarray:
+    """Each constituency's approval of a deal worth ``deal_value`` to its side.
+
+    A constituency wanting policy ``preferred`` (0 dovish .. 1 hawkish) insists on
+    ``preferred * demand`` of the issue; approval is a logistic around that bar.
+    """
+    z = np.clip((deal_value - preferred * demand) / softness, -50.0, 50.0)
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def ratifies(weights: np.ndarray, verdicts: np.ndarray, threshold: float) -> bool:
+    """A state ratifies when the weighted approval of its constituencies reaches the threshold."""
+    return float(verdicts @ weights) / float(weights.sum()) >= threshold
