@@ -1,0 +1,111 @@
+"""Executors: where chunks of runs are computed. The runner only needs `Executor.map_chunks`.
+
+`SerialExecutor` runs chunks in this process; `LocalExecutor` on a pool of local processes
+(one pool, reused for every chunk: `import mesa` forces the spawn start method, so each new
+worker costs about a second of imports). A cluster executor implements the same interface.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import signal
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+
+from negsim.experiment.tasks import Chunk, ChunkResult, run_chunk
+
+
+class Executor(Protocol):
+    """Computes chunks of runs, yielding each finished chunk's result as soon as it is done."""
+
+    workers: int
+
+    def map_chunks(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
+        """Run the chunks, in any order; yield their results as they finish.
+
+        On KeyboardInterrupt, results already finished are still yielded before it propagates.
+        """
+        ...
+
+    def close(self) -> None:
+        """Stop at once, abandoning unfinished chunks, and free the workers."""
+        ...
+
+
+class SerialExecutor:
+    """Runs chunks one after the other in the calling process."""
+
+    workers = 1
+
+    def map_chunks(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
+        """Run the chunks in order."""
+        for chunk in chunks:
+            yield run_chunk(chunk)
+
+    def close(self) -> None:
+        """Nothing to free."""
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group; only the driver decides what to keep.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class LocalExecutor:
+    """A pool of local worker processes, kept busy with a bounded number of chunks in flight.
+
+    Args:
+        workers: number of processes (default: all cores).
+        in_flight: chunks queued per worker, so none idles while the driver writes.
+    """
+
+    def __init__(self, workers: int | None = None, in_flight: int = 2):
+        self.workers = workers or os.cpu_count() or 1
+        self._in_flight = max(1, in_flight) * self.workers
+        self._pool = cf.ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_ignore_sigint,
+        )
+
+    def map_chunks(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
+        """Submit chunks as earlier ones finish; yield results in completion order."""
+        pending: set[cf.Future] = set()
+        todo = iter(chunks)
+        try:
+            while True:
+                for chunk in todo:
+                    pending.add(self._pool.submit(run_chunk, chunk))
+                    if len(pending) >= self._in_flight:
+                        break
+                if not pending:
+                    return
+                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    pending.discard(future)
+                    yield future.result()
+        except KeyboardInterrupt:
+            finished = [f for f in pending if f.done() and not f.cancelled()]
+            for future in finished:
+                if future.exception() is None:
+                    yield future.result()
+            raise
+
+    def close(self) -> None:
+        """Cancel queued chunks and terminate the workers."""
+        # ProcessPoolExecutor has no public terminate before Python 3.14.
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+
+
+def make_executor(workers: int | None) -> Executor:
+    """The local executor for ``workers`` processes (1: in this process)."""
+    if workers == 1:
+        return SerialExecutor()
+    return LocalExecutor(workers)

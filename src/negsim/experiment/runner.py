@@ -1,0 +1,240 @@
+"""Running an experiment: plan its runs, skip those already recorded, compute the rest in chunks.
+
+Notebook use::
+
+    from negsim.experiment import load_spec, run_experiment, load_results
+    result = run_experiment(load_spec("experiments/baseline.toml"), workers=4)
+    runs = result.runs()                       # a pandas DataFrame, one row per run
+    runs, manifest = load_results("results/baseline")
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from negsim.experiment.executors import Executor, make_executor
+from negsim.experiment.samplers import sample_points
+from negsim.experiment.seeds import run_seed
+from negsim.experiment.spec import ExperimentSpec, load_spec
+from negsim.experiment.store import ResultStore, load_results, versions
+from negsim.experiment.tasks import Chunk, RunFn, RunSpec
+
+FLUSH_ROWS = 5000  # finished runs buffered at most before a part is written
+FLUSH_SECONDS = 2.0  # ... or seconds since the last part
+
+
+@dataclass
+class SweepResult:
+    """What a sweep left in its results folder."""
+
+    root: Path
+    planned: int
+    done: int
+    failed: int
+    ran: int
+    interrupted: bool = False
+
+    @property
+    def complete(self) -> bool:
+        """Every planned run is recorded."""
+        return self.done == self.planned
+
+    def runs(self) -> Any:
+        """The runs table as a pandas DataFrame."""
+        return load_results(self.root)[0]
+
+
+def plan(spec: ExperimentSpec) -> tuple[list[dict[str, Any]], list[RunSpec]]:
+    """The parameter points and every run of the experiment, with its derived seed."""
+    points = sample_points(spec)
+    reps = spec.experiment.replications
+    master = spec.experiment.seed
+    runs = [
+        RunSpec(p * reps + r, p, r, run_seed(master, p, r))
+        for p in range(len(points))
+        for r in range(reps)
+    ]
+    return points, runs
+
+
+def _chunks(
+    spec: ExperimentSpec,
+    points: list[dict[str, Any]],
+    todo: list[RunSpec],
+    size: int,
+    run_fn: RunFn | None,
+) -> Iterator[Chunk]:
+    cast_doc = spec.base_cast.model_dump(mode="json")
+    key = spec.cast_hash()
+    info = spec.experiment
+    for start in range(0, len(todo), size):
+        runs = todo[start : start + size]
+        yield Chunk(
+            cast_key=key,
+            cast_doc=cast_doc,
+            source=str(spec.cast_path),
+            max_ticks=info.max_ticks,
+            collect_series=info.collect_series,
+            points={r.point: points[r.point] for r in runs},
+            runs=runs,
+            run_fn=run_fn,
+        )
+
+
+def auto_chunk_size(n_runs: int, workers: int) -> int:
+    """Enough chunks per worker to balance the load and move the progress bar; at most 64 runs."""
+    return max(1, min(64, math.ceil(n_runs / (workers * 16))))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def run_experiment(
+    spec: ExperimentSpec | str | Path,
+    *,
+    results: str | Path = "results",
+    workers: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+    chunk_size: int | None = None,
+    executor: Executor | None = None,
+    run_fn: RunFn | None = None,
+) -> SweepResult:
+    """Run (or resume) an experiment into ``results/<name>/``.
+
+    Args:
+        spec: a spec, or the path of a spec file.
+        results: the folder that holds one folder per experiment.
+        workers: local processes (default: all cores; 1 runs in this process).
+        force: empty an existing results folder instead of resuming it.
+        progress: show a progress bar (runs done, rate, ETA).
+        chunk_size: runs per task sent to a worker (default: automatic).
+        executor: where to compute (default: a local process pool of ``workers``).
+        run_fn: the function computing one run (default `negsim.model.run`).
+
+    Raises:
+        InputError: the folder holds a different experiment (and ``force`` is off).
+        KeyboardInterrupt: after every finished run has been written.
+    """
+    if not isinstance(spec, ExperimentSpec):
+        spec = load_spec(spec)
+    store = ResultStore(Path(results) / spec.name, spec)
+    old = store.check_compatible(force)
+    notes = store.recover() if old else []
+    points, runs = plan(spec)
+    done = store.done_ids() if old else set()
+    todo = [r for r in runs if r.run_id not in done]
+    for note in notes:
+        print(f"note: {note}")
+
+    started = _now()
+    session = {"started": started, "finished": None, "ran": 0, "status": "running"}
+    manifest = old or {
+        "name": spec.name,
+        "source": spec.source,
+        "spec": spec.canonical(),
+        "spec_hash": spec.spec_hash(),
+        "cast": {"path": str(spec.cast_path), "sha256": spec.cast_hash()},
+        "created": started,
+        "sessions": [],
+    }
+    manifest.update(
+        versions=versions(),
+        status="running",
+        started=started,
+        finished=None,
+        counts={
+            "points": len(points),
+            "replications": spec.experiment.replications,
+            "planned": len(runs),
+            "done": len(done),
+        },
+    )
+    manifest["sessions"].append(session)
+    store.write_manifest(manifest)
+
+    ran = 0
+    status = "complete"
+    if todo:
+        owned = executor is None
+        executor = executor or make_executor(workers)
+        session["workers"] = executor.workers
+        size = chunk_size or auto_chunk_size(len(todo), executor.workers)
+        bar = tqdm(
+            total=len(runs), initial=len(done), unit="run", disable=not progress, smoothing=0.1
+        )
+        rows: list[dict[str, Any]] = []
+        series: dict[str, list] = {}
+        last_flush = time.monotonic()
+        failed = 0
+
+        def flush() -> None:
+            nonlocal rows, series, last_flush, ran
+            store.write_part(rows, series)
+            ran += len(rows)
+            rows, series, last_flush = [], {}, time.monotonic()
+
+        try:
+            for result in executor.map_chunks(_chunks(spec, points, todo, size, run_fn)):
+                rows += result.rows
+                for key, values in result.series.items():
+                    series.setdefault(key, []).extend(values)
+                bar.update(len(result.rows))
+                if result.failed:
+                    failed += result.failed
+                    bar.set_postfix(failed=failed)
+                if len(rows) >= FLUSH_ROWS or time.monotonic() - last_flush >= FLUSH_SECONDS:
+                    flush()
+            flush()
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise
+        except BaseException:
+            status = "crashed"
+            raise
+        finally:
+            if status != "complete":
+                flush()
+            if owned or status != "complete":
+                executor.close()
+            bar.close()
+            _finish(store, spec, manifest, session, status, ran)
+    else:
+        _finish(store, spec, manifest, session, status, ran)
+    counts = manifest["counts"]
+    return SweepResult(store.root, len(runs), counts["done"], counts["failed"], ran)
+
+
+def _finish(
+    store: ResultStore,
+    spec: ExperimentSpec,
+    manifest: dict,
+    session: dict,
+    status: str,
+    ran: int,
+) -> None:
+    """Consolidate the parts, write the summary and close the manifest."""
+    from negsim.analysis.stats import write_summaries
+
+    store.consolidate()
+    runs, _ = load_results(store.root) if (store.root / "runs.parquet").exists() else (None, None)
+    done = 0 if runs is None else len(runs)
+    failed = 0 if runs is None else int((runs["status"] == "failed").sum())
+    if status == "complete" and done < manifest["counts"]["planned"]:
+        status = "incomplete"
+    if runs is not None:
+        write_summaries(runs, spec, store.root, complete=status == "complete")
+    finished = _now()
+    session.update(finished=finished, ran=ran, status=status)
+    manifest["counts"].update(done=done, failed=failed)
+    manifest.update(status=status, finished=finished)
+    store.write_manifest(manifest)

@@ -1,0 +1,291 @@
+"""Experiment specs: which cast, what to hold fixed, what to vary and how, how many seeds.
+
+A spec is a TOML file with an ``[experiment]`` table, an optional ``[fixed]`` table of
+overrides and a ``[vary]`` table of parameter paths (any dotted cast path; parameter paths may
+omit their ``parameters.`` prefix)::
+
+    [experiment]
+    name = "face"                 # results go to results/face/
+    cast = "../agents/dyad.toml"  # relative to this file (else to the working directory)
+    sampler = "grid"              # grid | random | latin_hypercube | sobol | morris
+    replications = 100            # seeded runs per parameter point
+    max_ticks = 104
+    collect_series = false
+    seed = 1                      # master seed: every run's seed derives from it
+
+    [fixed]
+    "bargaining.back_channel" = 0.5
+
+    [vary]
+    "bargaining.face_offer" = [0.0, 0.3, 0.6]                 # grid: listed values
+    # "leaders.ARG.resolve" = { low = 0.2, high = 0.9 }       # other samplers: ranges
+
+Every problem is found before any run starts and reported as one line per problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+
+from negsim.cast import (
+    Cast,
+    apply_overrides,
+    build_cast,
+    canonical_path,
+    read_toml,
+    schema_field,
+    validation_problems,
+)
+from negsim.errors import InputError
+
+
+class Sampler(StrEnum):
+    """How the points of the parameter space are chosen."""
+
+    GRID = "grid"
+    RANDOM = "random"
+    LATIN_HYPERCUBE = "latin_hypercube"
+    SOBOL = "sobol"
+    MORRIS = "morris"
+
+
+RANGE_SAMPLERS = (Sampler.RANDOM, Sampler.LATIN_HYPERCUBE, Sampler.SOBOL, Sampler.MORRIS)
+SENSITIVITY_SAMPLERS = (Sampler.SOBOL, Sampler.MORRIS)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ExperimentInfo(_Strict):
+    """The ``[experiment]`` table."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="results folder name")
+    description: str = ""
+    cast: str = Field(description="cast file, relative to the spec (else to the working dir)")
+    sampler: Sampler = Sampler.GRID
+    replications: int = Field(1, ge=1, le=10_000_000, description="seeded runs per point")
+    max_ticks: int = Field(104, ge=1, le=100_000, description="tick limit of every run")
+    collect_series: bool = Field(False, description="collect per-tick series")
+    seed: int = Field(0, ge=0, description="master seed")
+    samples: int | None = Field(
+        None,
+        ge=1,
+        le=10_000_000,
+        description="random/latin_hypercube: points; sobol: base sample N; morris: trajectories",
+    )
+    levels: int = Field(4, ge=2, le=100, description="morris: grid levels")
+    second_order: bool = Field(False, description="sobol: also second-order indices")
+
+
+class Range(_Strict):
+    """A continuous range ``[low, high]`` for the random, LHS, Sobol and Morris samplers."""
+
+    low: float
+    high: float
+
+
+class ExperimentSpec(_Strict):
+    """A validated experiment spec. Build it with `load_spec`."""
+
+    experiment: ExperimentInfo
+    fixed: dict[str, Any] = Field(default_factory=dict)
+    vary: dict[str, list[Any] | Range] = Field(default_factory=dict)
+
+    _source: str = PrivateAttr("")
+    _cast_path: Path | None = PrivateAttr(None)
+    _cast: Cast | None = PrivateAttr(None)
+
+    @property
+    def name(self) -> str:
+        """The experiment's name (its results folder)."""
+        return self.experiment.name
+
+    @property
+    def source(self) -> str:
+        """The file the spec was read from."""
+        return self._source
+
+    @property
+    def cast_path(self) -> Path:
+        """The resolved cast file."""
+        assert self._cast_path is not None, "use load_spec or parse_spec"
+        return self._cast_path
+
+    @property
+    def base_cast(self) -> Cast:
+        """The cast with the fixed overrides applied (before any varied parameter)."""
+        assert self._cast is not None, "use load_spec or parse_spec"
+        return self._cast
+
+    @property
+    def parameters(self) -> list[str]:
+        """The varied parameter paths, as written in the spec."""
+        return list(self.vary)
+
+    def canonical(self) -> dict[str, Any]:
+        """The spec as plain JSON-able data (what the manifest stores and the hash covers)."""
+        return self.model_dump(mode="json")
+
+    def spec_hash(self) -> str:
+        """A hash of the spec's content: a changed spec never resumes an old results folder."""
+        return _sha256(self.canonical())
+
+    def cast_hash(self) -> str:
+        """A hash of the effective cast (file, defaults and fixed overrides)."""
+        return _sha256(self.base_cast.model_dump(mode="json"))
+
+
+def _sha256(data: Any) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load_spec(path: str | Path) -> ExperimentSpec:
+    """Read and validate an experiment spec file; raise InputError listing every problem."""
+    path = Path(path)
+    return parse_spec(read_toml(path), str(path), base_dir=path.resolve().parent)
+
+
+def parse_spec(doc: dict, source: str, base_dir: Path | None = None) -> ExperimentSpec:
+    """Validate a spec document (from TOML or built in a notebook).
+
+    Args:
+        doc: the document, with ``experiment``, ``fixed`` and ``vary`` tables.
+        source: the name used in error messages.
+        base_dir: where a relative cast path is looked up first.
+    """
+    try:
+        spec = ExperimentSpec.model_validate(doc)
+    except ValidationError as exc:
+        raise InputError(validation_problems(source, exc)) from None
+    spec._source = source
+    spec._cast_path = _resolve_cast_path(spec.experiment.cast, source, base_dir)
+    doc_cast = read_toml(spec._cast_path)
+    problems, base = _check_parameters(spec, doc_cast, source)
+    problems += _check_sampler(spec, source)
+    if problems:
+        raise InputError(problems)
+    spec._cast = base
+    return spec
+
+
+def _resolve_cast_path(cast: str, source: str, base_dir: Path | None) -> Path:
+    path = Path(cast)
+    candidates = [path] if path.is_absolute() else [(base_dir or Path.cwd()) / path, path]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+    tried = ", ".join(str(c) for c in candidates)
+    raise InputError(f"{source}: experiment.cast: no such cast file (looked for {tried})")
+
+
+def _bounds(field: Any) -> tuple[float | None, float | None]:
+    lo = hi = None
+    for m in field.metadata:
+        if isinstance(m, Ge | Gt):
+            lo = m.ge if isinstance(m, Ge) else m.gt
+        elif isinstance(m, Le | Lt):
+            hi = m.le if isinstance(m, Le) else m.lt
+    return lo, hi
+
+
+def _check_parameters(
+    spec: ExperimentSpec, doc: dict, source: str
+) -> tuple[list[str], Cast | None]:
+    """Unknown paths, duplicated paths, values and ranges outside the schema."""
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for table, paths in (("fixed", spec.fixed), ("vary", spec.vary)):
+        for path in paths:
+            canon = canonical_path(path)
+            if canon in seen:
+                problems.append(f"{source}: {table}.{path}: the same parameter as {seen[canon]}")
+            seen[canon] = f"{table}.{path}"
+            if schema_field(canon) is None:
+                problems.append(
+                    f"{source}: {table}.{path}: no such parameter (expected a dotted cast path "
+                    "such as bargaining.face_offer, leaders.<ID>.resolve or "
+                    "constituencies.<ID>.<group>.stance)"
+                )
+    if problems:
+        return problems, None
+    fixed = {canonical_path(p): v for p, v in spec.fixed.items()}
+    try:
+        base_doc = apply_overrides(doc, fixed, f"{source}: fixed")
+        base = build_cast(base_doc, f"{source} (cast {spec.experiment.cast} with [fixed])")
+    except InputError as exc:
+        return exc.problems, None
+    for path, how in spec.vary.items():
+        problems += _check_varied(path, how, base_doc, source)
+    return problems, base
+
+
+def _check_varied(path: str, how: list[Any] | Range, doc: dict, source: str) -> list[str]:
+    canon = canonical_path(path)
+    field = schema_field(canon)
+    where = f"{source}: vary.{path}"
+    if isinstance(how, Range):
+        if field.annotation in (bool, str):
+            return [f"{where}: a range needs a numeric parameter; list the values instead"]
+        if not how.low < how.high:
+            return [f"{where}: expected low < high, got low = {how.low}, high = {how.high}"]
+        lo, hi = _bounds(field)
+        bad = []
+        if lo is not None and how.low < lo:
+            bad.append(f"{where}: low = {how.low} is below the schema's minimum {lo}")
+        if hi is not None and how.high > hi:
+            bad.append(f"{where}: high = {how.high} is above the schema's maximum {hi}")
+        if bad:
+            return bad
+        values = [how.low, how.high]
+    else:
+        if not how:
+            return [f"{where}: an empty list of values (a grid needs at least one)"]
+        values = how
+    problems = []
+    for value in values:
+        try:
+            build_cast(apply_overrides(doc, {canon: value}, where), where)
+        except InputError as exc:
+            problems += [
+                f"{where}: value {value!r}: {line.split(': ', 2)[-1]}" for line in exc.problems
+            ]
+    return problems
+
+
+def _check_sampler(spec: ExperimentSpec, source: str) -> list[str]:
+    info = spec.experiment
+    where = f"{source}: experiment.sampler"
+    ranges = [p for p, how in spec.vary.items() if isinstance(how, Range)]
+    lists = [p for p, how in spec.vary.items() if not isinstance(how, Range)]
+    if info.sampler is Sampler.GRID:
+        if ranges:
+            return [
+                f"{source}: vary.{p}: the grid sampler needs a list of values, got a range"
+                for p in ranges
+            ]
+        if info.samples is not None:
+            return [f"{source}: experiment.samples: not used by the grid sampler; remove it"]
+        return []
+    problems = [
+        f"{source}: vary.{p}: the {info.sampler} sampler needs a range {{ low = ..., high = ... }}"
+        for p in lists
+    ]
+    if not spec.vary:
+        problems.append(f"{where}: '{info.sampler}' needs at least one parameter in [vary]")
+    if info.samples is None:
+        problems.append(f"{source}: experiment.samples: required by the {info.sampler} sampler")
+    elif info.sampler is Sampler.SOBOL and info.samples & (info.samples - 1):
+        problems.append(
+            f"{source}: experiment.samples: the sobol sampler needs a power of two, "
+            f"got {info.samples}"
+        )
+    return problems
