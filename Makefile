@@ -27,12 +27,18 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "note: /usr/bin/chromium missing and not root: browser tests will be skipped" >&2; fi
 
+# The baseline sweep (resumes if interrupted, on all cores), then its outcome statistics.
 run: $(VENV)/.installed
-	$(BIN)/negsim run agents/ukraine_2022.toml --seed 1
+	$(BIN)/negsim sweep experiments/baseline.toml --no-summary
+	$(BIN)/negsim summary results/baseline
 
 test: $(VENV)/.installed-test /usr/bin/chromium
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
+
+# Runs per second of the runner on 1 and 2 workers, and against mesa.batch_run.
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_runner.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks

@@ -45,7 +45,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )
         return 130
     print(f"{result.done} of {result.planned} runs recorded in {root} ({result.ran} run now)")
-    if not args.quiet:
+    if not (args.quiet or args.no_summary):
         print()
         print(render_summary(root))
     if result.failed:
@@ -118,6 +118,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--chunk-size", type=int, default=None, help="runs per task sent to a worker"
     )
     sweep.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
+    sweep.add_argument(
+        "--no-summary", action="store_true", help="do not print the summary at the end"
+    )
     sweep.set_defaults(handler=cmd_sweep)
 
     summary = subparsers.add_parser(
