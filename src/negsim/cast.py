@@ -50,17 +50,17 @@ class BattlefieldParams(Section):
 
 class EscalationParams(Section):
     initial_rung: int = param(3, 0, 4, "escalation rung at tick 0 (0 diplomatic .. 5 nuclear use)")
-    base_hazard: float = param(0.0015, 0, 0.1, "weekly chance of an inadvertent climb at rung 2")
+    base_hazard: float = param(0.0003, 0, 0.1, "weekly chance of an inadvertent climb at rung 2")
     rung_growth: float = param(2.0, 1, 5, "factor by which that hazard grows per rung above 2")
     humiliation_hazard: float = param(2.0, 0, 10, "hazard multiplier per unit of humiliation")
     back_channel_cut: float = param(
         0.6, 0, 1, "share of the hazard a full back channel removes (less misperception)"
     )
     catastrophe_penalty: float = param(
-        4.0, 0, 50, "loss (issue units) a leader attaches to reaching nuclear use"
+        10.0, 0, 100, "loss (issue units) a leader attaches to reaching nuclear use"
     )
     coercion: float = param(
-        0.08,
+        0.03,
         0,
         1,
         "gain the aggressor expects per rung climbed from frightening a divided coalition",
@@ -132,16 +132,16 @@ class BargainingParams(Section):
     ratification_threshold: float = param(
         0.5, 0, 1, "weighted domestic support a required state needs to ratify a deal"
     )
-    ratify_demand: float = param(0.6, 0, 1, "share of the issue a fully hawkish public insists on")
+    ratify_demand: float = param(0.7, 0, 1, "share of the issue a fully hawkish public insists on")
     ratify_softness: float = param(0.08, 0.001, 1, "spread of a constituency's verdict on a deal")
 
 
 class SanctionParams(Section):
     efficacy: float = param(
-        0.03, 0, 0.5, "weekly economic loss (share of GDP) full sanctions inflict"
+        0.002, 0, 0.05, "weekly economic loss (share of GDP) full sanctions inflict"
     )
-    self_cost: float = param(0.006, 0, 0.2, "weekly loss of a sanctioner per unit of its exposure")
-    aid_cost: float = param(0.001, 0, 0.1, "weekly cost (share of GDP) of full military aid")
+    self_cost: float = param(0.001, 0, 0.05, "weekly loss of a sanctioner per unit of its exposure")
+    aid_cost: float = param(0.0001, 0, 0.01, "weekly cost (share of GDP) of full military aid")
     reserves_buffer: float = param(
         3.0, 0, 20, "how much each unit of reserves divides sanction pain"
     )
@@ -150,13 +150,13 @@ class SanctionParams(Section):
         0.0, 0, 1, "share of sanction costs pooled across the coalition (policy lever)"
     )
     leakage: float = param(0.6, 0, 1, "share of sanction effect a fully trading neutral undoes")
-    war_cost: float = param(0.004, 0, 0.1, "weekly cost to the aggressor of full-scale fighting")
+    war_cost: float = param(0.0008, 0, 0.05, "weekly cost to the aggressor of full-scale fighting")
     readiness_cost: float = param(
-        0.002, 0, 0.1, "weekly cost to the aggressor of keeping forces ready (standoff cost)"
+        0.0003, 0, 0.05, "weekly cost to the aggressor of keeping forces ready (standoff cost)"
     )
-    war_damage: float = param(0.01, 0, 0.2, "weekly damage to the target's economy from fighting")
+    war_damage: float = param(0.006, 0, 0.1, "weekly damage to the target's economy from fighting")
     threat_damage: float = param(
-        0.002, 0, 0.1, "weekly damage to the target's economy from a standing threat"
+        0.0005, 0, 0.05, "weekly damage to the target's economy from a standing threat"
     )
     aid_buffer: float = param(0.5, 0, 1, "share of the target's damage full coalition aid offsets")
     recovery: float = param(0.01, 0, 1, "weekly recovery of economic health toward 1")
@@ -173,7 +173,7 @@ class DisinformationParams(Section):
         0.0, 0, 1, "coalition counter-disinformation (declassified intelligence), policy lever"
     )
     counter_efficacy: float = param(0.7, 0, 1, "share of disinformation full countering blunts")
-    counter_cost: float = param(0.0005, 0, 0.05, "weekly cost (share of GDP) of full countering")
+    counter_cost: float = param(0.0001, 0, 0.01, "weekly cost (share of GDP) of full countering")
     wedge: float = param(0.02, 0, 1, "trust lost among partners per unit of effort aimed at them")
 
 
@@ -199,7 +199,7 @@ class CohesionParams(Section):
 
 class DomesticParams(Section):
     support_rate: float = param(0.2, 0, 1, "weekly adjustment rate of support for policy")
-    pain_scale: float = param(20.0, 0, 500, "pain felt per unit of weekly loss (share of GDP)")
+    pain_scale: float = param(100.0, 0, 2000, "pain felt per unit of weekly loss (share of GDP)")
     casualty_pain: float = param(
         0.02, 0, 1, "weekly pain of full-scale fighting for both belligerents"
     )
@@ -219,7 +219,7 @@ class DecisionParams(Section):
     horizon: int = param(8, 1, 104, "ticks ahead a leader projects the consequences of an action")
     risk_weight: float = param(0.5, 0, 5, "weight of outcome spread, signed by risk preference")
     cost_weight: float = param(
-        2.0, 0, 100, "issue units per unit of cumulative loss (share of GDP)"
+        10.0, 0, 500, "issue units per unit of cumulative loss (share of GDP)"
     )
     loss_risk: float = param(
         0.5, 0, 1, "rise of risk acceptance when losing ground (prospect theory)"
@@ -227,7 +227,7 @@ class DecisionParams(Section):
     face_weight: float = param(0.2, 0, 5, "issue units of face lost by backing down in public")
     stake: float = param(0.5, 0, 5, "value a coalition member puts on the target's cause")
     aims: float = param(
-        0.4, 0, 1, "share of the issue a fully resolved belligerent fights for beyond what it holds"
+        0.4, 0, 1, "share of what it does not hold that a fully resolved belligerent fights for"
     )
     belief_rate: float = param(0.2, 0, 1, "weekly learning rate of beliefs from observed actions")
     temperature_scale: float = param(1.0, 0, 100, "multiplies every leader's choice temperature")

@@ -141,7 +141,7 @@ class CrisisModel(mesa.Model):
             slices[sid] = slice(start, len(state_of))
         arrays = {t: np.array(v, dtype=float) for t, v in rows.items()}
         state_idx = np.array(state_of, dtype=np.intp)
-        for index, sid in enumerate(cast.states):  # weights sum to 1 within each state
+        for index in range(len(cast.states)):  # weights sum to 1 within each state
             mask = state_idx == index
             arrays["weight"][mask] /= arrays["weight"][mask].sum()
         self.publics = Publics(arrays, state_idx)
@@ -171,7 +171,7 @@ class CrisisModel(mesa.Model):
         self._row_exposure = np.concatenate(
             [
                 np.full(s.rows.stop - s.rows.start, e)
-                for s, e in zip(self.coalition, self._exposures)
+                for s, e in zip(self.coalition, self._exposures, strict=False)
             ]
         )
         camp = np.array([_camp(s.role) for s in self.states])[state_idx]
@@ -596,7 +596,7 @@ class CrisisModel(mesa.Model):
             self._levels(), self._exposures, self._economies, s.burden_sharing, p.sanctions
         )
         counter = p.disinformation.counter * p.disinformation.counter_cost
-        for member, cost in zip(self.coalition, member_costs):
+        for member, cost in zip(self.coalition, member_costs, strict=False):
             member.cost = float(cost) + s.aid_cost * member.aid + counter
         d = p.domestic
         for state in self.states:
@@ -665,7 +665,7 @@ class CrisisModel(mesa.Model):
         costs = np.array([s.cost for s in self.coalition])
         trust = np.array([s.trust for s in self.coalition])
         wedge = self._wedge if self._wedge is not None else np.zeros(len(self.coalition))
-        for member, value in zip(self.coalition, cohesion.update_trust(trust, costs, wedge, c)):
+        for member, value in zip(self.coalition, cohesion.update_trust(trust, costs, wedge, c), strict=False):
             member.trust = float(value)
         for member in self.coalition:
             low = member.commitment < c.defection_threshold
@@ -773,10 +773,7 @@ class CrisisModel(mesa.Model):
         """Two-level game: the state's constituencies must back the deal by enough weight."""
         b = self.params.bargaining
         pub = self.publics
-        if state is self.aggressor:
-            value = x + b.face_value * face
-        else:
-            value = 1.0 - x
+        value = x + b.face_value * face if state is self.aggressor else 1.0 - x
         verdicts = bargaining.constituency_verdicts(
             value, pub.preferred[state.rows], b.ratify_demand, b.ratify_softness
         )

@@ -20,7 +20,7 @@ from negsim.mechanisms.decisions import (
     effective_risk_preference,
     logit_choice,
 )
-from negsim.mechanisms.escalation import escalation_hazard
+from negsim.mechanisms.escalation import escalation_hazard, hawkishness
 from negsim.mechanisms.threats import beta_mean, threat_value
 
 if TYPE_CHECKING:
@@ -168,7 +168,7 @@ class AggressorLeader(Leader):
         catastrophe = h * escalation_hazard(rung, self.humiliation, m.back_channel, p.escalation)
         catastrophe *= p.escalation.catastrophe_penalty
         coercion = p.escalation.coercion * (1.0 - self.belief_cohesion) * (rung - m.rung)
-        aims = p.decisions.aims * self.resolve
+        aims = p.decisions.aims * self.resolve * (1.0 - projected)
         mean = projected + aims - self.cost_in_issue_units(weekly) - catastrophe + coercion
         spread = p.battlefield.noise * math.sqrt(h) * (INTENSITY[rung] > 0) + catastrophe
         return certainty_equivalent(
@@ -191,16 +191,16 @@ class AggressorLeader(Leader):
         m = self.model
         p = m.params
         aw = p.domestic.approval_weight
-        hold = self.outlook(m.rung) + aw * self.approval_if(m.rung / 5.0)
+        hold = self.outlook(m.rung) + aw * self.approval_if(hawkishness(m.rung))
         options = {AggressorAction.HOLD: hold}
         if m.rung < 4:
             options[AggressorAction.ESCALATE] = self.outlook(m.rung + 1) + aw * self.approval_if(
-                (m.rung + 1) / 5.0
+                hawkishness(m.rung + 1)
             )
         if m.rung > 0:
             options[AggressorAction.DEESCALATE] = (
                 self.outlook(m.rung - 1)
-                + aw * self.approval_if((m.rung - 1) / 5.0)
+                + aw * self.approval_if(hawkishness(m.rung - 1))
                 - self.face_cost()
             )
         target = m.threat_target()
@@ -233,7 +233,7 @@ class TargetLeader(Leader):
         h = p.decisions.horizon
         drift = control_drift(m.aggressor_effort, m.target_effort, p.battlefield.speed, m.rung)
         projected = min(1.0, max(0.0, m.control + h * drift))
-        aims = p.decisions.aims * self.resolve
+        aims = p.decisions.aims * self.resolve * projected
         mean = 1.0 - projected + aims - self.cost_in_issue_units(self.state.cost)
         spread = p.battlefield.noise * math.sqrt(h) * (INTENSITY[m.rung] > 0)
         return certainty_equivalent(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from negsim.cast import Regime, Role, StateSpec
+from negsim.mechanisms.escalation import hawkishness
 
 if TYPE_CHECKING:
     from negsim.actors.leader import Leader
@@ -56,7 +57,7 @@ class State(mesa.Agent):
         if self.role is Role.COALITION:
             return self.commitment
         if self.role is Role.AGGRESSOR:
-            return self.model.rung / 5.0
+            return hawkishness(self.model.rung)
         if self.role is Role.TARGET:
             return self.resistance
         return 1.0 - self.trade

@@ -13,6 +13,15 @@ RUNGS = (
 TOP_RUNG = len(RUNGS) - 1
 
 
+def hawkishness(rung: int) -> float:
+    """How hawkish the aggressor's posture looks to its own publics (0..1).
+
+    Fighting all-out is as hawkish as a policy gets; nuclear signalling adds no approval, only
+    the fear that the publics' risk aversion attaches to high rungs.
+    """
+    return min(rung, 3) / 3.0
+
+
 def escalation_hazard(rung: int, humiliation: float, back_channel: float, p) -> float:
     """Weekly chance that the crisis climbs one rung nobody chose.
 
