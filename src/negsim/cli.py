@@ -82,6 +82,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def parameter_table() -> str:
+    """Every model parameter as a Markdown table, read from the schema (its single home)."""
+    from negsim.cast import Parameters
+
+    lines = ["| parameter | default | range | meaning |", "| --- | --- | --- | --- |"]
+    for section, info in Parameters.model_fields.items():
+        for name, field in info.annotation.model_fields.items():
+            lo = next((m.ge for m in field.metadata if hasattr(m, "ge")), None)
+            hi = next((m.le for m in field.metadata if hasattr(m, "le")), None)
+            span = "true / false" if lo is None else f"{lo} .. {hi}"
+            lines.append(f"| `{section}.{name}` | {field.default} | {span} | {field.description} |")
+    return "\n".join(lines)
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    """Print every model parameter with its default, range and meaning."""
+    print(parameter_table())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="negsim",
@@ -105,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a cast or an experiment spec")
     validate.add_argument("file")
     validate.set_defaults(handler=cmd_validate)
+
+    params = sub.add_parser("params", help="list every model parameter (Markdown table)")
+    params.set_defaults(handler=cmd_params)
 
     for register in _extensions():
         register(sub)
