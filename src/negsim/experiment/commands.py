@@ -37,6 +37,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             force=args.force,
             progress=not args.quiet,
             chunk_size=args.chunk_size,
+            flush_seconds=args.flush_every,
         )
     except KeyboardInterrupt:
         print(
@@ -118,6 +119,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--chunk-size", type=int, default=None, help="runs per task sent to a worker"
     )
     sweep.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
+    sweep.add_argument(
+        "--flush-every",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="write finished runs to disk at least this often (default 2)",
+    )
     sweep.add_argument(
         "--no-summary", action="store_true", help="do not print the summary at the end"
     )

@@ -108,6 +108,7 @@ def run_experiment(
     chunk_size: int | None = None,
     executor: Executor | None = None,
     run_fn: RunFn | None = None,
+    flush_seconds: float = FLUSH_SECONDS,
 ) -> SweepResult:
     """Run (or resume) an experiment into ``results/<name>/``.
 
@@ -120,6 +121,7 @@ def run_experiment(
         chunk_size: runs per task sent to a worker (default: automatic).
         executor: where to compute (default: a local process pool of ``workers``).
         run_fn: the function computing one run (default `negsim.model.run`).
+        flush_seconds: write finished runs to a new part at least this often.
 
     Raises:
         InputError: the folder holds a different experiment (and ``force`` is off).
@@ -192,7 +194,7 @@ def run_experiment(
                 if result.failed:
                     failed += result.failed
                     bar.set_postfix(failed=failed)
-                if len(rows) >= FLUSH_ROWS or time.monotonic() - last_flush >= FLUSH_SECONDS:
+                if len(rows) >= FLUSH_ROWS or time.monotonic() - last_flush >= flush_seconds:
                     flush()
             flush()
         except KeyboardInterrupt:

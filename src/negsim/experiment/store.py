@@ -233,7 +233,8 @@ def _read_runs(files: list[Path], schema: pa.Schema | None = None) -> pa.Table:
 
 
 def _read_series(files: list[Path], run_ids: pa.Array) -> pa.Table:
-    """The series of the given runs; a run's rows come from the first file that has it."""
+    """The series of the given runs, sorted by run; a run's rows come from the first file
+    that has it."""
     keep = set(run_ids.to_pylist())
     tables = []
     for path in files:
@@ -242,7 +243,8 @@ def _read_series(files: list[Path], run_ids: pa.Array) -> pa.Table:
         table = table.filter(pc.is_in(ids, value_set=pa.array(sorted(keep), pa.int64())))
         keep -= set(pc.unique(table.column("run_id")).to_pylist())
         tables.append(table)
-    return pa.concat_tables(tables)
+    # Arrow's sort is stable: each run keeps the order its worker wrote.
+    return pa.concat_tables(tables).sort_by("run_id")
 
 
 def load_results(root: str | Path) -> tuple[Any, dict]:

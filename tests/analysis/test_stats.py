@@ -1,0 +1,95 @@
+"""Outcome statistics: Wilson intervals, per-point tables and sensitivity indices."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from SALib.sample import sobol as sobol_sample
+
+from negsim.analysis.stats import OUTCOMES, sensitivity, summary_table, wilson
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "lo", "hi"),
+    [(0, 10, 0.0, 0.27753), (50, 100, 0.40383, 0.59617), (1, 20, 0.00889, 0.23613)],
+)
+def test_wilson_interval_matches_known_values(k, n, lo, hi):
+    assert wilson(k, n) == pytest.approx((lo, hi), abs=1e-5)
+
+
+@given(st.integers(1, 10_000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+def test_wilson_interval_holds_the_observed_share(kn):
+    k, n = kn
+    lo, hi = wilson(k, n)
+    assert 0.0 <= lo <= k / n <= hi <= 1.0
+
+
+def test_wilson_of_no_runs_is_undefined():
+    assert all(np.isnan(wilson(0, 0)))
+
+
+def _runs(outcomes: list[str], point: int = 0, face: float = 0.1) -> pd.DataFrame:
+    n = len(outcomes)
+    return pd.DataFrame(
+        {
+            "run_id": range(n),
+            "point": point,
+            "face": face,
+            "status": "ok",
+            "outcome": outcomes,
+            "end_tick": np.arange(n) + 10,
+            "deal_x": [0.4 if o == "settlement" else np.nan for o in outcomes],
+            "deal_face": [0.2 if o == "settlement" else np.nan for o in outcomes],
+            "min_cohesion": 0.3,
+            "mean_cohesion": 0.5,
+            "coalition_collapsed": False,
+            "peak_rung": 3,
+            "humanitarian_cost": 10.0,
+            "cost_A": 1.0,
+            "cost_B": 2.0,
+        }
+    )
+
+
+def test_summary_table_gives_shares_intervals_and_statistics_per_point():
+    runs = pd.concat(
+        [
+            _runs(["settlement", "stalemate", "settlement", "conquest"]),
+            _runs(["catastrophe"] * 3, point=1, face=0.5),
+        ],
+        ignore_index=True,
+    )
+    runs.loc[len(runs)] = {**runs.iloc[0].to_dict(), "status": "failed", "outcome": None}
+    table = summary_table(runs, ["face"])
+    first, second = table.iloc[0], table.iloc[1]
+    assert first["runs"] == 4 and first["failed"] == 1
+    assert first["share_settlement"] == 0.5
+    assert (first["share_settlement_lo"], first["share_settlement_hi"]) == wilson(2, 4)
+    assert sum(first[f"share_{o}"] for o in OUTCOMES) == pytest.approx(1.0)
+    assert first["deal_x_mean"] == 0.4 and np.isnan(second["deal_x_mean"])
+    assert first["end_tick_median"] == 11.5
+    assert first["economic_cost_total_mean"] == 3.0
+    assert second["face"] == 0.5 and second["share_catastrophe"] == 1.0
+
+
+def test_sobol_indices_single_out_the_parameter_that_drives_an_output():
+    problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[0, 1], [0, 1]]}
+    x = sobol_sample.sample(problem, 64, calc_second_order=False, seed=1)
+    table = pd.DataFrame({"a": x[:, 0], "b": x[:, 1]})
+    for outcome in OUTCOMES:
+        table[f"share_{outcome}"] = 0.0
+    table["share_settlement"] = x[:, 0]
+    table["share_stalemate"] = 1 - x[:, 0]
+    table["end_tick_mean"] = 50 + 10 * x[:, 1]
+    spec = {
+        "experiment": {"sampler": "sobol", "seed": 1, "second_order": False, "levels": 4},
+        "vary": {"a": {"low": 0, "high": 1}, "b": {"low": 0, "high": 1}},
+    }
+    indices = sensitivity(table, spec).set_index(["output", "parameter"])
+    assert indices.loc[("share_settlement", "a"), "ST"] > 0.9
+    assert indices.loc[("share_settlement", "b"), "ST"] < 0.1
+    assert indices.loc[("end_tick_mean", "b"), "S1"] > 0.9
+    assert np.isnan(indices.loc[("share_conquest", "a"), "S1"])

@@ -1,0 +1,180 @@
+"""The sweep runner: same records whatever the workers or interruptions; failures recorded."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from negsim.cli import main
+from negsim.errors import InputError
+from negsim.experiment import load_results, load_series, load_spec, run_experiment
+from tests.experiment.helpers import ROOT, failing_at_face_02, write_spec
+
+
+def _records(root) -> pd.DataFrame:
+    return load_results(root)[0]
+
+
+def test_records_are_identical_on_one_and_two_workers(tmp_path):
+    spec = write_spec(tmp_path, replications=4, extra="collect_series = true", max_ticks=15)
+    one = run_experiment(spec, results=tmp_path / "one", workers=1, progress=False)
+    two = run_experiment(spec, results=tmp_path / "two", workers=2, progress=False, chunk_size=1)
+    assert one.complete and two.complete and one.done == 8
+    pd.testing.assert_frame_equal(_records(one.root), _records(two.root))
+    pd.testing.assert_frame_equal(load_series(one.root), load_series(two.root))
+    assert set(load_series(one.root)["variable"]) >= {"cohesion", "control", "rung"}
+    for name in ("summary.csv", "manifest.json"):
+        assert (one.root / name).exists()
+    manifest = json.loads((one.root / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["versions"]["mesa"].startswith("3.")
+    assert manifest["counts"] == {
+        "points": 2,
+        "replications": 4,
+        "planned": 8,
+        "done": 8,
+        "failed": 0,
+    }
+
+
+def test_rerunning_a_finished_sweep_runs_nothing(tmp_path):
+    spec = write_spec(tmp_path, replications=2, max_ticks=5)
+    run_experiment(spec, results=tmp_path, workers=1, progress=False)
+    again = run_experiment(spec, results=tmp_path, workers=1, progress=False)
+    assert again.ran == 0 and again.done == 4
+
+
+def test_a_changed_spec_is_refused_unless_forced(tmp_path):
+    run_experiment(
+        write_spec(tmp_path, replications=2, max_ticks=5),
+        results=tmp_path,
+        workers=1,
+        progress=False,
+    )
+    changed = write_spec(tmp_path, replications=3, max_ticks=5)
+    with pytest.raises(InputError, match=r"different experiment.*--force"):
+        run_experiment(changed, results=tmp_path, workers=1, progress=False)
+    forced = run_experiment(changed, results=tmp_path, workers=1, progress=False, force=True)
+    assert forced.done == 6 and forced.ran == 6
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, workers):
+    spec = write_spec(tmp_path, replications=3, max_ticks=5)
+    result = run_experiment(
+        spec, results=tmp_path, workers=workers, progress=False, run_fn=failing_at_face_02
+    )
+    assert result.complete and result.failed == 3
+    runs = _records(result.root)
+    failed = runs[runs["status"] == "failed"]
+    assert (failed["bargaining.face_offer"] == 0.2).all()
+    assert failed["error"].str.contains("RuntimeError: boom").all()
+    assert failed["seed"].gt(0).all()
+    assert (runs[runs["status"] == "ok"]["outcome"].notna()).all()
+    summary = pd.read_csv(result.root / "summary.csv")
+    assert summary["failed"].tolist() == [0, 3]
+
+
+def test_the_sweep_command_ends_non_zero_with_a_count_of_failures(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("negsim.model.run", _raise_at_02)
+    spec = write_spec(tmp_path, replications=2, max_ticks=5)
+    status = main(["sweep", str(spec), "-j", "1", "-q", "--results", str(tmp_path)])
+    assert status == 1
+    assert "2 runs failed" in capsys.readouterr().err
+
+
+def _raise_at_02(cast, seed, max_ticks, overrides=None, collect_series=False):
+    from negsim.model import CrisisModel
+
+    if cast.parameters.bargaining.face_offer == 0.2:
+        raise ValueError("bad point")
+    model = CrisisModel(cast, rng=seed, max_ticks=max_ticks, collect_series=collect_series)
+    return model.run(), model
+
+
+def _start_sweep(spec, results) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "negsim.cli",
+            "sweep",
+            str(spec),
+            "-j",
+            "2",
+            "-q",
+            "--chunk-size",
+            "2",
+            "--flush-every",
+            "0",
+            "--results",
+            str(results),
+        ],
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _wait_for_parts(folder, proc, n: int = 2, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if folder.exists() and len(list(folder.glob("runs-*.parquet"))) >= n:
+            return
+        assert proc.poll() is None, "the sweep ended before it could be interrupted"
+        time.sleep(0.05)
+    raise AssertionError("no part written in time")
+
+
+@pytest.mark.parametrize("how", ["kill", "ctrl-c"])
+def test_an_interrupted_sweep_resumes_to_the_same_records(tmp_path, how):
+    spec = write_spec(tmp_path, replications=60, max_ticks=40, extra="collect_series = true")
+    results = tmp_path / "interrupted"
+    proc = _start_sweep(spec, results)
+    parts = results / "t" / "parts"
+    try:
+        _wait_for_parts(parts, proc)
+        if how == "kill":  # the driver and its workers die at once
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            os.killpg(proc.pid, signal.SIGINT)
+        status = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    manifest = json.loads((results / "t" / "manifest.json").read_text())
+    if how == "kill":
+        assert status == -signal.SIGKILL
+        assert manifest["status"] == "running"
+        part = sorted(parts.glob("runs-*.parquet"))[-1]  # a part cut short on disk
+        part.write_bytes(part.read_bytes()[:200])
+    else:
+        assert status == 130, proc.stderr.read()
+        assert manifest["status"] == "interrupted"
+        assert 0 < manifest["counts"]["done"] < 120
+
+    resumed = run_experiment(spec, results=results, workers=1, progress=False)
+    assert resumed.complete and 0 < resumed.ran < 120
+    reference = run_experiment(spec, results=tmp_path / "reference", workers=1, progress=False)
+    got, want = _records(resumed.root), _records(reference.root)
+    assert got["run_id"].is_unique
+    pd.testing.assert_frame_equal(got, want)
+    pd.testing.assert_frame_equal(load_series(resumed.root), load_series(reference.root))
+    assert not list(parts.glob("runs-*.parquet"))
+    sessions = json.loads((results / "t" / "manifest.json").read_text())["sessions"]
+    assert len(sessions) == 2 and sessions[-1]["status"] == "complete"
+
+
+def test_a_spec_can_be_run_from_a_notebook(tmp_path):
+    spec = load_spec(write_spec(tmp_path, replications=2, max_ticks=5))
+    frame = run_experiment(spec, results=tmp_path, workers=1, progress=False).runs()
+    assert len(frame) == 4
+    assert {"run_id", "seed", "outcome", "end_tick", "bargaining.face_offer"} <= set(frame)

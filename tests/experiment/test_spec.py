@@ -1,0 +1,103 @@
+"""Experiment specs: valid ones load, each kind of mistake is caught before any run."""
+
+from __future__ import annotations
+
+import pytest
+
+from negsim.cli import main
+from negsim.errors import InputError
+from negsim.experiment.spec import load_spec
+from tests.experiment.helpers import DYAD, write_spec
+
+
+def _problems(tmp_path, **kwargs) -> str:
+    with pytest.raises(InputError) as info:
+        load_spec(write_spec(tmp_path, **kwargs))
+    return "\n".join(info.value.problems)
+
+
+def test_a_valid_spec_loads_with_its_cast_and_fixed_overrides(tmp_path):
+    spec = load_spec(write_spec(tmp_path, extra='[fixed]\n"bargaining.back_channel" = 0.9'))
+    assert spec.cast_path == DYAD
+    assert spec.base_cast.parameters.bargaining.back_channel == 0.9
+    assert spec.parameters == ["bargaining.face_offer"]
+
+
+def test_a_cast_path_is_resolved_relative_to_the_spec(tmp_path):
+    (tmp_path / "agents").mkdir()
+    (tmp_path / "agents" / "d.toml").write_text(DYAD.read_text())
+    (tmp_path / "experiments").mkdir()
+    path = tmp_path / "experiments" / "x.toml"
+    path.write_text('[experiment]\nname = "x"\ncast = "../agents/d.toml"\n')
+    assert load_spec(path).cast_path == tmp_path / "agents" / "d.toml"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"vary": '"bargaining.no_such" = [1]'}, "vary.bargaining.no_such: no such parameter"),
+        ({"vary": '"leaders.XXX.resolve" = [0.5]'}, "no entry 'leaders.XXX' in the cast"),
+        ({"vary": '"bargaining.face_offer" = []'}, "vary.bargaining.face_offer: an empty list"),
+        ({"vary": '"bargaining.face_offer" = [0.5, 2.0]'}, "value 2.0"),
+        ({"replications": -3}, "experiment.replications: input should be greater than or equal"),
+        ({"max_ticks": 0}, "experiment.max_ticks"),
+        (
+            {
+                "sampler": "random",
+                "extra": "samples = 4",
+                "vary": '"bargaining.face_offer" = { low = 0.0, high = 1.5 }',
+            },
+            "high = 1.5 is above the schema's maximum 1",
+        ),
+        (
+            {
+                "sampler": "latin_hypercube",
+                "extra": "samples = 4",
+                "vary": '"bargaining.face_offer" = { low = 0.6, high = 0.2 }',
+            },
+            "expected low < high",
+        ),
+        (
+            {"vary": '"bargaining.face_offer" = { low = 0.0, high = 1.0 }'},
+            "the grid sampler needs a list of values",
+        ),
+        (
+            {
+                "sampler": "sobol",
+                "extra": "samples = 6",
+                "vary": '"bargaining.face_offer" = { low = 0.0, high = 1.0 }',
+            },
+            "needs a power of two, got 6",
+        ),
+        (
+            {"sampler": "morris", "vary": '"bargaining.face_offer" = { low = 0.0, high = 1.0 }'},
+            "experiment.samples: required by the morris sampler",
+        ),
+        ({"sampler": "magic"}, "experiment.sampler: input should be"),
+        ({"extra": "colour = 1"}, "experiment.colour: unknown key"),
+        (
+            {"vary": '"bargaining.face_offer" = [0.1]\n"parameters.bargaining.face_offer" = [0.2]'},
+            "the same parameter as vary.bargaining.face_offer",
+        ),
+    ],
+)
+def test_a_bad_spec_is_refused_with_a_message_naming_file_and_field(tmp_path, kwargs, expected):
+    problems = _problems(tmp_path, **kwargs)
+    assert expected in problems
+    assert problems.startswith(str(tmp_path / "t.toml"))
+
+
+def test_several_problems_are_reported_at_once(tmp_path):
+    problems = _problems(
+        tmp_path, vary='"bargaining.nope" = [1]\n"leaders.ARG.nope" = [1]'
+    ).splitlines()
+    assert len(problems) == 2
+
+
+def test_negsim_validate_checks_a_spec_and_exits_2_on_errors(tmp_path, capsys):
+    good = write_spec(tmp_path, "good")
+    assert main(["validate", str(good)]) == 0
+    assert "a valid experiment spec" in capsys.readouterr().out
+    bad = write_spec(tmp_path, "bad", vary='"bargaining.face_offer" = []')
+    assert main(["validate", str(bad)]) == 2
+    assert "an empty list of values" in capsys.readouterr().err
