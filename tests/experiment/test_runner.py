@@ -178,3 +178,13 @@ def test_a_spec_can_be_run_from_a_notebook(tmp_path):
     frame = run_experiment(spec, results=tmp_path, workers=1, progress=False).runs()
     assert len(frame) == 4
     assert {"run_id", "seed", "outcome", "end_tick", "bargaining.face_offer"} <= set(frame)
+
+
+def test_negsim_summary_prints_shares_with_intervals(tmp_path, capsys):
+    spec = write_spec(tmp_path, replications=3, max_ticks=5)
+    assert main(["sweep", str(spec), "-j", "1", "-q", "--results", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["summary", str(tmp_path / "t")]) == 0
+    out = capsys.readouterr().out
+    assert "experiment t: 6 of 6 runs (complete)" in out
+    assert "Wilson 95% intervals" in out and "stalemate" in out

@@ -74,6 +74,7 @@ def test_a_cast_path_is_resolved_relative_to_the_spec(tmp_path):
             "experiment.samples: required by the morris sampler",
         ),
         ({"sampler": "magic"}, "experiment.sampler: input should be"),
+        ({"vary": '"bargaining.face_offer" = 0.5'}, "expected a list of values (grid) or a range"),
         ({"extra": "colour = 1"}, "experiment.colour: unknown key"),
         (
             {"vary": '"bargaining.face_offer" = [0.1]\n"parameters.bargaining.face_offer" = [0.2]'},

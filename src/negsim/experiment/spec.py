@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from annotated_types import Ge, Gt, Le, Lt
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from negsim.cast import (
     Cast,
@@ -98,6 +98,29 @@ class ExperimentSpec(_Strict):
     experiment: ExperimentInfo
     fixed: dict[str, Any] = Field(default_factory=dict)
     vary: dict[str, list[Any] | Range] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _list_or_range(cls, data: Any) -> Any:
+        vary = data.get("vary") if isinstance(data, dict) else None
+        if not isinstance(vary, dict):
+            return data
+        problems = []
+        for path, how in vary.items():
+            if isinstance(how, list):
+                continue
+            numbers = isinstance(how, dict) and all(
+                isinstance(how.get(k), int | float) and not isinstance(how.get(k), bool)
+                for k in ("low", "high")
+            )
+            if not numbers or set(how) != {"low", "high"}:
+                problems.append(
+                    f"vary.{path}: expected a list of values (grid) or a range "
+                    f"{{ low = <number>, high = <number> }}, got {how!r}"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return data
 
     _source: str = PrivateAttr("")
     _cast_path: Path | None = PrivateAttr(None)
