@@ -109,12 +109,13 @@ def test_stepping_updates_the_page_offline(server, browser):
     expect(page.locator(".js-plotly-plot")).to_have_count(3, timeout=30_000)  # not blank
     week = page.get_by_text(re.compile(r"^Week \d+ of \d+"))
     expect(week).to_contain_text("Week 0 of 104")
+    expect(page.get_by_text("Time: 0")).to_be_visible()  # Mesa's own step counter
     assert series_points(page) == 1
 
-    for _ in range(5):
+    for n in range(1, 6):  # a person clicks, then looks
         step.click()
-    expect(week).to_contain_text("Week 5 of 104")
-    expect(page.get_by_text("Time: 5")).to_be_visible()  # Mesa's own step counter
+        expect(week).to_contain_text(f"Week {n} of 104", timeout=20_000)
+    expect(page.get_by_text("Time: 5")).to_be_visible()
     page.wait_for_function(
         """() => [...document.querySelectorAll('.js-plotly-plot')]
             .some(d => d.layout && d.layout.meta === 'negsim-series' && d.data[0].y.length === 6)"""

@@ -128,8 +128,12 @@ class VizModel(CrisisModel):
         *,
         seed: object = DEFAULT_SEED,
         max_ticks: int = 104,
+        scenario: object = None,
         **overrides: Any,
     ):
+        # Mesa's Reset passes a default `scenario` to any model taking **kwargs; the seed box
+        # (not a Mesa scenario) sets this model's randomness, so it is dropped.
+        del scenario
         self.viz_warnings: list[str] = []
         seed_used, problem = parse_seed(seed)
         if problem:
