@@ -83,7 +83,7 @@ class CrisisModel(mesa.Model):
         self._withdrawn = False
         self._capitulated = False
         self._face_offered = 0.0
-        self._wedge: np.ndarray | None = None
+        self._wedge: list[float] | None = None
         self._last_aggressor_action = AggressorAction.HOLD
         self._top_disinformation_target: str | None = None
         self._successions: Counter[str] = Counter()
@@ -159,21 +159,36 @@ class CrisisModel(mesa.Model):
         self.target = self.states_by_id[cast.state_ids(Role.TARGET)[0]]
         self.coalition = [self.states_by_id[s] for s in cast.state_ids(Role.COALITION)]
         self.neutrals = [self.states_by_id[s] for s in cast.state_ids(Role.NEUTRAL)]
+        # Per-member constants of the coalition, as plain floats (a few members: numpy's
+        # per-call overhead would dominate).
         agg = self.aggressor.sid
-        self._economies = np.array([s.economy for s in self.coalition])
-        self._exposures = np.array([s.spec.exposure.get(agg, 0.0) for s in self.coalition])
-        self._neutral_trade_weight = np.array([s.economy for s in self.neutrals]) / (
-            self._economies.sum() + sum(s.economy for s in self.neutrals)
+        self._economies = [s.economy for s in self.coalition]
+        self._coalition_economy = sum(self._economies)
+        self._economy_shares = [e / self._coalition_economy for e in self._economies]
+        self._exposures = [s.spec.exposure.get(agg, 0.0) for s in self.coalition]
+        share = self.params.sanctions.burden_sharing
+        pooled = (
+            sum(x * e for x, e in zip(self._exposures, self._economies, strict=True))
+            / self._coalition_economy
         )
+        self._effective_exposure = {
+            s.sid: (1.0 - share) * x + share * pooled
+            for s, x in zip(self.coalition, self._exposures, strict=True)
+        }
+        self._partners = {s.sid: [o for o in self.coalition if o is not s] for s in self.coalition}
+        self._partners_economy = {
+            sid: sum(o.economy for o in others) for sid, others in self._partners.items()
+        }
+        neutral_economy = sum(s.economy for s in self.neutrals)
+        self._neutral_trade_weight = [
+            s.economy / (self._coalition_economy + neutral_economy) for s in self.neutrals
+        ]
         self._coalition_rows = np.concatenate(
             [np.arange(s.rows.start, s.rows.stop) for s in self.coalition]
         )
-        self._row_exposure = np.concatenate(
-            [
-                np.full(s.rows.stop - s.rows.start, e)
-                for s, e in zip(self.coalition, self._exposures, strict=False)
-            ]
-        )
+        sizes = [s.rows.stop - s.rows.start for s in self.coalition]
+        self._member_offsets = np.cumsum([0, *sizes[:-1]]).tolist()  # starts in those rows
+        self._row_exposure = np.repeat(self._exposures, sizes)
         camp = np.array([_camp(s.role) for s in self.states])[state_idx]
         bins = np.minimum((self.publics.stance * STANCE_BINS).astype(np.intp), STANCE_BINS - 1)
         self._like_minded = camp * STANCE_BINS + bins
@@ -212,22 +227,20 @@ class CrisisModel(mesa.Model):
 
     def effective_exposure(self, state: State) -> float:
         """A member's exposure to the aggressor after burden sharing pools part of it."""
-        share = self.params.sanctions.burden_sharing
-        pooled = float(self._exposures @ self._economies) / float(self._economies.sum())
-        return (1.0 - share) * state.spec.exposure.get(self.aggressor.sid, 0.0) + share * pooled
+        return self._effective_exposure[state.sid]
 
     def partners_commitment(self, state: State) -> float:
         """Economy-weighted mean commitment of a member's partners."""
-        others = [s for s in self.coalition if s is not state]
+        others = self._partners[state.sid]
         if not others:
             return state.commitment
-        return sum(s.commitment * s.economy for s in others) / sum(s.economy for s in others)
+        return sum(s.commitment * s.economy for s in others) / self._partners_economy[state.sid]
 
-    def _sanction_loss(self, levels: np.ndarray) -> float:
+    def _sanction_loss(self, levels: list[float]) -> float:
         """Weekly loss to the aggressor from sanctions at ``levels``, after its reserves."""
         p = self.params
-        leak = p.sanctions.leakage * float(
-            np.array([s.trade for s in self.neutrals]) @ self._neutral_trade_weight
+        leak = p.sanctions.leakage * sum(
+            s.trade * w for s, w in zip(self.neutrals, self._neutral_trade_weight, strict=True)
         )
         pressure = sanctions.sanction_pressure(levels, self._economies, self.cohesion, leak, p)
         return sanctions.buffered_loss(
@@ -236,15 +249,15 @@ class CrisisModel(mesa.Model):
 
     def sanction_relief(self, member: State, step: float) -> float:
         """Weekly loss the aggressor would be spared if ``member`` eased sanctions by ``step``."""
-        levels = self._levels()
-        eased = levels.copy()
+        eased = self._levels()
         i = self.coalition.index(member)
         eased[i] = max(0.0, eased[i] - step)
         return self.sanction_loss - self._sanction_loss(eased)
 
     def sanction_step_loss(self) -> float:
         """Extra weekly loss if the coalition carried out a threat (sanctions up one step)."""
-        levels = np.minimum(1.0, self._levels() + self.params.threats.sanction_step)
+        step = self.params.threats.sanction_step
+        levels = [min(1.0, x + step) for x in self._levels()]
         return self._sanction_loss(levels) - self.sanction_loss
 
     def threat_target(self) -> State | None:
@@ -256,13 +269,13 @@ class CrisisModel(mesa.Model):
         leader = self.aggressor.leader
         return max(candidates, key=lambda s: leader.success_belief(s.sid))
 
-    def _levels(self) -> np.ndarray:
-        return np.array([s.sanctions for s in self.coalition])
+    def _levels(self) -> list[float]:
+        return [s.sanctions for s in self.coalition]
 
     def _refresh(self) -> None:
         """Recompute the derived quantities: cohesion, efforts and the sanction loss."""
-        commitments = np.array([s.commitment for s in self.coalition])
-        trust = np.array([s.trust for s in self.coalition])
+        commitments = [s.commitment for s in self.coalition]
+        trust = [s.trust for s in self.coalition]
         self.cohesion = cohesion.cohesion(commitments, self._economies, trust)
         p = self.params
         agg, tgt = self.aggressor, self.target
@@ -321,10 +334,8 @@ class CrisisModel(mesa.Model):
         pub.shift[rows] += disinformation.disinformation_shift(
             alloc, pub.susceptibility[rows], p.counter, p
         )
-        by_member = np.array(
-            [alloc[(rows >= s.rows.start) & (rows < s.rows.stop)].sum() for s in self.coalition]
-        )
-        self._wedge = p.wedge * by_member * (1.0 - p.counter_efficacy * p.counter)
+        by_member = np.add.reduceat(alloc, self._member_offsets)
+        self._wedge = (p.wedge * by_member * (1.0 - p.counter_efficacy * p.counter)).tolist()
         self.counts["disinformation_pushes"] += 1
         top = self.coalition[int(np.argmax(by_member))].sid
         if top != self._top_disinformation_target:
@@ -336,14 +347,11 @@ class CrisisModel(mesa.Model):
         p = self.params.messaging
         pub = self.publics
         rows = self._coalition_rows
-        stances = pub.stance[rows]
-        total = np.zeros(len(rows))
-        offset = 0
-        for state in self.coalition:
-            n = state.rows.stop - state.rows.start
-            audience = offset + int(np.argmin(pub.support[state.rows]))
-            total += disinformation.message_effects(stances, audience, p.transparency, p.gain)
-            offset += n
+        audiences = [
+            offset + int(np.argmin(pub.support[state.rows]))
+            for state, offset in zip(self.coalition, self._member_offsets, strict=True)
+        ]
+        total = disinformation.message_effects(pub.stance[rows], audiences, p.transparency, p.gain)
         pub.support[rows] = np.clip(pub.support[rows] + total, 0.0, 1.0)
 
     def _update_beliefs(self) -> None:
@@ -400,9 +408,13 @@ class CrisisModel(mesa.Model):
     def update_leaders(self) -> None:
         """Approval; scheduled elections in democracies; unrest in autocracies (M9)."""
         d = self.params.domestic
-        for state in self.states:
+        pub = self.publics
+        approvals = np.bincount(
+            pub.state_of, weights=pub.support * pub.weight, minlength=len(self.states)
+        ).tolist()
+        for state, approval in zip(self.states, approvals, strict=True):
             leader = state.leader
-            leader.update_approval()
+            leader.approval = approval  # the weighted support of its constituencies
             spec = state.spec
             if state.regime.value == "democracy":
                 due = self.tick >= spec.next_election and (
@@ -562,8 +574,9 @@ class CrisisModel(mesa.Model):
         )
         if hazard > 0.0 and self.random.random() < hazard:
             self._climb("the crisis slips", inadvertent=True)
-        weights = self._economies / self._economies.sum()
-        commitment = float(np.array([s.commitment for s in self.coalition]) @ weights)
+        commitment = sum(
+            s.commitment * w for s, w in zip(self.coalition, self._economy_shares, strict=True)
+        )
         leader.humiliation = escalation.update_humiliation(
             leader.humiliation,
             p.humiliation.personal_sanctions * commitment,
@@ -586,8 +599,8 @@ class CrisisModel(mesa.Model):
         agg.cost = self.sanction_loss + s.war_cost * INTENSITY[self.rung]
         agg.cost += s.readiness_cost if self.rung >= 1 else 0.0
         agg.reserves = max(0.0, agg.reserves - s.reserve_drain * pressure)
-        aid_share = float(
-            np.array([m.aid for m in self.coalition]) @ (self._economies / self._economies.sum())
+        aid_share = sum(
+            m.aid * w for m, w in zip(self.coalition, self._economy_shares, strict=True)
         )
         tgt.cost = (
             s.war_damage * INTENSITY[self.rung] + (s.threat_damage if self.rung >= 1 else 0.0)
@@ -596,8 +609,8 @@ class CrisisModel(mesa.Model):
             self._levels(), self._exposures, self._economies, s.burden_sharing, p.sanctions
         )
         counter = p.disinformation.counter * p.disinformation.counter_cost
-        for member, cost in zip(self.coalition, member_costs, strict=False):
-            member.cost = float(cost) + s.aid_cost * member.aid + counter
+        for member, cost in zip(self.coalition, member_costs, strict=True):
+            member.cost = cost + s.aid_cost * member.aid + counter
         d = p.domestic
         for state in self.states:
             state.health = min(
@@ -662,11 +675,12 @@ class CrisisModel(mesa.Model):
 
     def _update_coalition(self) -> None:
         c = self.params.cohesion
-        costs = np.array([s.cost for s in self.coalition])
-        trust = np.array([s.trust for s in self.coalition])
-        wedge = self._wedge if self._wedge is not None else np.zeros(len(self.coalition))
-        for member, value in zip(self.coalition, cohesion.update_trust(trust, costs, wedge, c), strict=False):
-            member.trust = float(value)
+        costs = [s.cost for s in self.coalition]
+        trust = [s.trust for s in self.coalition]
+        wedge = self._wedge if self._wedge is not None else [0.0] * len(self.coalition)
+        new_trust = cohesion.update_trust(trust, costs, wedge, c)
+        for member, value in zip(self.coalition, new_trust, strict=True):
+            member.trust = value
         for member in self.coalition:
             low = member.commitment < c.defection_threshold
             if low and not member.defected:
@@ -682,7 +696,8 @@ class CrisisModel(mesa.Model):
         self._low_cohesion_streak = self._low_cohesion_streak + 1 if failing else 0
         defected = sum(s.economy for s in self.coalition if s.defected)
         if self.collapsed_at is None and (
-            self._low_cohesion_streak >= c.collapse_ticks or defected >= 0.5 * self._economies.sum()
+            self._low_cohesion_streak >= c.collapse_ticks
+            or defected >= 0.5 * self._coalition_economy
         ):
             self.collapsed_at = self.tick
             self.log("collapse", "the coalition collapses")

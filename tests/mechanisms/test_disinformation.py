@@ -33,8 +33,15 @@ def test_counter_disinformation_blunts_the_shift():
 
 def test_a_tailored_message_costs_support_among_opposed_audiences_when_public():
     stances = np.array([0.1, 0.9, 0.15])
-    public = message_effects(stances, 0, 1.0, 0.02)
-    separated = message_effects(stances, 0, 0.0, 0.02)
+    public = message_effects(stances, [0], 1.0, 0.02)
+    separated = message_effects(stances, [0], 0.0, 0.02)
     assert public[1] < 0.0 == separated[1]
     assert public[2] > 0.0
     assert public[0] == separated[0] == 0.02
+
+
+def test_the_effects_of_several_messages_add_up():
+    stances = np.array([0.1, 0.9, 0.15])
+    both = message_effects(stances, [0, 1], 0.5, 0.02)
+    one, other = message_effects(stances, [0], 0.5, 0.02), message_effects(stances, [1], 0.5, 0.02)
+    assert np.allclose(both, one + other)

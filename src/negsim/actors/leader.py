@@ -8,10 +8,12 @@ enters through the spread of the outcome, signed by the leader's (effective) ris
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from enum import Enum
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from negsim.cast import LeaderSpec
 from negsim.mechanisms.battlefield import INTENSITY, aggressor_effort, control_drift
@@ -73,17 +75,16 @@ class Leader(mesa.Agent):
         """Logit choice temperature (0 = best response)."""
         return self.spec.temperature * self.model.params.decisions.temperature_scale
 
-    def update_approval(self) -> None:
-        """Approval: the weighted support of the state's constituencies."""
-        pub = self.model.publics
-        rows = self.state.rows
-        self.approval = float(pub.support[rows] @ pub.weight[rows])
+    def approvals_if(self, policies: Sequence[float]) -> list[float]:
+        """Approval the leader expects under each of ``policies`` (0 dovish .. 1 hawkish).
 
-    def approval_if(self, policy: float) -> float:
-        """Approval the leader expects if its policy were ``policy`` (0 dovish .. 1 hawkish)."""
+        All of a decision's options in one vector operation: a state may have thousands of
+        constituencies, and numpy's per-call overhead dominates when it has three.
+        """
         pub = self.model.publics
         rows = self.state.rows
-        return float((1.0 - abs(pub.preferred[rows] - policy)) @ pub.weight[rows])
+        distance = np.abs(np.subtract.outer(policies, pub.preferred[rows]))
+        return ((1.0 - distance) @ pub.weight[rows]).tolist()
 
     def risk_now(self, loss_frame: float) -> float:
         """Risk preference after humiliation and losses (prospect theory)."""
@@ -191,17 +192,15 @@ class AggressorLeader(Leader):
         m = self.model
         p = m.params
         aw = p.domestic.approval_weight
-        hold = self.outlook(m.rung) + aw * self.approval_if(hawkishness(m.rung))
+        rungs = [m.rung, min(m.rung + 1, 4), max(m.rung - 1, 0)]
+        approval = self.approvals_if([*(hawkishness(r) for r in rungs), 0.0])
+        hold = self.outlook(m.rung) + aw * approval[0]
         options = {AggressorAction.HOLD: hold}
         if m.rung < 4:
-            options[AggressorAction.ESCALATE] = self.outlook(m.rung + 1) + aw * self.approval_if(
-                hawkishness(m.rung + 1)
-            )
+            options[AggressorAction.ESCALATE] = self.outlook(m.rung + 1) + aw * approval[1]
         if m.rung > 0:
             options[AggressorAction.DEESCALATE] = (
-                self.outlook(m.rung - 1)
-                + aw * self.approval_if(hawkishness(m.rung - 1))
-                - self.face_cost()
+                self.outlook(m.rung - 1) + aw * approval[2] - self.face_cost()
             )
         target = m.threat_target()
         if target is not None and not m.threats_by(self.state.sid):
@@ -209,7 +208,7 @@ class AggressorLeader(Leader):
             options[AggressorAction.THREATEN] = hold + threat_value(
                 self.success_belief(target.sid), relief, 0.5 * self.face_cost()
             )
-        options[AggressorAction.WITHDRAW] = aw * self.approval_if(0.0) - 2.0 * self.face_cost()
+        options[AggressorAction.WITHDRAW] = aw * approval[3] - 2.0 * self.face_cost()
         actions = list(options)
         return actions[self.choose(list(options.values()))]
 
@@ -244,11 +243,12 @@ class TargetLeader(Leader):
         p = self.model.params
         aw = p.domestic.approval_weight
         face = p.decisions.face_weight * self.face_sensitivity
-        utilities = [
-            self.reservation() + aw * self.approval_if(1.0),
-            -face + aw * self.approval_if(0.0),
-        ]
-        return list(TargetAction)[self.choose(utilities)]
+        resist, capitulate = self.approvals_if([1.0, 0.0])
+        utilities = [self.reservation() + aw * resist, -face + aw * capitulate]
+        return TARGET_ACTIONS[self.choose(utilities)]
+
+
+TARGET_ACTIONS = tuple(TargetAction)
 
 
 class CoalitionAction(Enum):
@@ -257,14 +257,20 @@ class CoalitionAction(Enum):
     EASE = "ease"
 
 
+COALITION_ACTIONS = tuple(CoalitionAction)
 STEP = 0.1  # policy change of one tightening or easing
 
 
 class CoalitionLeader(Leader):
     """A coalition member's leader: tightens, holds or eases sanctions and aid."""
 
-    def value_of_commitment(self, level: float, current: float) -> float:
+    def value_of_commitment(
+        self, level: float, current: float, partners: float, approval: float
+    ) -> float:
         """Utility of moving the state's commitment from ``current`` to ``level``.
+
+        ``partners`` is the partners' mean commitment (`CrisisModel.partners_commitment`) and
+        ``approval`` the approval the leader expects at ``level`` (`approvals_if`).
 
         The cause's value, minus sanction and aid costs (pooled under burden sharing), plus
         expected approval, minus distance from partners (solidarity, scaled by trust), minus
@@ -276,8 +282,8 @@ class CoalitionLeader(Leader):
         exposure = m.effective_exposure(state)
         weekly = p.sanctions.self_cost * level * exposure + p.sanctions.aid_cost * level
         value = p.decisions.stake * self.resolve * level - self.cost_in_issue_units(weekly)
-        value += p.domestic.approval_weight * self.approval_if(level)
-        value -= p.cohesion.solidarity * state.trust * abs(level - m.partners_commitment(state))
+        value += p.domestic.approval_weight * approval
+        value -= p.cohesion.solidarity * state.trust * abs(level - partners)
         value -= p.escalation.coercion * (1.0 - self.risk_preference) * max(0, m.rung - 2) * level
         for threat in m.threats_against(state.sid):
             if level >= current:
@@ -288,11 +294,13 @@ class CoalitionLeader(Leader):
 
     def decide(self) -> CoalitionAction:
         current = self.state.commitment
+        partners = self.model.partners_commitment(self.state)
+        levels = [min(1.0, max(0.0, current + step)) for step in (0.0, STEP, -STEP)]
         utilities = [
-            self.value_of_commitment(min(1.0, max(0.0, current + step)), current)
-            for step in (0.0, STEP, -STEP)
+            self.value_of_commitment(level, current, partners, approval)
+            for level, approval in zip(levels, self.approvals_if(levels), strict=True)
         ]
-        return list(CoalitionAction)[self.choose(utilities)]
+        return COALITION_ACTIONS[self.choose(utilities)]
 
     def consider_threat(self) -> bool:
         """Whether the coalition's lead issues a threat: de-escalate, or sanctions tighten."""
@@ -313,6 +321,9 @@ class NeutralAction(Enum):
     TRADE_LESS = "trade less"
 
 
+NEUTRAL_ACTIONS = tuple(NeutralAction)
+
+
 class NeutralLeader(Leader):
     """A neutral state's leader: keeps, widens or narrows trade with the aggressor."""
 
@@ -320,12 +331,13 @@ class NeutralLeader(Leader):
         m = self.model
         p = m.params
         exposure = self.state.spec.exposure.get(m.aggressor.sid, 0.0)
-        utilities = []
-        for step in (0.0, STEP, -STEP):
-            trade = min(1.0, max(0.0, self.state.trade + step))
-            gain = p.decisions.stake * (exposure - m.cohesion) * trade
-            utilities.append(gain + p.domestic.approval_weight * self.approval_if(1.0 - trade))
-        return list(NeutralAction)[self.choose(utilities)]
+        trades = [min(1.0, max(0.0, self.state.trade + step)) for step in (0.0, STEP, -STEP)]
+        approvals = self.approvals_if([1.0 - trade for trade in trades])
+        utilities = [
+            p.decisions.stake * (exposure - m.cohesion) * trade + p.domestic.approval_weight * a
+            for trade, a in zip(trades, approvals, strict=True)
+        ]
+        return NEUTRAL_ACTIONS[self.choose(utilities)]
 
 
 LEADER_CLASSES = {

@@ -1,35 +1,48 @@
-"""M8: coalition cohesion, trust, defection and collapse."""
+"""M8: coalition cohesion, trust, defection and collapse.
+
+Coalitions have a handful of members, so these work on plain sequences of floats (lists or
+arrays): for a few numbers, Python arithmetic is faster than numpy's per-call overhead.
+"""
 
 from __future__ import annotations
 
-import numpy as np
+import math
+from collections.abc import Sequence
 
 
-def cohesion(commitments: np.ndarray, weights: np.ndarray, trust: np.ndarray) -> float:
+def cohesion(
+    commitments: Sequence[float], weights: Sequence[float], trust: Sequence[float]
+) -> float:
     """Cohesion in [0, 1]: mean commitment, discounted by its dispersion and by mistrust.
 
     ``mean * (1 - 2 * sd) * mean_trust`` with economy weights: a coalition whose members all
     commit fully and trust each other has cohesion 1; one split down the middle has 0.
     """
-    w = weights / weights.sum()
-    mean = float(commitments @ w)
-    sd = float(np.sqrt(((commitments - mean) ** 2) @ w))
-    return max(0.0, min(1.0, mean * (1.0 - 2.0 * sd) * float(trust @ w)))
+    total = sum(weights)
+    w = [x / total for x in weights]
+    mean = sum(c * x for c, x in zip(commitments, w, strict=True))
+    sd = math.sqrt(sum((c - mean) ** 2 * x for c, x in zip(commitments, w, strict=True)))
+    mean_trust = sum(t * x for t, x in zip(trust, w, strict=True))
+    return max(0.0, min(1.0, mean * (1.0 - 2.0 * sd) * mean_trust))
 
 
-def trust_target(pains: np.ndarray) -> np.ndarray:
+def trust_target(pains: Sequence[float]) -> list[float]:
     """Trust each member would settle at given how unevenly the coalition's pain falls.
 
     A member bearing more than the average pain trusts its partners less (in proportion to
     its excess over the mean, relative to the mean); one bearing less is not rewarded.
     """
-    mean = float(pains.mean())
+    mean = sum(pains) / len(pains)
     if mean <= 0.0:
-        return np.ones_like(pains)
-    return np.clip(1.0 - np.maximum(0.0, pains - mean) / mean, 0.0, 1.0)
+        return [1.0] * len(pains)
+    return [min(1.0, max(0.0, 1.0 - max(0.0, x - mean) / mean)) for x in pains]
 
 
-def update_trust(trust: np.ndarray, pains: np.ndarray, wedge: np.ndarray, p) -> np.ndarray:
+def update_trust(
+    trust: Sequence[float], pains: Sequence[float], wedge: Sequence[float], p
+) -> list[float]:
     """Next week's trust: toward the level uneven pain allows, less what disinformation wedged."""
-    target = 1.0 - p.unevenness * (1.0 - trust_target(pains))
-    return np.clip(trust + p.trust_rate * (target - trust) - wedge, 0.0, 1.0)
+    return [
+        min(1.0, max(0.0, t + p.trust_rate * ((1.0 - p.unevenness * (1.0 - a)) - t) - w))
+        for t, a, w in zip(trust, trust_target(pains), wedge, strict=True)
+    ]

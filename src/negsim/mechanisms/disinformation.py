@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 
@@ -37,15 +39,17 @@ def disinformation_shift(
 
 
 def message_effects(
-    stances: np.ndarray, audience: int, transparency: float, gain: float
+    stances: np.ndarray, audiences: Sequence[int], transparency: float, gain: float
 ) -> np.ndarray:
-    """Change of support everywhere from one tailored message aimed at ``audience``.
+    """Change of support everywhere from tailored messages, one aimed at each of ``audiences``.
 
-    The audience gains ``gain``. With transparency t the message also reaches every other
-    audience with strength t: like-minded ones (close stance) are reassured too, opposed
-    ones are put off (alignment runs from +1 at the same stance to -1 at the opposite).
+    Each audience gains ``gain`` from its own message. With transparency t every message also
+    reaches every other audience with strength t: like-minded ones (close stance) are reassured
+    too, opposed ones are put off (alignment runs from +1 at the same stance to -1 at the
+    opposite). The effects of the messages add up.
     """
-    alignment = 1.0 - 2.0 * np.abs(stances - stances[audience])
-    effect = transparency * gain * alignment
-    effect[audience] = gain
-    return effect
+    audiences = np.asarray(audiences, dtype=np.intp)
+    alignment = 1.0 - 2.0 * np.abs(stances[None, :] - stances[audiences][:, None])
+    effect = transparency * gain * alignment  # one row per message
+    effect[np.arange(len(audiences)), audiences] = gain
+    return effect.sum(axis=0)
