@@ -49,6 +49,7 @@ EVENT_COLORS = {  # event kind -> badge color (Okabe-Ito)
     "capitulation": "#E69F00",
 }
 LOG_LENGTH = 40
+TIE_BANDS = 8  # cohesion bands of the coalition ties
 RUNG_TICKS = (
     "diplomatic",
     "economic",
@@ -111,39 +112,18 @@ def network_figure(model: CrisisModel) -> go.Figure:
     pos = state_positions(model)
     fig = go.Figure()
     tgt = pos[model.target.sid]
-    for member in model.coalition:  # aid to the target
-        if member.aid > 0 and not member.defected:
-            x, y = pos[member.sid]
-            fig.add_trace(
-                go.Scatter(
-                    x=[x, tgt[0]],
-                    y=[y, tgt[1]],
-                    mode="lines",
-                    line={"color": "#BBBBBB", "width": 1 + 5 * member.aid, "dash": "dot"},
-                    hoverinfo="skip",
-                    showlegend=False,
-                )
-            )
+    aid = [m for m in model.coalition if m.aid > 0 and not m.defected]
+    fig.add_trace(_segments([(pos[m.sid], tgt) for m in aid], "#BBBBBB", 2, "dot"))
+    # Coalition ties, one trace per cohesion band (a trace per tie is slow to redraw).
+    bands: dict[tuple[int, bool], list] = defaultdict(list)
     members = model.coalition
     for i, a in enumerate(members):
         for b in members[i + 1 :]:
-            value = pair_cohesion(a, b)
-            (x0, y0), (x1, y1) = pos[a.sid], pos[b.sid]
-            fig.add_trace(
-                go.Scatter(
-                    x=[x0, x1],
-                    y=[y0, y1],
-                    mode="lines",
-                    line={
-                        "color": _scale_color(value),
-                        "width": 2.5,
-                        "dash": "dash" if a.defected or b.defected else "solid",
-                    },
-                    opacity=0.8,
-                    hoverinfo="skip",
-                    showlegend=False,
-                )
-            )
+            band = min(TIE_BANDS - 1, int(pair_cohesion(a, b) * TIE_BANDS))
+            bands[band, a.defected or b.defected].append((pos[a.sid], pos[b.sid]))
+    for (band, broken), pairs in sorted(bands.items()):
+        color = _scale_color((band + 0.5) / TIE_BANDS)
+        fig.add_trace(_segments(pairs, color, 2.5, "dash" if broken else "solid"))
     agg = pos[model.aggressor.sid]
     fig.add_trace(  # the front line
         go.Scatter(
@@ -213,6 +193,24 @@ def network_figure(model: CrisisModel) -> go.Figure:
         fig,
         f"Week {model.tick}: states (size = military), ties, publics",
         "negsim-network",
+    )
+
+
+def _segments(pairs: list, color: str, width: float, dash: str) -> go.Scatter:
+    """Line segments between pairs of points, as one trace."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for (x0, y0), (x1, y1) in pairs:
+        xs += [x0, x1, None]
+        ys += [y0, y1, None]
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        mode="lines",
+        line={"color": color, "width": width, "dash": dash},
+        opacity=0.8,
+        hoverinfo="skip",
+        showlegend=False,
     )
 
 
