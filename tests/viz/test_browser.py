@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import subprocess
@@ -42,16 +41,15 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+def server(tmp_path_factory) -> Iterator[str]:
     """`negsim viz` on a free loopback port; yields its URL once it answers."""
     port = free_port()
     negsim = Path(sys.executable).parent / "negsim"
+    log = tmp_path_factory.mktemp("viz") / "server.log"
     proc = subprocess.Popen(
         [str(negsim), "viz", "--port", str(port)],
-        stdout=subprocess.PIPE,
+        stdout=log.open("w"),
         stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ},
     )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 60
@@ -62,16 +60,16 @@ def server() -> Iterator[str]:
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                pytest.fail(f"negsim viz did not start:\n{proc.stdout.read()}")
+                pytest.fail(f"negsim viz did not start:\n{log.read_text()}")
             time.sleep(0.2)
     yield url
     proc.terminate()
     try:
-        out, _ = proc.communicate(timeout=10)
+        proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
-        out, _ = proc.communicate()
-    assert f"http://127.0.0.1:{port}/" in out  # the command printed where to look
+        proc.wait()
+    assert f"http://127.0.0.1:{port}/" in log.read_text()  # the command said where to look
 
 
 @pytest.fixture(scope="module")

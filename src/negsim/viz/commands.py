@@ -51,7 +51,10 @@ def cmd_viz(args: argparse.Namespace) -> int:
     env = offline_environment(dict(os.environ), cast)
     os.environ.clear()
     os.environ.update(env)
-    from solara.__main__ import run  # Solara reads its settings from the environment at import
+    try:  # Solara reads its settings from the environment at import
+        from solara.__main__ import run
+    except ModuleNotFoundError as exc:
+        raise InputError(f"negsim viz needs {exc.name}: pip install 'negsim[viz]'") from None
 
     command = [
         "negsim.viz.app",
