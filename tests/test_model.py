@@ -162,3 +162,10 @@ def test_the_ukraine_cast_has_varied_outcomes(ukraine_path):
     seen = collections.Counter(run(ukraine_path, seed=s)[0].outcome for s in range(40))
     assert len(seen) >= 2
     assert max(seen.values()) < 40
+
+
+def test_mesas_reset_scenario_is_not_taken_for_an_override(dyad_path):
+    from mesa.experimental.scenarios import Scenario
+
+    model = CrisisModel(dyad_path, rng=4, scenario=Scenario(rng=4))
+    assert model.seed == 4

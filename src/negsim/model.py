@@ -57,6 +57,7 @@ class CrisisModel(mesa.Model):
         rng: seed of the model's random number generators.
         max_ticks: the tick limit; reaching it is a stalemate.
         collect_series: collect per-tick series in ``self.datacollector``.
+        scenario: ignored (accepted because Mesa's SolaraViz passes one on reset).
         **overrides: dotted cast paths and values, e.g. ``{"bargaining.face_offer": 0.5}``
             (parameter paths may omit their ``parameters.`` prefix).
     """
@@ -68,9 +69,13 @@ class CrisisModel(mesa.Model):
         rng: int | None = None,
         max_ticks: int = 104,
         collect_series: bool = True,
+        scenario: Any = None,
         **overrides: Any,
     ):
+        # Mesa's SolaraViz passes its default `scenario` on reset; a crisis takes its
+        # parameters from the cast and the overrides instead, so it is ignored.
         super().__init__(rng=rng)
+        self.seed = rng
         self.cast = _resolve_cast(cast, overrides)
         self.params = self.cast.parameters
         self.max_ticks = max_ticks
@@ -832,7 +837,7 @@ class CrisisModel(mesa.Model):
         if self.outcome is Outcome.AGGRESSOR_WITHDRAWAL:
             deal_x = None
         return RunRecord(
-            seed=int(self._seed),
+            seed=int(self._seed),  # Mesa's own draw when rng is None
             outcome=self.outcome.value if self.outcome else "running",
             end_tick=self.tick,
             deal_x=deal_x,
