@@ -222,6 +222,8 @@ class ResultStore:
         for path in series_files + run_files:
             if path.parent == self.parts:
                 path.unlink()
+        if self.parts.exists() and not any(self.parts.iterdir()):
+            self.parts.rmdir()
         return runs.num_rows
 
 
