@@ -168,7 +168,7 @@ def test_an_interrupted_sweep_resumes_to_the_same_records(tmp_path, how):
     assert got["run_id"].is_unique
     pd.testing.assert_frame_equal(got, want)
     pd.testing.assert_frame_equal(load_series(resumed.root), load_series(reference.root))
-    assert not parts.exists()
+    assert not list(parts.glob("*.parquet"))  # only a part set aside as corrupt may stay
     sessions = json.loads((results / "t" / "manifest.json").read_text())["sessions"]
     assert len(sessions) == 2 and sessions[-1]["status"] == "complete"
 
