@@ -1,0 +1,599 @@
+"""Figures of a sweep's results: outcome shares, distributions, fan charts, sensitivity.
+
+Every function takes a results folder (a path), a `Results` or a runs DataFrame and returns a
+`plotly.graph_objects.Figure`, for the report and for notebooks::
+
+    from negsim.analysis import plots
+    plots.outcome_shares("results/face_saving", "bargaining.face_offer").show()
+    plots.fan_chart("results/face_saving", "cohesion", "bargaining.start_tick").show()
+
+Colors come from `negsim.analysis.colors`: one fixed Okabe-Ito color per outcome everywhere.
+A parameter with more distinct values than a figure can show (random, Latin hypercube, Sobol
+and Morris samples) is cut into quantile bins.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import hex_to_rgb, sample_colorscale, unlabel_rgb
+from plotly.subplots import make_subplots
+
+from negsim.analysis.colors import OUTCOME_COLORS
+from negsim.analysis.stats import OUTCOMES, sensitivity, summary_table, wilson
+from negsim.errors import InputError
+from negsim.mechanisms.escalation import RUNGS
+from negsim.outcomes import RunRecord
+
+type Source = str | Path | Results | pd.DataFrame  # what every figure function takes
+
+# Per-run distributions: column -> (axis title with units, settlements only).
+METRICS: dict[str, tuple[str, bool]] = {
+    "end_tick": ("end tick (weeks)", False),
+    "deal_x": ("deal x: aggressor's share of the issue (0-1)", True),
+    "deal_face": ("deal face: face-saving concession (0-1)", True),
+    "min_cohesion": ("minimum coalition cohesion (0-1)", False),
+    "peak_rung": ("peak escalation rung (0-5)", False),
+}
+# Per-tick series: variable -> axis title with units ("approval" stands for every approval_<id>).
+SERIES: dict[str, str] = {
+    "cohesion": "coalition cohesion (0-1)",
+    "control": "aggressor's control of the contested area (0-1)",
+    "rung": "escalation rung (0-5)",
+    "approval": "leader approval (0-1)",
+}
+SENSITIVITY_COLORS = {"first": "#56B4E9", "total": "#CC79A7"}  # sky blue, reddish purple
+_NOT_PARAMETERS = {"run_id", "point", "replication", "seed", "status", "error"} | {
+    f.name for f in fields(RunRecord)
+}
+_BAND_ALPHA = (0.15, 0.3)  # 90% and 50% bands of a fan chart
+
+
+@dataclass
+class Results:
+    """A sweep's results in memory: the runs table, the manifest and the series if collected."""
+
+    runs: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+    series: pd.DataFrame | None = None
+    root: Path | None = None
+    parameters: list[str] = field(default_factory=list)
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        """The spec as plain data (empty when the runs came without a manifest)."""
+        return self.manifest.get("spec", {})
+
+    @property
+    def sampler(self) -> str:
+        """The spec's sampler ("grid" when unknown)."""
+        return self.spec.get("experiment", {}).get("sampler", "grid")
+
+    @property
+    def ok(self) -> pd.DataFrame:
+        """The runs that finished (failed runs have no outcome)."""
+        if "status" not in self.runs:
+            return self.runs
+        return self.runs[self.runs["status"] == "ok"]
+
+
+def load(source: Source, series: bool = True) -> Results:
+    """A `Results` from a results folder, a runs DataFrame or a `Results` (returned as is).
+
+    Raises:
+        InputError: the folder does not exist or is not a results folder.
+    """
+    if isinstance(source, Results):
+        return source
+    if isinstance(source, pd.DataFrame):
+        params = [c for c in source.columns if c not in _NOT_PARAMETERS and not _derived(c)]
+        return Results(runs=source, parameters=params)
+    from negsim.experiment.store import load_results, load_series
+
+    root = Path(source)
+    if not root.is_dir():
+        raise InputError(f"{root}: no such results folder (run `negsim sweep SPEC` first)")
+    runs, manifest = load_results(root)
+    found = None
+    if series and manifest.get("spec", {}).get("experiment", {}).get("collect_series"):
+        try:
+            found = load_series(root)
+        except InputError:
+            found = None
+    return Results(runs, manifest, found, root, list(manifest.get("spec", {}).get("vary", {})))
+
+
+def _derived(column: str) -> bool:
+    return column.startswith(("n_", "cost_"))
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def outcome_label(outcome: str) -> str:
+    """An outcome as words: "aggressor withdrawal"."""
+    return outcome.replace("_", " ")
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float | np.floating):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def groups(runs: pd.DataFrame, parameter: str | None, max_groups: int) -> pd.Series:
+    """An ordered categorical label per run: the parameter's value, or its quantile bin when
+    it takes more than ``max_groups`` values; "all runs" without a parameter."""
+    if parameter is None:
+        return pd.Series(pd.Categorical(["all runs"] * len(runs)), index=runs.index)
+    if parameter not in runs:
+        raise InputError(f"{parameter}: not a varied parameter of these results")
+    values = runs[parameter]
+    distinct = np.sort(values.dropna().unique())
+    if len(distinct) <= max_groups or not pd.api.types.is_numeric_dtype(values):
+        labels = [_fmt(v) for v in distinct]
+        mapped = values.map(dict(zip(distinct, labels, strict=True)))
+        return pd.Series(pd.Categorical(mapped, categories=labels, ordered=True), index=runs.index)
+    bins = pd.qcut(values, max_groups, duplicates="drop")
+    names = [f"{_fmt(i.left)}-{_fmt(i.right)}" for i in bins.cat.categories]
+    return pd.Series(bins.cat.rename_categories(names), index=runs.index)
+
+
+def group_colors(n: int) -> list[str]:
+    """Ordered colors for n parameter values (Viridis without its pale yellow end)."""
+    if n == 1:
+        return ["#404040"]
+    return sample_colorscale("Viridis", list(np.linspace(0.0, 0.85, n)))
+
+
+def _rgba(color: str, alpha: float) -> str:
+    rgb = hex_to_rgb(color) if color.startswith("#") else unlabel_rgb(color)
+    return f"rgba({int(rgb[0])}, {int(rgb[1])}, {int(rgb[2])}, {alpha})"
+
+
+def _thin(values: np.ndarray, most: int) -> np.ndarray:
+    """At most ``most`` values with the same distribution (evenly spaced quantiles)."""
+    if len(values) <= most:
+        return np.sort(values)
+    return np.quantile(values, np.linspace(0, 1, most))
+
+
+def _axis_title(parameter: str | None, n: int) -> str:
+    return parameter if parameter else f"all runs (n = {n})"
+
+
+def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left"},
+        template="plotly_white",
+        height=height,
+        margin={"l": 70, "r": 30, "t": 70, "b": 60},
+        legend={"title": {"text": ""}},
+        font={"size": 13},
+    )
+    return fig
+
+
+def _empty(fig: go.Figure, text: str) -> None:
+    fig.add_annotation(
+        text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 15}
+    )
+
+
+def _rung_axis() -> dict[str, Any]:
+    return {
+        "tickvals": list(range(len(RUNGS))),
+        "ticktext": [f"{i} {r}" for i, r in enumerate(RUNGS)],
+    }
+
+
+# --- outcome shares ----------------------------------------------------------------------------
+
+
+def outcome_shares(source: Source, parameter: str | None = None) -> go.Figure:
+    """Stacked bars of outcome shares per parameter value, with Wilson 95% intervals.
+
+    One bar trace per outcome that occurs, bottom to top in the order of `Outcome`.
+    """
+    res = load(source, series=False)
+    ok = res.ok
+    label = groups(ok, parameter, 10)
+    counts = pd.crosstab(label, ok["outcome"]).reindex(label.cat.categories, fill_value=0)
+    n = counts.sum(axis=1).to_numpy()
+    fig = go.Figure()
+    x = [str(c) for c in counts.index]
+    for outcome in (o for o in OUTCOMES if o in counts.columns):
+        k = counts[outcome].to_numpy()
+        share = np.divide(k, n, out=np.full(len(n), np.nan), where=n > 0)
+        bounds = np.array([wilson(int(a), int(b)) for a, b in zip(k, n, strict=True)])
+        lo, hi = bounds[:, 0], bounds[:, 1]
+        fig.add_bar(
+            x=x,
+            y=share,
+            name=outcome_label(outcome),
+            marker_color=OUTCOME_COLORS[outcome],
+            marker_line={"color": "white", "width": 0.5},
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": hi - share,
+                "arrayminus": share - lo,
+                "color": "#555555",
+                "thickness": 1.2,
+                "width": 4,
+            },
+            customdata=np.column_stack([lo, hi, k, n]),
+            hovertemplate=(
+                f"{outcome_label(outcome)}: %{{y:.1%}} [%{{customdata[0]:.1%}}, "
+                "%{customdata[1]:.1%}]<br>%{customdata[2]} of %{customdata[3]} runs"
+                "<extra>%{x}</extra>"
+            ),
+        )
+    if not len(ok):
+        _empty(fig, "no finished runs")
+    fig.update_layout(barmode="stack", legend={"traceorder": "reversed"})
+    fig.update_yaxes(title="share of runs (95% Wilson interval)", tickformat=".0%", range=[0, 1.02])
+    fig.update_xaxes(title=_axis_title(parameter, len(ok)), type="category")
+    what = f"by {parameter}" if parameter else f"{len(ok)} runs"
+    return _layout(fig, f"Outcome shares, {what}")
+
+
+def outcome_heatmap(source: Source, x: str, y: str, max_groups: int = 8) -> go.Figure:
+    """One heat map per outcome of its share over two parameters (faceted, shared scale)."""
+    res = load(source, series=False)
+    ok = res.ok
+    gx, gy = groups(ok, x, max_groups), groups(ok, y, max_groups)
+    present = [o for o in OUTCOMES if (ok["outcome"] == o).any()] or OUTCOMES[:1]
+    cols = min(3, len(present))
+    rows = math.ceil(len(present) / cols)
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[outcome_label(o) for o in present],
+        horizontal_spacing=0.08,
+        vertical_spacing=0.16,
+    )
+    n = pd.crosstab(gy, gx).reindex(
+        index=gy.cat.categories, columns=gx.cat.categories, fill_value=0
+    )
+    for i, outcome in enumerate(present):
+        hit = (ok["outcome"] == outcome).astype(int)
+        k = pd.crosstab(gy, gx, values=hit, aggfunc="sum").reindex_like(n).fillna(0)
+        share = k / n.where(n > 0)
+        bounds = np.array(
+            [
+                wilson(int(a), int(b))
+                for a, b in zip(k.to_numpy().ravel(), n.to_numpy().ravel(), strict=True)
+            ]
+        ).reshape(*n.shape, 2)
+        row, col = divmod(i, cols)
+        fig.add_heatmap(
+            x=[str(c) for c in n.columns],
+            y=[str(r) for r in n.index],
+            z=share.to_numpy(),
+            coloraxis="coloraxis",
+            texttemplate="%{z:.0%}",
+            customdata=np.dstack([bounds, n.to_numpy()[..., None]]),
+            hovertemplate=(
+                f"{x} = %{{x}}<br>{y} = %{{y}}<br>{outcome_label(outcome)}: %{{z:.1%}} "
+                "[%{customdata[0]:.1%}, %{customdata[1]:.1%}] of %{customdata[2]} runs"
+                "<extra></extra>"
+            ),
+            name=outcome_label(outcome),
+            row=row + 1,
+            col=col + 1,
+        )
+        fig.update_xaxes(title=x, type="category", row=row + 1, col=col + 1)
+        fig.update_yaxes(title=y, type="category", row=row + 1, col=col + 1)
+    for annotation, outcome in zip(fig.layout.annotations, present, strict=True):
+        annotation.font = {"color": OUTCOME_COLORS[outcome], "size": 14}
+    fig.update_layout(
+        coloraxis={
+            "colorscale": "Blues",
+            "cmin": 0,
+            "cmax": 1,
+            "colorbar": {"title": {"text": "share of runs"}, "tickformat": ".0%"},
+        }
+    )
+    return _layout(fig, f"Outcome shares over {x} and {y}", height=330 * rows + 60)
+
+
+# --- distributions -----------------------------------------------------------------------------
+
+
+def _metric_values(res: Results, metric: str) -> tuple[pd.DataFrame, str, bool]:
+    if metric not in METRICS:
+        raise InputError(f"{metric}: not a metric; expected one of {', '.join(METRICS)}")
+    title, settled = METRICS[metric]
+    ok = res.ok
+    if settled:
+        ok = ok[ok["outcome"] == "settlement"]
+    return ok[ok[metric].notna()], title, settled
+
+
+def distribution(source: Source, metric: str, parameter: str | None = None) -> go.Figure:
+    """A histogram of a per-run metric (one group) or violins of it by parameter value.
+
+    ``deal_x`` and ``deal_face`` are drawn over settlements only.
+    """
+    res = load(source, series=False)
+    runs, title, settled = _metric_values(res, metric)
+    label = groups(runs, parameter, 8)
+    cats = list(label.cat.categories)
+    colors = group_colors(len(cats))
+    fig = go.Figure()
+    whose = "settlements" if settled else "runs"
+    if parameter is None or len(cats) <= 1:
+        values = runs[metric].to_numpy(dtype=float)
+        integer = metric in ("peak_rung", "end_tick")
+        fig.add_histogram(
+            x=values,
+            name=cats[0] if cats else "all runs",
+            marker_color=OUTCOME_COLORS["settlement"] if settled else colors[0],
+            xbins={"size": 1} if metric == "peak_rung" else None,
+            nbinsx=None if integer else 40,
+            hovertemplate=f"{title}: %{{x}}<br>%{{y}} {whose}<extra></extra>",
+        )
+        fig.update_xaxes(title=title)
+        fig.update_yaxes(title=f"{whose} (count)")
+        if metric == "peak_rung":
+            fig.update_xaxes(**_rung_axis())
+    else:
+        for cat, color in zip(cats, colors, strict=True):
+            values = runs.loc[label == cat, metric].to_numpy(dtype=float)
+            fig.add_violin(
+                x=[cat] * len(_thin(values, 2000)),
+                y=_thin(values, 2000),
+                name=cat,
+                line_color=color,
+                fillcolor=_rgba(color, 0.35),
+                box_visible=True,
+                meanline_visible=False,
+                points=False,
+                spanmode="hard",
+                hoverinfo="y",
+            )
+        fig.update_xaxes(title=parameter, type="category")
+        fig.update_yaxes(title=title)
+        if metric == "peak_rung":
+            fig.update_yaxes(**_rung_axis())
+        fig.update_layout(showlegend=False)
+    if not len(runs):
+        _empty(fig, f"no {whose} in these runs")
+    by = f" by {parameter}" if parameter else ""
+    return _layout(fig, f"{title.split(' (')[0].capitalize()}{by} ({len(runs)} {whose})")
+
+
+def ecdf(source: Source, metric: str, parameter: str | None = None) -> go.Figure:
+    """Empirical cumulative distribution of a per-run metric, one line per parameter value."""
+    res = load(source, series=False)
+    runs, title, settled = _metric_values(res, metric)
+    label = groups(runs, parameter, 8)
+    cats = list(label.cat.categories)
+    fig = go.Figure()
+    whose = "settlements" if settled else "runs"
+    for cat, color in zip(cats, group_colors(len(cats)), strict=True):
+        values = runs.loc[label == cat, metric].to_numpy(dtype=float)
+        if not len(values):
+            continue
+        xs = np.sort(values)
+        ys = np.arange(1, len(xs) + 1) / len(xs)
+        if len(xs) > 600:  # the curve at 600 evenly spaced levels
+            keep = np.unique(np.searchsorted(ys, np.linspace(0, 1, 600)).clip(0, len(xs) - 1))
+            xs, ys = xs[keep], ys[keep]
+        fig.add_scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            line={"shape": "hv", "color": color, "width": 2},
+            name=cat,
+            hovertemplate=f"{cat}: %{{y:.1%}} of {whose} at or below %{{x:.3g}}<extra></extra>",
+        )
+    if not len(runs):
+        _empty(fig, f"no {whose} in these runs")
+    fig.update_xaxes(title=title)
+    if metric == "peak_rung":
+        fig.update_xaxes(**_rung_axis())
+    fig.update_yaxes(
+        title=f"share of {whose} at or below (ECDF)", tickformat=".0%", range=[0, 1.02]
+    )
+    fig.update_layout(legend={"title": {"text": parameter or ""}}, showlegend=parameter is not None)
+    by = f" by {parameter}" if parameter else ""
+    return _layout(fig, f"ECDF of {title.split(' (')[0]}{by}")
+
+
+# --- fan charts --------------------------------------------------------------------------------
+
+
+def series_variables(source: Source, variable: str) -> list[str]:
+    """The series variables a fan chart of ``variable`` draws ("approval": every approval_<id>)."""
+    res = load(source)
+    if res.series is None:
+        return []
+    names = list(pd.unique(res.series["variable"]))
+    if variable == "approval":
+        return [v for v in names if v.startswith("approval_")]
+    return [variable] if variable in names else []
+
+
+def fan_chart(
+    source: Source,
+    variable: str,
+    parameter: str | None = None,
+    series: pd.DataFrame | None = None,
+) -> go.Figure:
+    """Median with 50% and 90% bands over ticks of a per-tick series, per parameter value.
+
+    ``variable`` is ``cohesion``, ``control``, ``rung``, ``approval`` (one panel per state) or
+    any series variable. A band at a tick covers the runs still under way at that tick. Each
+    group draws five traces: the 90% band (two), the 50% band (two) and the median.
+
+    Args:
+        source: results (with series), or a runs DataFrame together with ``series``.
+        variable: what to draw.
+        parameter: one group of lines per value (at most four; more are binned).
+        series: the long series table, when ``source`` is a DataFrame.
+    """
+    res = load(source)
+    if series is not None:
+        res = Results(res.runs, res.manifest, series, res.root, res.parameters)
+    if res.series is None:
+        raise InputError(
+            f"{res.root or 'these results'}: no per-tick series "
+            "(set collect_series = true in the spec)"
+        )
+    wanted = series_variables(res, variable)
+    if not wanted:
+        raise InputError(f"{variable}: not a series variable of these results")
+    ok = res.ok
+    label = groups(ok, parameter, 4)
+    cats = list(label.cat.categories)
+    colors = dict(zip(cats, group_colors(len(cats)), strict=True))
+    data = res.series[res.series["variable"].isin(wanted)]
+    data = data.merge(pd.DataFrame({"run_id": ok["run_id"], "group": label}), on="run_id")
+    quantiles = (
+        data.groupby(["variable", "group", "tick"], observed=True)["value"]
+        .quantile([0.05, 0.25, 0.5, 0.75, 0.95])
+        .unstack()
+    )
+    counts = data.groupby(["variable", "group", "tick"], observed=True)["value"].size()
+    cols = min(3, len(wanted))
+    rows = math.ceil(len(wanted) / cols)
+    unit = SERIES.get(variable, SERIES["approval"] if variable.startswith("approval") else variable)
+    titles = [w.replace("approval_", "approval of ") for w in wanted] if len(wanted) > 1 else None
+    fig = make_subplots(
+        rows=rows, cols=cols, subplot_titles=titles, shared_yaxes=True, vertical_spacing=0.12
+    )
+    for i, var in enumerate(wanted):
+        row, col = divmod(i, cols)
+        for cat in cats:
+            if (var, cat) not in quantiles.index.droplevel("tick"):
+                continue
+            q = quantiles.loc[(var, cat)]
+            n = counts.loc[(var, cat)].to_numpy()
+            ticks = q.index.to_numpy()
+            for (lo, hi), alpha, band in zip(
+                [(0.05, 0.95), (0.25, 0.75)], _BAND_ALPHA, ("90%", "50%"), strict=True
+            ):
+                common = {"legendgroup": cat, "showlegend": False, "hoverinfo": "skip"}
+                fig.add_scatter(
+                    x=ticks, y=q[hi], mode="lines", line={"width": 0}, name=f"{cat} {band}",
+                    **common, row=row + 1, col=col + 1,
+                )  # fmt: skip
+                fig.add_scatter(
+                    x=ticks, y=q[lo], mode="lines", line={"width": 0}, fill="tonexty",
+                    fillcolor=_rgba(colors[cat], alpha), name=f"{cat} {band} band",
+                    **common, row=row + 1, col=col + 1,
+                )  # fmt: skip
+            fig.add_scatter(
+                x=ticks,
+                y=q[0.5],
+                mode="lines",
+                line={"color": colors[cat], "width": 2},
+                name=cat,
+                legendgroup=cat,
+                showlegend=i == 0,
+                customdata=n,
+                hovertemplate=(
+                    f"{cat}, week %{{x}}: median %{{y:.3g}} over %{{customdata}} runs under way"
+                    "<extra></extra>"
+                ),
+                row=row + 1,
+                col=col + 1,
+            )
+        fig.update_xaxes(title="week (tick)", row=row + 1, col=col + 1)
+        fig.update_yaxes(title=unit if col == 0 else None, row=row + 1, col=col + 1)
+    if variable == "rung":
+        fig.update_yaxes(**_rung_axis())
+    fig.update_layout(legend={"title": {"text": parameter or ""}})
+    by = f" by {parameter}" if parameter else ""
+    name = unit.split(" (")[0]
+    return _layout(
+        fig,
+        f"{name.capitalize()} over time{by}: median, 50% and 90% bands",
+        height=max(420, 300 * rows + 80),
+    )
+
+
+# --- sensitivity -------------------------------------------------------------------------------
+
+
+def sensitivity_table(source: Source) -> pd.DataFrame:
+    """The sensitivity indices of a complete sobol or morris sweep (as `stats.sensitivity`)."""
+    res = load(source, series=False)
+    if res.sampler not in ("sobol", "morris"):
+        raise InputError(f"sensitivity indices need a sobol or morris spec, not {res.sampler}")
+    planned = res.manifest.get("counts", {}).get("planned")
+    if planned != len(res.runs):
+        raise InputError(
+            f"{res.root}: sensitivity indices need every run ({len(res.runs)} of {planned}); "
+            "resume the sweep first"
+        )
+    return sensitivity(summary_table(res.runs, res.parameters), res.spec)
+
+
+def sensitivity_indices(source: Source) -> go.Figure:
+    """Sobol first-order and total indices (or Morris mu* and sigma) with confidence bars,
+    one panel per output (outcome shares and mean end tick)."""
+    res = load(source, series=False)
+    table = sensitivity_table(res)
+    sobol = res.sampler == "sobol"
+    first, total = ("S1", "ST") if sobol else ("mu_star", "sigma")
+    usable = table.dropna(subset=[first]) if len(table) else table
+    outputs = list(pd.unique(usable["output"])) if len(usable) else []
+    cols = min(3, max(1, len(outputs)))
+    rows = max(1, math.ceil(len(outputs) / cols))
+    titles = [_output_label(o) for o in outputs]
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles or None, vertical_spacing=0.2)
+    names = {
+        "S1": "first order S1 (95% conf.)",
+        "ST": "total ST (95% conf.)",
+        "mu_star": "mu* (95% conf.)",
+        "sigma": "sigma",
+    }
+    for i, output in enumerate(outputs):
+        row, col = divmod(i, cols)
+        part = usable[usable["output"] == output]
+        for key, color in zip((first, total), SENSITIVITY_COLORS.values(), strict=True):
+            conf = f"{key}_conf"
+            error = (
+                {"type": "data", "array": part[conf], "color": "#333333"} if conf in part else None
+            )
+            fig.add_bar(
+                x=part["parameter"],
+                y=part[key],
+                name=names[key],
+                marker_color=color,
+                error_y=error,
+                legendgroup=key,
+                showlegend=i == 0,
+                hovertemplate=f"%{{x}}: {key} = %{{y:.3f}}<extra>{_output_label(output)}</extra>",
+                row=row + 1,
+                col=col + 1,
+            )
+        fig.update_xaxes(title="varied parameter", row=row + 1, col=col + 1, tickangle=-30)
+        axis = "index (share of variance)" if sobol else "elementary effect (output units)"
+        fig.update_yaxes(title=axis if col == 0 else None, row=row + 1, col=col + 1)
+    for annotation, output in zip(fig.layout.annotations, outputs, strict=False):
+        outcome = output.removeprefix("share_")
+        if outcome in OUTCOME_COLORS:
+            annotation.font = {"color": OUTCOME_COLORS[outcome], "size": 14}
+    flat = sorted(set(table["output"]) - set(outputs)) if len(table) else []
+    note = f" (no variation, left out: {', '.join(map(_output_label, flat))})" if flat else ""
+    if not outputs:
+        _empty(fig, "no output varies")
+    fig.update_layout(barmode="group")
+    kind = "Sobol indices" if sobol else "Morris screening"
+    return _layout(fig, f"{kind} per output{note}", height=340 * rows + 100)
+
+
+def _output_label(output: str) -> str:
+    if output.startswith("share_"):
+        return f"share of {outcome_label(output.removeprefix('share_'))}"
+    return "mean end tick (weeks)" if output == "end_tick_mean" else output

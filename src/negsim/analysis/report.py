@@ -1,0 +1,371 @@
+"""The HTML report of a results folder: spec and cast at the top, then every figure.
+
+One self-contained page (plotly.js is embedded, so it opens offline), optionally with a PNG of
+every figure, written through kaleido and a local Chromium in one batch::
+
+    from negsim.analysis.report import write_report
+    report = write_report("results/face_saving", png=True)
+    report.path, report.pngs, report.png_problem
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from negsim.analysis import plots
+from negsim.analysis.colors import ROLE_COLORS
+from negsim.errors import InputError
+
+PNG_FOLDER = "report_png"
+_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"scale": 2}}
+
+
+@dataclass
+class Section:
+    """A heading, a sentence on how to read it, and its figures (keyed by a file-safe name)."""
+
+    title: str
+    intro: str
+    figures: dict[str, go.Figure] = field(default_factory=dict)
+    note: str = ""
+    half_width: bool = False  # figures side by side (distribution, ECDF) rather than full width
+
+
+@dataclass
+class Report:
+    """What `write_report` wrote."""
+
+    path: Path
+    figures: int
+    seconds: float
+    pngs: list[Path] = field(default_factory=list)
+    png_problem: str | None = None
+
+
+def _key(*parts: str | None) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", "-".join(p for p in parts if p)).strip("-")
+
+
+def sections(res: plots.Results) -> list[Section]:
+    """The report's figures, chosen by what the sweep varied and what it collected."""
+    params: list[str | None] = list(res.parameters) or [None]
+    shares = Section(
+        "Outcomes",
+        "Share of finished runs ending in each outcome, with Wilson 95% intervals "
+        "(error bars at the top of each segment; hover for the numbers).",
+    )
+    for p in params:
+        shares.figures[_key("outcome-shares", p)] = plots.outcome_shares(res, p)
+    if len(res.parameters) == 2:
+        x, y = res.parameters
+        shares.figures["outcome-heatmap"] = plots.outcome_heatmap(res, x, y)
+    dists = Section(
+        "Distributions",
+        "Per-run end tick, deal terms (settlements only), minimum cohesion and peak escalation "
+        "rung: histograms or violins (with box: median and quartiles) on the left, empirical "
+        "cumulative distributions on the right.",
+        half_width=True,
+    )
+    for metric in plots.METRICS:
+        for p in params:
+            dists.figures[_key(metric, "distribution", p)] = plots.distribution(res, metric, p)
+            dists.figures[_key(metric, "ecdf", p)] = plots.ecdf(res, metric, p)
+    found = [shares, dists]
+    if res.series is not None:
+        fans = Section(
+            "Over time",
+            "Median (line), 50% and 90% bands (shaded) of each per-tick series over the runs "
+            "still under way at each week.",
+        )
+        for variable in plots.SERIES:
+            if not plots.series_variables(res, variable):
+                continue
+            for p in params:
+                fans.figures[_key("fan", variable, p)] = plots.fan_chart(res, variable, p)
+        found.append(fans)
+    if res.sampler in ("sobol", "morris"):
+        sens = Section(
+            "Sensitivity",
+            "First-order and total Sobol indices with 95% confidence bars, per output"
+            if res.sampler == "sobol"
+            else "Morris mu* (mean absolute elementary effect, with 95% confidence bars) and "
+            "sigma, per output",
+        )
+        try:
+            sens.figures["sensitivity"] = plots.sensitivity_indices(res)
+        except InputError as exc:
+            sens.note = str(exc)
+        found.append(sens)
+    return found
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+_CSS = """
+body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1400px; padding: 1em 2em;
+       color: #222; }
+h1 { margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ccc; margin-top: 2em; }
+table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.92em; }
+th, td { border-bottom: 1px solid #e4e4e4; padding: 3px 10px; text-align: left; }
+th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(600px, 1fr)); gap: 1em; }
+.wide { grid-column: 1 / -1; } .note { color: #8a4b00; } .muted { color: #666; }
+.dot { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%;
+       margin-right: 0.3em; vertical-align: -0.05em; }
+code { background: #f4f4f4; padding: 0 3px; }
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _table(header: list[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:
+    numeric = numeric or set()
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td class='num'>{_e(c)}</td>" if i in numeric else f"<td>{c}</td>"
+            for i, c in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _meaning(path: str) -> str:
+    from negsim.cast import canonical_path, schema_field
+
+    try:
+        return schema_field(canonical_path(path)).description or ""
+    except Exception:  # any dotted cast path may be varied; not every one has a description
+        return ""
+
+
+def _spec_html(res: plots.Results) -> str:
+    spec, manifest = res.spec, res.manifest
+    info = spec.get("experiment", {})
+    counts = manifest.get("counts", {})
+    runs = res.runs
+    failed = int((runs["status"] == "failed").sum()) if "status" in runs else 0
+    facts = [
+        ["description", _e(info.get("description") or "-")],
+        ["spec file", f"<code>{_e(manifest.get('source', '?'))}</code>"],
+        ["sampler", _e(info.get("sampler", "?"))],
+        ["parameter points", _e(counts.get("points", runs["point"].nunique()))],
+        ["replications per point", _e(info.get("replications", "?"))],
+        ["runs", _e(f"{len(runs)} of {counts.get('planned', '?')} ({manifest.get('status')})")],
+        ["failed runs", _e(failed)],
+        ["tick limit", _e(f"{info.get('max_ticks', '?')} weeks")],
+        ["per-tick series", "collected" if info.get("collect_series") else "not collected"],
+        ["master seed", _e(info.get("seed", "?"))],
+        ["finished", _e(manifest.get("finished") or "-")],
+        [
+            "software",
+            _e(", ".join(f"{k} {v}" for k, v in manifest.get("versions", {}).items())),
+        ],
+    ]
+    parts = ["<h2 id='spec'>Experiment</h2>", _table(["", ""], facts)]
+    if failed:
+        errors = runs.loc[runs["status"] == "failed", "error"].value_counts().head(5)
+        listed = "".join(f"<li>{n} x <code>{_e(err)}</code></li>" for err, n in errors.items())
+        parts.append(
+            f"<p class='note'>{failed} runs failed and are left out of every figure; "
+            f"most frequent errors:</p><ul>{listed}</ul>"
+        )
+    vary = spec.get("vary", {})
+    if vary:
+        rows = []
+        for path, how in vary.items():
+            values = (
+                ", ".join(map(str, how))
+                if isinstance(how, list)
+                else f"{how['low']} .. {how['high']}"
+            )
+            rows.append([f"<code>{_e(path)}</code>", _e(values), _e(_meaning(path))])
+        parts += ["<h3>Varied</h3>", _table(["parameter", "values", "meaning"], rows)]
+    else:
+        parts.append("<p>Nothing varied: every run uses the same parameters.</p>")
+    fixed = spec.get("fixed", {})
+    if fixed:
+        rows = [[f"<code>{_e(p)}</code>", _e(v), _e(_meaning(p))] for p, v in fixed.items()]
+        parts += ["<h3>Held fixed</h3>", _table(["parameter", "value", "meaning"], rows)]
+    return "\n".join(parts)
+
+
+def _cast_html(res: plots.Results) -> str:
+    from negsim.cast import canonical_path, load_cast
+
+    where = res.manifest.get("cast", {}).get("path")
+    if not where:
+        return ""
+    fixed = {canonical_path(p): v for p, v in res.spec.get("fixed", {}).items()}
+    try:
+        cast = load_cast(where, fixed)
+    except (InputError, OSError) as exc:
+        return (
+            f"<h2 id='cast'>Cast</h2><p class='note'>{_e(where)} could not be read: {_e(exc)}</p>"
+        )
+    dump = json.dumps(cast.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    changed = hashlib.sha256(dump.encode()).hexdigest() != res.manifest["cast"].get("sha256")
+    parts = [
+        f"<h2 id='cast'>Cast: {_e(cast.cast.name)}</h2>",
+        f"<p><code>{_e(where)}</code>{' - ' + _e(cast.cast.description) if cast.cast.description else ''}</p>",
+    ]
+    if changed:
+        parts.append(
+            "<p class='note'>The cast file has changed since the sweep ran; "
+            "this summary shows it as it is now.</p>"
+        )
+    rows = []
+    for sid, state in cast.states.items():
+        leader = cast.leaders[sid]
+        publics = cast.constituencies.get(sid, {})
+        dot = f"<span class='dot' style='background:{ROLE_COLORS[state.role.value]}'></span>"
+        rows.append(
+            [
+                f"<b>{_e(sid)}</b> {_e(state.name)}",
+                dot + _e(state.role.value),
+                _e(state.regime.value),
+                state.military,
+                state.economy,
+                _e(leader.name),
+                leader.risk_preference,
+                leader.resolve,
+                leader.face_sensitivity,
+                _e(f"{len(publics)} ({sum(c.count for c in publics.values())} agents)"),
+            ]
+        )
+    header = [
+        "state",
+        "role",
+        "regime",
+        "military",
+        "GDP (trillion USD)",
+        "leader",
+        "risk preference",
+        "resolve",
+        "face sensitivity",
+        "constituencies",
+    ]
+    parts.append(_table(header, rows, numeric={3, 4, 6, 7, 8}))
+    return "\n".join(parts)
+
+
+def render_html(res: plots.Results, found: list[Section]) -> str:
+    """The whole page as one string, plotly.js inlined once."""
+    name = res.manifest.get("name") or (res.root.name if res.root else "results")
+    toc = " · ".join(f"<a href='#{_key(s.title.lower())}'>{_e(s.title)}</a>" for s in found)
+    body = [
+        f"<h1>negsim report: {_e(name)}</h1>",
+        f"<p class='muted'>{_e(res.root or '')} · <a href='#spec'>Experiment</a> · "
+        f"<a href='#cast'>Cast</a> · {toc}</p>",
+        _spec_html(res),
+        _cast_html(res),
+    ]
+    for section in found:
+        body.append(f"<h2 id='{_key(section.title.lower())}'>{_e(section.title)}</h2>")
+        body.append(f"<p>{_e(section.intro)}</p>")
+        if section.note:
+            body.append(f"<p class='note'>{_e(section.note)}</p>")
+        cells = []
+        for key, fig in section.figures.items():
+            wide = "" if section.half_width else " wide"
+            div = pio.to_html(
+                fig, full_html=False, include_plotlyjs=False, div_id=key, config=_CONFIG
+            )
+            cells.append(f"<div class='figure{wide}'>{div}</div>")
+        body.append(f"<div class='grid'>{''.join(cells)}</div>")
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>negsim report: {_e(name)}</title><style>{_CSS}</style>"
+        f"<script type='text/javascript'>{get_plotlyjs()}</script></head>"
+        f"<body>{''.join(body)}</body></html>\n"
+    )
+
+
+# --- PNG export --------------------------------------------------------------------------------
+
+
+def find_chromium() -> str | None:
+    """A Chromium or Chrome for kaleido: $BROWSER_PATH, else the first one on the PATH."""
+    given = os.environ.get("BROWSER_PATH")
+    if given and Path(given).is_file():
+        return given
+    return next((found for b in _BROWSERS if (found := shutil.which(b))), None)
+
+
+def export_pngs(figures: dict[str, go.Figure], folder: Path) -> list[Path]:
+    """Write every figure as ``folder/<key>.png`` in one kaleido call (one browser start).
+
+    Raises:
+        RuntimeError: kaleido or a Chromium is missing; the message says which.
+    """
+    try:
+        import kaleido  # noqa: F401
+    except ImportError:
+        raise RuntimeError(
+            "PNGs not written: kaleido is not installed (pip install 'negsim[png]')"
+        ) from None
+    browser = find_chromium()
+    if browser is None:
+        raise RuntimeError(
+            "PNGs not written: no Chromium or Chrome found for kaleido "
+            "(install Debian's chromium, or set BROWSER_PATH to a Chrome executable)"
+        )
+    os.environ["BROWSER_PATH"] = browser
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"{i:02d}-{key}.png" for i, key in enumerate(figures, 1)]
+    try:
+        pio.write_images(list(figures.values()), paths, width=1000, scale=2)
+    except Exception as exc:  # kaleido reports a browser that fails to start in several ways
+        raise RuntimeError(f"PNGs not written: kaleido failed with {browser}: {exc}") from exc
+    return paths
+
+
+def write_report(
+    source: str | Path | plots.Results, output: str | Path | None = None, png: bool = False
+) -> Report:
+    """Write ``report.html`` (and with ``png`` every figure as PNG) into the results folder.
+
+    Args:
+        source: a results folder, or loaded `plots.Results` with a ``root``.
+        output: where to write the page (default ``<results folder>/report.html``).
+        png: also write ``<results folder>/report_png/*.png``.
+
+    Raises:
+        InputError: the folder is missing or is not a results folder.
+    """
+    started = time.perf_counter()
+    res = plots.load(source)
+    root = res.root or Path(".")
+    found = sections(res)
+    path = Path(output) if output else root / "report.html"
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(render_html(res, found), encoding="utf-8")
+    os.replace(tmp, path)
+    figures = {k: f for s in found for k, f in s.figures.items()}
+    report = Report(path, len(figures), 0.0)
+    if png:
+        try:
+            report.pngs = export_pngs(figures, root / PNG_FOLDER)
+        except RuntimeError as exc:
+            report.png_problem = str(exc)
+    report.seconds = time.perf_counter() - started
+    return report
