@@ -27,10 +27,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "note: /usr/bin/chromium missing and not root: browser tests will be skipped" >&2; fi
 
-# The baseline sweep (resumes if interrupted, on all cores), then its outcome statistics.
+# The baseline sweep (resumes if interrupted, on all cores), its outcome statistics, its report.
 run: $(VENV)/.installed
 	$(BIN)/negsim sweep experiments/baseline.toml --no-summary
 	$(BIN)/negsim summary results/baseline
+	$(BIN)/negsim report results/baseline
 
 test: $(VENV)/.installed-test /usr/bin/chromium
 	$(BIN)/ruff check src tests benchmarks

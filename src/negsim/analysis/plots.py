@@ -174,7 +174,6 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
         template="plotly_white",
         height=height,
         margin={"l": 70, "r": 30, "t": 70, "b": 60},
-        legend={"title": {"text": ""}},
         font={"size": 13},
     )
     return fig
@@ -197,51 +196,77 @@ def _rung_axis() -> dict[str, Any]:
 
 
 def outcome_shares(source: Source, parameter: str | None = None) -> go.Figure:
-    """Stacked bars of outcome shares per parameter value, with Wilson 95% intervals.
+    """Outcome shares per parameter value: stacked bars above, each share with its Wilson 95%
+    interval below (intervals drawn on stacked segments would sit at cumulative heights).
 
-    One bar trace per outcome that occurs, bottom to top in the order of `Outcome`.
+    Two traces per outcome that occurs, in the order of `Outcome`: its bar, then its interval.
     """
     res = load(source, series=False)
     ok = res.ok
     label = groups(ok, parameter, 10)
     counts = pd.crosstab(label, ok["outcome"]).reindex(label.cat.categories, fill_value=0)
     n = counts.sum(axis=1).to_numpy()
-    fig = go.Figure()
-    x = [str(c) for c in counts.index]
-    for outcome in (o for o in OUTCOMES if o in counts.columns):
+    names = [str(c) for c in counts.index]
+    x = np.arange(len(names), dtype=float)
+    present = [o for o in OUTCOMES if o in counts.columns]
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, row_heights=[0.55, 0.45], vertical_spacing=0.09
+    )
+    width = 0.8 / max(1, len(present))
+    for j, outcome in enumerate(present):
         k = counts[outcome].to_numpy()
         share = np.divide(k, n, out=np.full(len(n), np.nan), where=n > 0)
         bounds = np.array([wilson(int(a), int(b)) for a, b in zip(k, n, strict=True)])
         lo, hi = bounds[:, 0], bounds[:, 1]
+        common = {
+            "name": outcome_label(outcome),
+            "legendgroup": outcome,
+            "customdata": np.column_stack([lo, hi, k, n, names]),
+            "hovertemplate": (
+                f"{outcome_label(outcome)}: %{{y:.1%}} [%{{customdata[0]:.1%}}, "
+                "%{customdata[1]:.1%}]<br>%{customdata[2]} of %{customdata[3]} runs"
+                "<extra>%{customdata[4]}</extra>"
+            ),
+        }
+        color = OUTCOME_COLORS[outcome]
         fig.add_bar(
             x=x,
             y=share,
-            name=outcome_label(outcome),
-            marker_color=OUTCOME_COLORS[outcome],
+            marker_color=color,
             marker_line={"color": "white", "width": 0.5},
+            **common,
+            row=1,
+            col=1,
+        )
+        fig.add_scatter(
+            x=x + (j - (len(present) - 1) / 2) * width,
+            y=share,
+            mode="markers",
+            marker={"color": color, "size": 8, "line": {"color": "white", "width": 0.5}},
             error_y={
                 "type": "data",
                 "symmetric": False,
                 "array": hi - share,
                 "arrayminus": share - lo,
-                "color": "#555555",
-                "thickness": 1.2,
-                "width": 4,
+                "color": color,
+                "thickness": 1.5,
+                "width": 3,
             },
-            customdata=np.column_stack([lo, hi, k, n]),
-            hovertemplate=(
-                f"{outcome_label(outcome)}: %{{y:.1%}} [%{{customdata[0]:.1%}}, "
-                "%{customdata[1]:.1%}]<br>%{customdata[2]} of %{customdata[3]} runs"
-                "<extra>%{x}</extra>"
-            ),
+            showlegend=False,
+            **common,
+            row=2,
+            col=1,
         )
     if not len(ok):
         _empty(fig, "no finished runs")
-    fig.update_layout(barmode="stack", legend={"traceorder": "reversed"})
-    fig.update_yaxes(title="share of runs (95% Wilson interval)", tickformat=".0%", range=[0, 1.02])
-    fig.update_xaxes(title=_axis_title(parameter, len(ok)), type="category")
+    fig.update_layout(barmode="stack", legend={"traceorder": "reversed"}, bargap=0.15)
+    fig.update_yaxes(title="share of runs", tickformat=".0%", range=[0, 1.0001], row=1, col=1)
+    fig.update_yaxes(title="share, 95% Wilson interval", tickformat=".0%", row=2, col=1)
+    fig.update_yaxes(range=[-0.02, 1.02], row=2, col=1)
+    fig.update_xaxes(tickvals=x, ticktext=names, range=[-0.5, len(names) - 0.5])
+    fig.update_xaxes(title=_axis_title(parameter, len(ok)), row=2, col=1)
     what = f"by {parameter}" if parameter else f"{len(ok)} runs"
-    return _layout(fig, f"Outcome shares, {what}")
+    return _layout(fig, f"Outcome shares, {what}", height=620)
 
 
 def outcome_heatmap(source: Source, x: str, y: str, max_groups: int = 8) -> go.Figure:
@@ -336,7 +361,9 @@ def distribution(source: Source, metric: str, parameter: str | None = None) -> g
             x=values,
             name=cats[0] if cats else "all runs",
             marker_color=OUTCOME_COLORS["settlement"] if settled else colors[0],
-            xbins={"size": 1} if metric == "peak_rung" else None,
+            xbins={"start": -0.5, "end": len(RUNGS) - 0.5, "size": 1}
+            if metric == "peak_rung"
+            else None,
             nbinsx=None if integer else 40,
             hovertemplate=f"{title}: %{{x}}<br>%{{y}} {whose}<extra></extra>",
         )
@@ -579,7 +606,7 @@ def sensitivity_indices(source: Source) -> go.Figure:
             )
         fig.update_xaxes(title="varied parameter", row=row + 1, col=col + 1, tickangle=-30)
         axis = "index (share of variance)" if sobol else "elementary effect (output units)"
-        fig.update_yaxes(title=axis if col == 0 else None, row=row + 1, col=col + 1)
+        fig.update_yaxes(title=axis, row=row + 1, col=col + 1)
     for annotation, output in zip(fig.layout.annotations, outputs, strict=False):
         outcome = output.removeprefix("share_")
         if outcome in OUTCOME_COLORS:
