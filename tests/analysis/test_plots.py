@@ -153,8 +153,8 @@ def test_fan_chart_without_series_is_a_clear_input_error():
 def test_sobol_indices_show_first_order_and_total_with_confidence_bars(sobol):
     fig = plots.sensitivity_indices(sobol)
     assert {t.name for t in fig.data} == {"first order S1 (95% conf.)", "total ST (95% conf.)"}
-    assert all(t.error_y.array is not None for t in fig.data)
-    assert {tuple(t.x) for t in fig.data} == {(FACE, START)}
+    assert all(t.error_x.array is not None for t in fig.data)
+    assert {tuple(t.y) for t in fig.data} == {(FACE, START)}
 
 
 def test_sensitivity_of_a_grid_is_refused(grid):

@@ -173,7 +173,7 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
         title={"text": title, "x": 0.01, "xanchor": "left"},
         template="plotly_white",
         height=height,
-        margin={"l": 70, "r": 30, "t": 70, "b": 60},
+        margin={"l": 70, "r": 30, "t": 80, "b": 60, **fig.layout.margin.to_plotly_json()},
         font={"size": 13},
     )
     return fig
@@ -574,18 +574,21 @@ def sensitivity_indices(source: Source) -> go.Figure:
     first, total = ("S1", "ST") if sobol else ("mu_star", "sigma")
     usable = table.dropna(subset=[first]) if len(table) else table
     outputs = list(pd.unique(usable["output"])) if len(usable) else []
-    cols = min(3, max(1, len(outputs)))
-    rows = max(1, math.ceil(len(outputs) / cols))
+    rows = max(1, len(outputs))
     titles = [_output_label(o) for o in outputs]
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles or None, vertical_spacing=0.2)
+    panel = 70 + 36 * len(res.parameters)
+    height = (panel + 100) * rows + 120
+    fig = make_subplots(
+        rows=rows, cols=1, subplot_titles=titles or None, vertical_spacing=100 / height
+    )
     names = {
         "S1": "first order S1 (95% conf.)",
         "ST": "total ST (95% conf.)",
         "mu_star": "mu* (95% conf.)",
         "sigma": "sigma",
     }
+    axis = "index (share of variance)" if sobol else "elementary effect (output units)"
     for i, output in enumerate(outputs):
-        row, col = divmod(i, cols)
         part = usable[usable["output"] == output]
         for key, color in zip((first, total), SENSITIVITY_COLORS.values(), strict=True):
             conf = f"{key}_conf"
@@ -593,31 +596,32 @@ def sensitivity_indices(source: Source) -> go.Figure:
                 {"type": "data", "array": part[conf], "color": "#333333"} if conf in part else None
             )
             fig.add_bar(
-                x=part["parameter"],
-                y=part[key],
+                x=part[key],
+                y=part["parameter"],
+                orientation="h",
                 name=names[key],
                 marker_color=color,
-                error_y=error,
+                error_x=error,
                 legendgroup=key,
                 showlegend=i == 0,
-                hovertemplate=f"%{{x}}: {key} = %{{y:.3f}}<extra>{_output_label(output)}</extra>",
-                row=row + 1,
-                col=col + 1,
+                hovertemplate=f"%{{y}}: {key} = %{{x:.3f}}<extra>{_output_label(output)}</extra>",
+                row=i + 1,
+                col=1,
             )
-        fig.update_xaxes(title="varied parameter", row=row + 1, col=col + 1, tickangle=-30)
-        axis = "index (share of variance)" if sobol else "elementary effect (output units)"
-        fig.update_yaxes(title=axis, row=row + 1, col=col + 1)
+        fig.update_xaxes(title=axis, row=i + 1, col=1)
+        fig.update_yaxes(title="parameter", autorange="reversed", row=i + 1, col=1)
     for annotation, output in zip(fig.layout.annotations, outputs, strict=False):
         outcome = output.removeprefix("share_")
         if outcome in OUTCOME_COLORS:
             annotation.font = {"color": OUTCOME_COLORS[outcome], "size": 14}
     flat = sorted(set(table["output"]) - set(outputs)) if len(table) else []
-    note = f" (no variation, left out: {', '.join(map(_output_label, flat))})" if flat else ""
+    note = f"<br><sup>no variation, left out: {', '.join(map(_output_label, flat))}</sup>"
     if not outputs:
         _empty(fig, "no output varies")
-    fig.update_layout(barmode="group")
+    fig.update_layout(barmode="group", margin={"l": 220})
     kind = "Sobol indices" if sobol else "Morris screening"
-    return _layout(fig, f"{kind} per output{note}", height=340 * rows + 100)
+    title = f"{kind} per output{note if flat else ''}"
+    return _layout(fig, title, height=height)
 
 
 def _output_label(output: str) -> str:

@@ -65,8 +65,8 @@ def sections(res: plots.Results) -> list[Section]:
     params: list[str | None] = list(res.parameters) or [None]
     shares = Section(
         "Outcomes",
-        "Share of finished runs ending in each outcome, with Wilson 95% intervals "
-        "(error bars at the top of each segment; hover for the numbers).",
+        "Share of finished runs ending in each outcome (stacked), and each share with its "
+        "Wilson 95% interval (below); hover for the counts.",
     )
     for p in params:
         shares.figures[_key("outcome-shares", p)] = plots.outcome_shares(res, p)
@@ -333,7 +333,9 @@ def export_pngs(figures: dict[str, go.Figure], folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{i:02d}-{key}.png" for i, key in enumerate(figures, 1)]
     try:
-        pio.write_images(list(figures.values()), paths, width=1000, scale=2)
+        figs = list(figures.values())
+        heights = [fig.layout.height or 500 for fig in figs]  # kaleido ignores layout.height
+        pio.write_images(figs, paths, width=1000, height=heights, scale=2)
     except Exception as exc:  # kaleido reports a browser that fails to start in several ways
         raise RuntimeError(f"PNGs not written: kaleido failed with {browser}: {exc}") from exc
     return paths
