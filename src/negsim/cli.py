@@ -137,7 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
 def _extensions() -> list[Callable]:
     """Subcommands owned by other packages (experiments, reports, the browser view)."""
     found = []
-    for module in ("negsim.experiment.commands", "negsim.analysis.commands", "negsim.viz.commands"):
+    modules = (
+        "negsim.experiment.commands",
+        "negsim.analysis.commands",
+        "negsim.analysis.findings",
+        "negsim.viz.commands",
+    )
+    for module in modules:
         try:
             found.append(__import__(module, fromlist=["register"]).register)
         except ModuleNotFoundError as exc:

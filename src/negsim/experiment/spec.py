@@ -44,6 +44,7 @@ from negsim.cast import (
     validation_problems,
 )
 from negsim.errors import InputError
+from negsim.experiment.hypothesis import Hypothesis
 
 
 class Sampler(StrEnum):
@@ -98,6 +99,7 @@ class ExperimentSpec(_Strict):
     experiment: ExperimentInfo
     fixed: dict[str, Any] = Field(default_factory=dict)
     vary: dict[str, list[Any] | Range] = Field(default_factory=dict)
+    hypothesis: Hypothesis | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -155,7 +157,7 @@ class ExperimentSpec(_Strict):
 
     def canonical(self) -> dict[str, Any]:
         """The spec as plain JSON-able data (what the manifest stores and the hash covers)."""
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", exclude={"hypothesis"})
 
     def spec_hash(self) -> str:
         """A hash of the spec's content: a changed spec never resumes an old results folder."""
@@ -194,6 +196,7 @@ def parse_spec(doc: dict, source: str, base_dir: Path | None = None) -> Experime
     doc_cast = read_toml(spec._cast_path)
     problems, base = _check_parameters(spec, doc_cast, source)
     problems += _check_sampler(spec, source)
+    problems += _check_hypothesis(spec, source)
     if problems:
         raise InputError(problems)
     spec._cast = base
@@ -311,4 +314,21 @@ def _check_sampler(spec: ExperimentSpec, source: str) -> list[str]:
             f"{source}: experiment.samples: the sobol sampler needs a power of two, "
             f"got {info.samples}"
         )
+    return problems
+
+
+def _check_hypothesis(spec: ExperimentSpec, source: str) -> list[str]:
+    """Every condition of a hypothesis's effects names a varied parameter and a listed value."""
+    if spec.hypothesis is None:
+        return []
+    problems = []
+    for i, effect in enumerate(spec.hypothesis.effects):
+        for side in ("high", "low"):
+            for path, value in getattr(effect, side).items():
+                where = f"{source}: hypothesis.effects[{i}].{side}.{path}"
+                values = spec.vary.get(path)
+                if not isinstance(values, list):
+                    problems.append(f"{where}: expected a parameter varied as a grid list")
+                elif value not in values:
+                    problems.append(f"{where}: expected one of the varied values {values}, got {value!r}")
     return problems

@@ -1,0 +1,333 @@
+"""Findings: run the hypothesis experiments and write what the model answers (docs/FINDINGS.md).
+
+Each `experiments/hNN_*.toml` spec carries a `[hypothesis]` table (see
+`negsim.experiment.hypothesis`). For each, three sweeps run (resuming what is done): the spec
+on its cast, the same on the robustness cast, and the same with a noisier decision rule. Each
+effect is a difference (of shares or of means) between the runs at its ``high`` and ``low``
+conditions, with a 95% interval: Newcombe's hybrid score interval for shares, a normal (Welch)
+interval for means. Nothing here knows which way an answer should come out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from negsim.analysis.colors import OUTCOME_COLORS
+from negsim.analysis.stats import Z95, wilson
+from negsim.cast import read_toml
+from negsim.errors import InputError
+from negsim.experiment.hypothesis import Effect, Hypothesis
+from negsim.experiment.spec import ExperimentSpec, parse_spec
+from negsim.outcomes import Outcome
+
+VARIANTS = ("main", "second cast", "hot")
+OUTCOMES = {o.value for o in Outcome}
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A difference high - low with its 95% interval and the runs behind each side."""
+
+    value: float
+    lo: float
+    hi: float
+    n_high: int
+    n_low: int
+    high: float
+    low: float
+
+    @property
+    def verdict(self) -> str:
+        """'higher', 'lower' or 'no clear effect' (the interval includes 0, or no runs)."""
+        if math.isnan(self.lo) or self.lo <= 0.0 <= self.hi:
+            return "no clear effect"
+        return "higher" if self.value > 0 else "lower"
+
+
+def difference_of_shares(k1: int, n1: int, k0: int, n0: int) -> Estimate:
+    """p1 - p0 with Newcombe's hybrid score interval (method 10), built on Wilson intervals."""
+    if n1 == 0 or n0 == 0:
+        return Estimate(math.nan, math.nan, math.nan, n1, n0, math.nan, math.nan)
+    p1, p0 = k1 / n1, k0 / n0
+    l1, u1 = wilson(k1, n1)
+    l0, u0 = wilson(k0, n0)
+    d = p1 - p0
+    lo = d - math.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2)
+    hi = d + math.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)
+    return Estimate(d, lo, hi, n1, n0, p1, p0)
+
+
+def difference_of_means(x1: np.ndarray, x0: np.ndarray) -> Estimate:
+    """mean(x1) - mean(x0) with a normal 95% interval (unequal variances); NaNs are dropped."""
+    x1, x0 = x1[~np.isnan(x1)], x0[~np.isnan(x0)]
+    n1, n0 = len(x1), len(x0)
+    if n1 < 2 or n0 < 2:
+        return Estimate(math.nan, math.nan, math.nan, n1, n0, math.nan, math.nan)
+    m1, m0 = float(x1.mean()), float(x0.mean())
+    se = math.sqrt(x1.var(ddof=1) / n1 + x0.var(ddof=1) / n0)
+    d = m1 - m0
+    return Estimate(d, d - Z95 * se, d + Z95 * se, n1, n0, m1, m0)
+
+
+def _select(runs: pd.DataFrame, conditions: dict[str, Any]) -> pd.DataFrame:
+    mask = np.ones(len(runs), dtype=bool)
+    for path, value in conditions.items():
+        column = runs[path]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            mask &= (column == value).to_numpy()
+        else:
+            mask &= np.isclose(column.astype(float).to_numpy(), float(value))
+    return runs[mask]
+
+
+def estimate(runs: pd.DataFrame, effect: Effect, rename: dict[str, str] | None = None) -> Estimate:
+    """The effect measured on a runs table (failed runs left out)."""
+    rename = rename or {}
+    if "status" in runs:
+        runs = runs[runs["status"] == "ok"]
+    high = _select(runs, {rename.get(k, k): v for k, v in effect.high.items()})
+    low = _select(runs, {rename.get(k, k): v for k, v in effect.low.items()})
+    kind, column = effect.metric.split(":")
+    if kind == "share":
+        hit = (
+            (lambda d: d["outcome"] == column)
+            if column in OUTCOMES
+            else (lambda d: d[column].astype(bool))
+        )
+        return difference_of_shares(int(hit(high).sum()), len(high), int(hit(low).sum()), len(low))
+    return difference_of_means(
+        high[column].astype(float).to_numpy(), low[column].astype(float).to_numpy()
+    )
+
+
+def variant_specs(path: str | Path) -> tuple[Hypothesis, dict[str, ExperimentSpec]]:
+    """The hypothesis of a spec file and its three sweeps: main, second cast, hot."""
+    path = Path(path)
+    doc = read_toml(path)
+    main = parse_spec(doc, str(path), base_dir=path.resolve().parent)
+    if main.hypothesis is None:
+        raise InputError(f"{path}: expected a [hypothesis] table")
+    hyp = main.hypothesis
+    rob = hyp.robustness
+    base = copy.deepcopy(doc)
+    base.pop("hypothesis")
+    base["experiment"]["replications"] = rob.replications
+
+    second = copy.deepcopy(base)
+    second["experiment"]["name"] += f"_{Path(rob.cast).stem}"
+    second["experiment"]["cast"] = rob.cast
+    for table in ("fixed", "vary"):
+        if table in second:
+            second[table] = {rob.rename.get(k, k): v for k, v in second[table].items()}
+
+    hot = copy.deepcopy(base)
+    hot["experiment"]["name"] += "_hot"
+    hot.setdefault("fixed", {})["decisions.temperature_scale"] = rob.temperature_scale
+
+    folder = path.resolve().parent
+    return hyp, {
+        "main": main,
+        "second cast": parse_spec(second, f"{path} (second cast)", base_dir=folder),
+        "hot": parse_spec(hot, f"{path} (hot)", base_dir=folder),
+    }
+
+
+def _fmt(e: Estimate, share: bool) -> str:
+    if math.isnan(e.value):
+        return "n/a (no runs on one side)"
+    scale, unit = (100.0, " pp") if share else (1.0, "")
+    return f"{e.value * scale:+.1f}{unit} [{e.lo * scale:+.1f}, {e.hi * scale:+.1f}]"
+
+
+def _agreement(e: Estimate, expects: str) -> str:
+    if e.verdict == "no clear effect":
+        return "inconclusive"
+    return "agrees with the source" if e.verdict == expects else "against the source"
+
+
+def section(
+    hyp: Hypothesis,
+    spec: ExperimentSpec,
+    estimates: dict[str, list[Estimate]],
+    figure: str | None,
+) -> str:
+    """The Markdown section of one hypothesis."""
+    varied = "; ".join(f"`{p}` in {v}" for p, v in spec.vary.items())
+    lines = [
+        f"## {hyp.id}: {hyp.title}",
+        "",
+        f"**Question.** {hyp.question}  ",
+        f"**Source.** {hyp.source}  ",
+        f"**Varied.** {varied}; {spec.experiment.replications} seeded runs per point on "
+        f"`{Path(spec.experiment.cast).name}`; robustness sweeps with "
+        f"{hyp.robustness.replications} runs per point.",
+        "",
+        "| effect (high - low) | metric | main cast: effect [95% CI] | runs (high / low) | answer | second cast | higher temperature |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for i, effect in enumerate(hyp.effects):
+        share = effect.metric.startswith("share:")
+        main = estimates["main"][i]
+        metric = effect.metric.replace("share:", "share of ").replace("mean:", "mean ")
+        robust = [estimates[v][i] for v in ("second cast", "hot")]
+        lines.append(
+            f"| {effect.label} | {metric} | {_fmt(main, share)} | {main.n_high} / {main.n_low} | "
+            f"{main.verdict}: {_agreement(main, effect.source_expects)} | "
+            + " | ".join(f"{_fmt(r, share)} ({r.verdict})" for r in robust)
+            + " |"
+        )
+    lines.append("")
+    held = [
+        all(estimates[v][i].verdict == estimates["main"][i].verdict for v in ("second cast", "hot"))
+        for i in range(len(hyp.effects))
+    ]
+    lines.append(
+        "**Robustness.** "
+        + (
+            "Every effect keeps its direction (or its absence) on the second cast and under a "
+            "higher decision temperature."
+            if all(held)
+            else "Not every effect holds: "
+            + "; ".join(
+                f"'{e.label}' is {estimates['second cast'][i].verdict} on the second cast and "
+                f"{estimates['hot'][i].verdict} at a higher temperature"
+                for i, e in enumerate(hyp.effects)
+                if not held[i]
+            )
+            + "."
+        )
+    )
+    if figure:
+        lines += ["", f"![{hyp.id}]({figure})"]
+    if hyp.mechanism:
+        lines += ["", f"**Mechanism.** {hyp.mechanism.strip()}"]
+    return "\n".join(lines) + "\n"
+
+
+def effect_figure(hyp: Hypothesis, estimates: dict[str, list[Estimate]]) -> Any:
+    """Each effect's metric at its low and high condition, per sweep, with 95% intervals."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(
+        rows=1, cols=len(hyp.effects), subplot_titles=[e.label for e in hyp.effects]
+    )
+    for col, effect in enumerate(hyp.effects, start=1):
+        kind, column = effect.metric.split(":")
+        color = OUTCOME_COLORS.get(column, "#0072B2")
+        for side, opacity in (("low", 0.45), ("high", 1.0)):
+            values = [getattr(estimates[v][col - 1], side) for v in VARIANTS]
+            fig.add_trace(
+                go.Bar(
+                    x=list(VARIANTS),
+                    y=values,
+                    name=side,
+                    marker_color=color,
+                    opacity=opacity,
+                    showlegend=col == 1,
+                ),
+                row=1,
+                col=col,
+            )
+        title = f"share of runs ending in {column}" if kind == "share" else f"mean {column}"
+        fig.update_yaxes(title_text=title.replace("_", " "), row=1, col=col)
+        fig.update_xaxes(title_text="sweep", row=1, col=col)
+    fig.update_layout(
+        barmode="group",
+        title=f"{hyp.id}: {hyp.title} (low vs high condition)",
+        height=380,
+        width=max(520, 460 * len(hyp.effects)),
+        template="plotly_white",
+    )
+    return fig
+
+
+def write_findings(
+    specs: list[Path],
+    results: Path = Path("results"),
+    out: Path = Path("docs/FINDINGS.md"),
+    workers: int | None = None,
+    progress: bool = True,
+) -> Path:
+    """Run (or resume) every hypothesis experiment and write the findings report."""
+    from negsim.experiment.runner import run_experiment
+    from negsim.experiment.store import load_results
+
+    figures_dir = out.parent / "findings"
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    sections, figures = [], []
+    for path in specs:
+        hyp, variants = variant_specs(path)
+        estimates: dict[str, list[Estimate]] = {}
+        for label, spec in variants.items():
+            run_experiment(spec, results=results, workers=workers, progress=progress)
+            runs, _ = load_results(results / spec.name)
+            rename = hyp.robustness.rename if label == "second cast" else None
+            estimates[label] = [estimate(runs, e, rename) for e in hyp.effects]
+        figures.append((figures_dir / f"{path.stem}", effect_figure(hyp, estimates)))
+        sections.append((hyp, variants["main"], estimates, path.stem))
+    written = _export(figures)
+    body = [
+        "# Findings: what negsim answers to the sources' hypotheses",
+        "",
+        "Written by `negsim findings` from the experiments `experiments/h*.toml`; rerun it to "
+        "regenerate (finished sweeps are reused). Each effect is the difference, high minus "
+        "low condition, of the named metric: percentage points (pp) for shares, with Newcombe "
+        "95% intervals; the metric's own units for means, with normal 95% intervals. An answer "
+        "is *higher* or *lower* when the interval excludes zero; the model is not tuned to "
+        "agree with the sources, and where it disagrees the mechanism paragraph says why.",
+        "",
+    ]
+    for hyp, spec, estimates, stem in sections:
+        figure = written.get(stem)
+        rel = figure.relative_to(out.parent).as_posix() if figure else None
+        body.append(section(hyp, spec, estimates, rel))
+    out.write_text("\n".join(body))
+    return out
+
+
+def _export(figures: list[tuple[Path, Any]]) -> dict[str, Path]:
+    """PNGs in one kaleido call where a Chromium is present; else HTML sharing one plotly.js."""
+    import plotly.io as pio
+
+    try:
+        paths = [p.with_suffix(".png") for p, _ in figures]
+        pio.write_images([f for _, f in figures], paths)
+    except Exception as exc:  # kaleido missing or no browser: say so, fall back to HTML
+        print(f"note: PNG export unavailable ({type(exc).__name__}); writing HTML figures")
+        paths = [p.with_suffix(".html") for p, _ in figures]
+        for (_, fig), target in zip(figures, paths, strict=True):
+            fig.write_html(target, include_plotlyjs="directory")
+    return {p.stem: p for p in paths}
+
+
+def cmd_findings(args: argparse.Namespace) -> int:
+    """Run the hypothesis experiments (resuming) and write docs/FINDINGS.md."""
+    specs = sorted(Path(args.experiments).glob("h[0-9][0-9]_*.toml"))
+    if not specs:
+        raise InputError(f"{args.experiments}: no hypothesis specs (hNN_*.toml)")
+    out = write_findings(specs, Path(args.results), Path(args.out), args.workers)
+    print(f"findings written to {out}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `findings` subcommand."""
+    parser = subparsers.add_parser(
+        "findings", help="run the hypothesis experiments H1-H10 and write docs/FINDINGS.md"
+    )
+    parser.add_argument("--experiments", default="experiments", help="folder of hNN_*.toml specs")
+    parser.add_argument("--results", default="results", help="results folder (default results/)")
+    parser.add_argument("--out", default="docs/FINDINGS.md", help="the report to write")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="local processes (default: all cores)"
+    )
+    parser.set_defaults(handler=cmd_findings)

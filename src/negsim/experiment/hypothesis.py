@@ -1,0 +1,61 @@
+"""The `[hypothesis]` table of an experiment spec: what question a sweep answers, and how.
+
+An experiment spec may carry one, which turns it into a test of a claim of the sources:
+
+    [hypothesis]
+    id = "H8"
+    title = "Back channel"
+    question = "Does a discreet back channel lower the chance of catastrophe?"
+    source = "Kogan: discreet high-level contacts, as in 1962"
+
+    [[hypothesis.effects]]
+    label = "back channel open vs closed"
+    metric = "share:catastrophe"          # share:<outcome or boolean column> | mean:<column>
+    high = { "bargaining.back_channel" = 1.0 }
+    low = { "bargaining.back_channel" = 0.0 }
+    source_expects = "lower"              # the direction the source suggests: higher | lower
+
+    [hypothesis.robustness]
+    cast = "../agents/dyad.toml"          # the second cast the answer is checked on
+    rename = {}                           # vary/fixed paths that differ on that cast
+    temperature_scale = 3.0               # and a noisier decision rule
+    replications = 200
+
+The effect of each entry is the metric over the runs matching ``high`` minus the metric over
+those matching ``low``, with a 95% interval (`negsim.analysis.findings`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Effect(_Strict):
+    label: str
+    metric: str = Field(pattern=r"^(share|mean):[a-z_]+$")
+    high: dict[str, Any]
+    low: dict[str, Any]
+    source_expects: Literal["higher", "lower"]
+
+
+class Robustness(_Strict):
+    cast: str = Field(description="the second cast, relative to the spec")
+    rename: dict[str, str] = Field(default_factory=dict)
+    temperature_scale: float = Field(3.0, gt=0)
+    replications: int = Field(200, ge=1)
+
+
+class Hypothesis(_Strict):
+    id: str = Field(pattern=r"^H\d+$")
+    title: str
+    question: str
+    source: str
+    effects: list[Effect] = Field(min_length=1)
+    robustness: Robustness
+    mechanism: str = ""

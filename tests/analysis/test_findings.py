@@ -1,0 +1,104 @@
+"""Findings: effect estimates with known intervals, the section writer, the shipped specs."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from negsim.analysis.findings import (
+    difference_of_means,
+    difference_of_shares,
+    estimate,
+    section,
+    variant_specs,
+)
+from negsim.experiment.hypothesis import Effect
+from tests.conftest import ROOT
+
+SPECS = sorted((ROOT / "experiments").glob("h[0-9][0-9]_*.toml"))
+
+
+def test_newcombes_published_examples():
+    # Newcombe (1998), Statistics in Medicine 17:873, method 10, examples (a) and (d).
+    d = difference_of_shares(56, 70, 48, 80)
+    assert (round(d.lo, 4), round(d.hi, 4)) == (0.0524, 0.3339)
+    d = difference_of_shares(9, 10, 3, 10)
+    assert (round(d.lo, 4), round(d.hi, 4)) == (0.1705, 0.8090)
+
+
+def test_difference_of_means_has_a_normal_interval():
+    rng = np.random.default_rng(0)
+    d = difference_of_means(rng.normal(1.0, 1.0, 4000), rng.normal(0.0, 1.0, 4000))
+    assert d.lo < 1.0 < d.hi
+    assert d.hi - d.lo == pytest.approx(2 * 1.96 * np.sqrt(2 / 4000), rel=0.05)
+    assert d.verdict == "higher"
+
+
+def _synthetic_runs() -> pd.DataFrame:
+    """400 runs at each of two points: 60% vs 40% settlements, nothing else."""
+    rows = []
+    for face, settled in ((0.5, 240), (0.0, 160)):
+        for i in range(400):
+            rows.append(
+                {
+                    "bargaining.face_offer": face,
+                    "status": "ok",
+                    "outcome": "settlement" if i < settled else "stalemate",
+                    "end_tick": 10.0 if face else 20.0,
+                }
+            )
+    rows.append(
+        {"bargaining.face_offer": 0.5, "status": "failed", "outcome": None, "end_tick": None}
+    )
+    return pd.DataFrame(rows)
+
+
+EFFECT = Effect(
+    label="face vs none",
+    metric="share:settlement",
+    high={"bargaining.face_offer": 0.5},
+    low={"bargaining.face_offer": 0.0},
+    source_expects="higher",
+)
+
+
+def test_an_effect_on_known_shares_gives_the_known_interval():
+    e = estimate(_synthetic_runs(), EFFECT)
+    expected = difference_of_shares(240, 400, 160, 400)
+    assert (e.value, e.lo, e.hi) == (expected.value, expected.lo, expected.hi)
+    assert (e.n_high, e.n_low) == (400, 400)  # the failed run is left out
+
+
+def test_the_section_reports_the_effect_and_whether_it_agrees_with_the_source():
+    hyp, variants = variant_specs(SPECS[0])
+    hyp = hyp.model_copy(update={"effects": [EFFECT]})
+    e = estimate(_synthetic_runs(), EFFECT)
+    text = section(
+        hyp, variants["main"], {"main": [e], "second cast": [e], "hot": [e]}, "findings/h01.png"
+    )
+    assert f"## {hyp.id}: {hyp.title}" in text
+    assert "+20.0 pp" in text and "400 / 400" in text
+    assert "higher: agrees with the source" in text
+    assert "keeps its direction" in text
+    assert "![H1](findings/h01.png)" in text
+
+
+def test_a_null_effect_is_inconclusive_not_a_direction():
+    runs = _synthetic_runs()
+    runs["outcome"] = "stalemate"
+    e = estimate(runs, EFFECT)
+    assert e.value == 0.0 and e.verdict == "no clear effect"
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda p: Path(p).stem)
+def test_each_hypothesis_spec_validates_with_its_robustness_sweeps(path):
+    hyp, variants = variant_specs(path)
+    assert set(variants) == {"main", "second cast", "hot"}
+    assert variants["hot"].fixed["decisions.temperature_scale"] == hyp.robustness.temperature_scale
+    assert variants["second cast"].cast_path.name == "dyad.toml"
+
+
+def test_there_is_one_spec_per_hypothesis():
+    ids = sorted(int(variant_specs(p)[0].id[1:]) for p in SPECS)
+    assert ids == list(range(1, 11))
