@@ -130,19 +130,24 @@ class CrisisModel(mesa.Model):
         state_of: list[int] = []
         members: list[tuple[str, str, int]] = []
         slices: dict[str, slice] = {}
+        gauss = self.random.gauss
+        drawn = [t for t in TRAITS if t != "weight"]  # these vary around the entry's value
         for index, (sid, groups) in enumerate((s, cast.constituencies[s]) for s in cast.states):
             start = len(state_of)
             for group, spec in groups.items():
-                for _ in range(spec.count):
-                    for trait in TRAITS:
-                        value = getattr(spec, trait)
-                        if trait == "weight":
-                            value /= spec.count
-                        elif spec.count > 1 and spec.spread > 0:
-                            value = min(1.0, max(0.0, self.random.gauss(value, spec.spread)))
-                        rows[trait].append(value)
-                    members.append((sid, group, len(state_of)))
-                    state_of.append(index)
+                n = spec.count
+                rows["weight"] += [spec.weight / n] * n
+                means = [(rows[trait], getattr(spec, trait)) for trait in drawn]
+                if n > 1 and spec.spread > 0:
+                    spread = spec.spread
+                    for _ in range(n):  # draws agent by agent, trait by trait
+                        for column, mean in means:
+                            column.append(min(1.0, max(0.0, gauss(mean, spread))))
+                else:
+                    for column, mean in means:
+                        column += [mean] * n
+                members += [(sid, group, i) for i in range(len(state_of), len(state_of) + n)]
+                state_of += [index] * n
             slices[sid] = slice(start, len(state_of))
         arrays = {t: np.array(v, dtype=float) for t, v in rows.items()}
         state_idx = np.array(state_of, dtype=np.intp)
@@ -156,6 +161,7 @@ class CrisisModel(mesa.Model):
             for i, (sid, spec) in enumerate(cast.states.items())
         ]
         self.states_by_id = {s.sid: s for s in self.states}
+        self._state_starts = np.array([s.rows.start for s in self.states], dtype=np.intp)
         for state in self.states:
             LEADER_CLASSES[state.role.value](self, state, cast.leaders[state.sid])
         self.constituency_agents = [Constituency(self, *m) for m in members]
@@ -188,9 +194,8 @@ class CrisisModel(mesa.Model):
         self._neutral_trade_weight = [
             s.economy / (self._coalition_economy + neutral_economy) for s in self.neutrals
         ]
-        self._coalition_rows = np.concatenate(
-            [np.arange(s.rows.start, s.rows.stop) for s in self.coalition]
-        )
+        self._coalition_rows = _rows_of(self.coalition)
+        self._coalition_side_rows = _rows_of([self.target, *self.coalition])
         sizes = [s.rows.stop - s.rows.start for s in self.coalition]
         self._member_offsets = np.cumsum([0, *sizes[:-1]]).tolist()  # starts in those rows
         self._row_exposure = np.repeat(self._exposures, sizes)
@@ -461,7 +466,9 @@ class CrisisModel(mesa.Model):
 
     def decide(self) -> None:
         """Every leader chooses an action from the same information; then all take effect."""
-        choices = [(leader, leader.decide()) for leader in self.leaders]
+        leaders = self.leaders
+        approvals = self.approvals([leader.policies() for leader in leaders])
+        choices = [(leader, leader.decide(a)) for leader, a in zip(leaders, approvals, strict=True)]
         lead = self._coalition_lead()
         coalition_threat = (
             lead is not None
@@ -473,6 +480,20 @@ class CrisisModel(mesa.Model):
             self._carry_out(leader, action)
         if coalition_threat:
             self._issue_threat(lead, self.aggressor)
+
+    def approvals(self, policies: list[list[float]]) -> list[list[float]]:
+        """Approval each state's leader expects under each of its ``policies`` (cast order).
+
+        Every state's constituencies in one vector pass: a public may have thousands of rows,
+        and numpy's per-call overhead would dominate if each leader priced its few options.
+        """
+        pub = self.publics
+        width = max(len(options) for options in policies)
+        table = np.array([[*o, *[o[-1]] * (width - len(o))] for o in policies])
+        distance = np.abs(table[pub.state_of] - pub.preferred[:, None])
+        support = (1.0 - distance) * pub.weight[:, None]
+        sums = np.add.reduceat(support, self._state_starts, axis=0).tolist()
+        return [row[: len(o)] for row, o in zip(sums, policies, strict=True)]
 
     def _coalition_lead(self) -> State | None:
         active = [s for s in self.coalition if not s.defected]
@@ -715,30 +736,34 @@ class CrisisModel(mesa.Model):
         if self.tick < b.start_tick:
             return
         agg, tgt = self.aggressor.leader, self.target.leader
+        # Answering an offer changes nothing either side's reservation depends on.
+        agg_reservation, tgt_reservation = agg.reservation(), tgt.reservation()
         noise = b.misperception * (1.0 - self.back_channel)
         offers: list[tuple[str, float, float]] = []
         # The coalition side (the target with its partners) offers what it reads the aggressor
         # would take, counting the face it can give, if it can live with that.
-        read = agg.reservation() + self.random.gauss(0.0, noise)
+        read = agg_reservation + self.random.gauss(0.0, noise)
         needed = read - b.face_value * agg.face_sensitivity * b.face_offer
-        ceiling = 1.0 - tgt.reservation()
+        ceiling = 1.0 - tgt_reservation
         if needed <= ceiling:
             offers.append(("coalition", min(1.0, max(0.0, needed)), b.face_offer))
         elif self.random.random() < b.offer_rate:
             offers.append(("coalition", min(1.0, max(0.0, ceiling)), b.face_offer))
         # The aggressor demands what it reads the target would concede.
-        floor = agg.reservation()
-        read = 1.0 - (tgt.reservation() + self.random.gauss(0.0, noise))
+        floor = agg_reservation
+        read = 1.0 - (tgt_reservation + self.random.gauss(0.0, noise))
         if floor <= read:
             offers.append(("aggressor", min(1.0, max(0.0, read)), 0.0))
         elif self.random.random() < b.offer_rate:
             offers.append(("aggressor", min(1.0, max(0.0, floor)), 0.0))
         self.random.shuffle(offers)  # which offer is answered first is random
         for side, x, face in offers:
-            if self._answer(side, x, face):
+            reservation = agg_reservation if side == "coalition" else tgt_reservation
+            if self._answer(side, x, face, reservation):
                 return
 
-    def _answer(self, side: str, x: float, face: float) -> bool:
+    def _answer(self, side: str, x: float, face: float, reservation: float) -> bool:
+        """The other side answers an offer; ``reservation`` is the receiver's."""
         b = self.params.bargaining
         agg, tgt = self.aggressor.leader, self.target.leader
         private = self.random.random() < self.back_channel
@@ -752,7 +777,7 @@ class CrisisModel(mesa.Model):
             value = bargaining.target_deal_value(x)
         channel = "privately" if private else "publicly"
         text = f"{side} offers {channel}: x={x:.2f}, face={face:.2f}"
-        p_accept = accept_probability(value, receiver.reservation(), receiver.temperature)
+        p_accept = accept_probability(value, reservation, receiver.temperature)
         if self.random.random() >= p_accept:
             self.log("offer", f"{text}; rejected", "offers_rejected")
             if not private:
@@ -774,11 +799,9 @@ class CrisisModel(mesa.Model):
         """Audience cost for the offerer's hawks; a public lowball offer humiliates (M3)."""
         b = self.params.bargaining
         pub = self.publics
-        offerers = [self.aggressor] if side == "aggressor" else [self.target, *self.coalition]
-        for state in offerers:
-            pub.support[state.rows] = np.clip(
-                pub.support[state.rows] - b.audience_cost * pub.stance[state.rows], 0.0, 1.0
-            )
+        rows = self.aggressor.rows if side == "aggressor" else self._coalition_side_rows
+        support = pub.support[rows] - b.audience_cost * pub.stance[rows]
+        pub.support[rows] = np.clip(support, 0.0, 1.0, out=support)
         if side == "coalition":
             leader = self.aggressor.leader
             leader.humiliation = min(
@@ -863,6 +886,14 @@ _HAWKISHNESS = {
     AggressorAction.DEESCALATE: 0.1,
     AggressorAction.WITHDRAW: 0.0,
 }
+
+
+def _rows_of(states: list[State]) -> slice | np.ndarray:
+    """The Publics rows of ``states``: a slice when contiguous (a view, cheaper than an index)."""
+    rows = np.concatenate([np.arange(s.rows.start, s.rows.stop) for s in states])
+    if len(rows) and np.array_equal(rows, np.arange(rows[0], rows[0] + len(rows))):
+        return slice(int(rows[0]), int(rows[0]) + len(rows))
+    return rows
 
 
 def _camp(role: Role) -> int:

@@ -8,12 +8,10 @@ enters through the spread of the outcome, signed by the leader's (effective) ris
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from enum import Enum
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
 from negsim.cast import LeaderSpec
 from negsim.mechanisms.battlefield import INTENSITY, aggressor_effort, control_drift
@@ -75,16 +73,13 @@ class Leader(mesa.Agent):
         """Logit choice temperature (0 = best response)."""
         return self.spec.temperature * self.model.params.decisions.temperature_scale
 
-    def approvals_if(self, policies: Sequence[float]) -> list[float]:
-        """Approval the leader expects under each of ``policies`` (0 dovish .. 1 hawkish).
+    def policies(self) -> list[float]:
+        """The policies (0 dovish .. 1 hawkish) of this tick's options, in `decide`'s order.
 
-        All of a decision's options in one vector operation: a state may have thousands of
-        constituencies, and numpy's per-call overhead dominates when it has three.
+        The model prices them all in approval, for every leader at once
+        (`CrisisModel.approvals`), and hands the approvals to `decide`.
         """
-        pub = self.model.publics
-        rows = self.state.rows
-        distance = np.abs(np.subtract.outer(policies, pub.preferred[rows]))
-        return ((1.0 - distance) @ pub.weight[rows]).tolist()
+        raise NotImplementedError
 
     def risk_now(self, loss_frame: float) -> float:
         """Risk preference after humiliation and losses (prospect theory)."""
@@ -127,8 +122,8 @@ class Leader(mesa.Agent):
         """Pick an option by logit choice at this leader's temperature."""
         return logit_choice(utilities, self.temperature, self.model.random)
 
-    def decide(self) -> Enum:
-        """Choose this tick's action (overridden per role)."""
+    def decide(self, approvals: list[float]) -> Enum:
+        """Choose this tick's action, given the approval expected under each of `policies`."""
         raise NotImplementedError
 
 
@@ -148,7 +143,11 @@ class AggressorLeader(Leader):
         return min(1.0, 5.0 * max(0.0, self.model.peak_control - self.model.control))
 
     def outlook(self, rung: int) -> float:
-        """Certainty equivalent (issue units) of fighting on at ``rung`` over the horizon (M10).
+        """Certainty equivalent (issue units) of fighting on at ``rung`` over the horizon (M10)."""
+        return self.outlooks([rung])[0]
+
+    def outlooks(self, rungs: list[int]) -> list[float]:
+        """Certainty equivalent (issue units) of fighting on at each of ``rungs`` (M10).
 
         Projected control, minus the weighted cost of sanctions, war and readiness, minus the
         expected catastrophe, plus the coercion expected from frightening a divided coalition,
@@ -158,23 +157,35 @@ class AggressorLeader(Leader):
         p = m.params
         state = self.state
         h = p.decisions.horizon
-        effort = aggressor_effort(state.military, state.health, rung)
-        drift = control_drift(effort, m.target_effort, p.battlefield.speed, rung)
-        projected = min(1.0, max(0.0, m.control + h * drift))
-        weekly = m.sanction_loss + p.sanctions.war_cost * INTENSITY[rung]
-        weekly += p.sanctions.readiness_cost if rung >= 1 else 0.0
-        for threat in m.threats_against(state.sid):
-            if rung >= threat.rung:
-                weekly += threat.credibility * m.sanction_step_loss()
-        catastrophe = h * escalation_hazard(rung, self.humiliation, m.back_channel, p.escalation)
-        catastrophe *= p.escalation.catastrophe_penalty
-        coercion = p.escalation.coercion * (1.0 - self.belief_cohesion) * (rung - m.rung)
-        aims = p.decisions.aims * self.resolve * (1.0 - projected)
-        mean = projected + aims - self.cost_in_issue_units(weekly) - catastrophe + coercion
-        spread = p.battlefield.noise * math.sqrt(h) * (INTENSITY[rung] > 0) + catastrophe
-        return certainty_equivalent(
-            mean, spread, self.risk_now(self.loss_frame()), p.decisions.risk_weight
-        )
+        threats = m.threats_against(state.sid)
+        step_loss = m.sanction_step_loss() if threats else 0.0
+        cost_weight = self.cost_in_issue_units(1.0)
+        coercion = p.escalation.coercion * (1.0 - self.belief_cohesion)
+        aims = p.decisions.aims * self.resolve
+        noise = p.battlefield.noise * math.sqrt(h)
+        risk = self.risk_now(self.loss_frame())
+        values = []
+        for rung in rungs:
+            effort = aggressor_effort(state.military, state.health, rung)
+            drift = control_drift(effort, m.target_effort, p.battlefield.speed, rung)
+            projected = min(1.0, max(0.0, m.control + h * drift))
+            weekly = m.sanction_loss + p.sanctions.war_cost * INTENSITY[rung]
+            weekly += p.sanctions.readiness_cost if rung >= 1 else 0.0
+            for threat in threats:
+                if rung >= threat.rung:
+                    weekly += threat.credibility * step_loss
+            hazard = escalation_hazard(rung, self.humiliation, m.back_channel, p.escalation)
+            catastrophe = h * hazard * p.escalation.catastrophe_penalty
+            mean = (
+                projected
+                + aims * (1.0 - projected)
+                - cost_weight * weekly
+                - catastrophe
+                + coercion * (rung - m.rung)
+            )
+            spread = noise * (INTENSITY[rung] > 0) + catastrophe
+            values.append(certainty_equivalent(mean, spread, risk, p.decisions.risk_weight))
+        return values
 
     def reservation(self) -> float:
         """The least share of the issue it would settle for now: the value of fighting on."""
@@ -188,19 +199,29 @@ class AggressorLeader(Leader):
             * (1.0 + self.humiliation)
         )
 
-    def decide(self) -> AggressorAction:
+    def policies(self) -> list[float]:
+        """Hold, escalate, de-escalate, withdraw."""
+        rung = self.model.rung
+        return [
+            hawkishness(rung),
+            hawkishness(min(rung + 1, 4)),
+            hawkishness(max(rung - 1, 0)),
+            0.0,
+        ]
+
+    def decide(self, approval: list[float]) -> AggressorAction:
         m = self.model
         p = m.params
         aw = p.domestic.approval_weight
-        rungs = [m.rung, min(m.rung + 1, 4), max(m.rung - 1, 0)]
-        approval = self.approvals_if([*(hawkishness(r) for r in rungs), 0.0])
-        hold = self.outlook(m.rung) + aw * approval[0]
+        rungs = [m.rung, *(r for r in (m.rung + 1, m.rung - 1) if 0 <= r <= 4)]
+        outlook = dict(zip(rungs, self.outlooks(rungs), strict=True))
+        hold = outlook[m.rung] + aw * approval[0]
         options = {AggressorAction.HOLD: hold}
         if m.rung < 4:
-            options[AggressorAction.ESCALATE] = self.outlook(m.rung + 1) + aw * approval[1]
+            options[AggressorAction.ESCALATE] = outlook[m.rung + 1] + aw * approval[1]
         if m.rung > 0:
             options[AggressorAction.DEESCALATE] = (
-                self.outlook(m.rung - 1) + aw * approval[2] - self.face_cost()
+                outlook[m.rung - 1] + aw * approval[2] - self.face_cost()
             )
         target = m.threat_target()
         if target is not None and not m.threats_by(self.state.sid):
@@ -239,11 +260,15 @@ class TargetLeader(Leader):
             mean, spread, self.risk_now(self.loss_frame()), p.decisions.risk_weight
         )
 
-    def decide(self) -> TargetAction:
+    def policies(self) -> list[float]:
+        """Resist, capitulate."""
+        return [1.0, 0.0]
+
+    def decide(self, approvals: list[float]) -> TargetAction:
         p = self.model.params
         aw = p.domestic.approval_weight
         face = p.decisions.face_weight * self.face_sensitivity
-        resist, capitulate = self.approvals_if([1.0, 0.0])
+        resist, capitulate = approvals
         utilities = [self.reservation() + aw * resist, -face + aw * capitulate]
         return TARGET_ACTIONS[self.choose(utilities)]
 
@@ -264,13 +289,21 @@ STEP = 0.1  # policy change of one tightening or easing
 class CoalitionLeader(Leader):
     """A coalition member's leader: tightens, holds or eases sanctions and aid."""
 
-    def value_of_commitment(
-        self, level: float, current: float, partners: float, approval: float
-    ) -> float:
-        """Utility of moving the state's commitment from ``current`` to ``level``.
+    def _levels(self) -> list[float]:
+        """Commitment under hold, tighten, ease."""
+        current = self.state.commitment
+        return [min(1.0, max(0.0, current + step)) for step in (0.0, STEP, -STEP)]
+
+    def policies(self) -> list[float]:
+        return self._levels()
+
+    def values_of_commitment(
+        self, levels: list[float], current: float, partners: float, approvals: list[float]
+    ) -> list[float]:
+        """Utility of moving the state's commitment from ``current`` to each of ``levels``.
 
         ``partners`` is the partners' mean commitment (`CrisisModel.partners_commitment`) and
-        ``approval`` the approval the leader expects at ``level`` (`approvals_if`).
+        ``approvals`` the approval the leader expects at each level.
 
         The cause's value, minus sanction and aid costs (pooled under burden sharing), plus
         expected approval, minus distance from partners (solidarity, scaled by trust), minus
@@ -280,26 +313,32 @@ class CoalitionLeader(Leader):
         p = m.params
         state = self.state
         exposure = m.effective_exposure(state)
-        weekly = p.sanctions.self_cost * level * exposure + p.sanctions.aid_cost * level
-        value = p.decisions.stake * self.resolve * level - self.cost_in_issue_units(weekly)
-        value += p.domestic.approval_weight * approval
-        value -= p.cohesion.solidarity * state.trust * abs(level - partners)
-        value -= p.escalation.coercion * (1.0 - self.risk_preference) * max(0, m.rung - 2) * level
-        for threat in m.threats_against(state.sid):
-            if level >= current:
-                value -= threat.credibility * p.threats.damage * (1.0 - self.risk_preference)
-            else:
-                value += p.threats.concession_bias
-        return value
+        self_cost, aid_cost = p.sanctions.self_cost, p.sanctions.aid_cost
+        stake = p.decisions.stake * self.resolve
+        cost_weight = self.cost_in_issue_units(1.0)
+        approval_weight = p.domestic.approval_weight
+        solidarity = p.cohesion.solidarity * state.trust
+        fear = p.escalation.coercion * (1.0 - self.risk_preference) * max(0, m.rung - 2)
+        threats = m.threats_against(state.sid)
+        values = []
+        for level, approval in zip(levels, approvals, strict=True):
+            weekly = self_cost * level * exposure + aid_cost * level
+            value = stake * level - cost_weight * weekly
+            value += approval_weight * approval
+            value -= solidarity * abs(level - partners)
+            value -= fear * level
+            for threat in threats:
+                if level >= current:
+                    value -= threat.credibility * p.threats.damage * (1.0 - self.risk_preference)
+                else:
+                    value += p.threats.concession_bias
+            values.append(value)
+        return values
 
-    def decide(self) -> CoalitionAction:
+    def decide(self, approvals: list[float]) -> CoalitionAction:
         current = self.state.commitment
         partners = self.model.partners_commitment(self.state)
-        levels = [min(1.0, max(0.0, current + step)) for step in (0.0, STEP, -STEP)]
-        utilities = [
-            self.value_of_commitment(level, current, partners, approval)
-            for level, approval in zip(levels, self.approvals_if(levels), strict=True)
-        ]
+        utilities = self.values_of_commitment(self._levels(), current, partners, approvals)
         return COALITION_ACTIONS[self.choose(utilities)]
 
     def consider_threat(self) -> bool:
@@ -327,12 +366,18 @@ NEUTRAL_ACTIONS = tuple(NeutralAction)
 class NeutralLeader(Leader):
     """A neutral state's leader: keeps, widens or narrows trade with the aggressor."""
 
-    def decide(self) -> NeutralAction:
+    def _trades(self) -> list[float]:
+        """Trade kept with the aggressor under hold, trade more, trade less."""
+        return [min(1.0, max(0.0, self.state.trade + step)) for step in (0.0, STEP, -STEP)]
+
+    def policies(self) -> list[float]:
+        return [1.0 - trade for trade in self._trades()]
+
+    def decide(self, approvals: list[float]) -> NeutralAction:
         m = self.model
         p = m.params
         exposure = self.state.spec.exposure.get(m.aggressor.sid, 0.0)
-        trades = [min(1.0, max(0.0, self.state.trade + step)) for step in (0.0, STEP, -STEP)]
-        approvals = self.approvals_if([1.0 - trade for trade in trades])
+        trades = self._trades()
         utilities = [
             p.decisions.stake * (exposure - m.cohesion) * trade + p.domestic.approval_weight * a
             for trade, a in zip(trades, approvals, strict=True)

@@ -34,8 +34,12 @@ def constituency_verdicts(
     A constituency wanting policy ``preferred`` (0 dovish .. 1 hawkish) insists on
     ``preferred * demand`` of the issue; approval is a logistic around that bar.
     """
-    z = np.clip((deal_value - preferred * demand) / softness, -50.0, 50.0)
-    return 1.0 / (1.0 + np.exp(-z))
+    z = (deal_value - preferred * demand) / softness
+    np.clip(z, -50.0, 50.0, out=z)
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    z += 1.0
+    return np.divide(1.0, z, out=z)
 
 
 def ratifies(weights: np.ndarray, verdicts: np.ndarray, threshold: float) -> bool:
