@@ -204,6 +204,7 @@ class CrisisModel(mesa.Model):
         self._like_minded = camp * STANCE_BINS + bins
         for leader in self.leaders:
             self._init_beliefs(leader)
+        self._plan_disinformation()
 
     def _init_beliefs(self, leader: Leader) -> None:
         """A new leader's priors: every opponent of middling resolve."""
@@ -330,24 +331,32 @@ class CrisisModel(mesa.Model):
         self._send_messages()
         self._update_beliefs()
 
-    def _spread_disinformation(self) -> None:
+    def _plan_disinformation(self) -> None:
+        """The weekly campaign (M6): it depends only on constant traits, so it is planned once."""
         p = self.params.disinformation
         pub = self.publics
-        pub.shift *= 1.0 - p.decay
-        self._wedge = None
+        self._campaign: tuple[np.ndarray, list[float], str] | None = None
         if p.intensity <= 0.0:
             return
         rows = self._coalition_rows
         alloc = disinformation.allocate_effort(
             p.intensity, pub.susceptibility[rows], self._row_exposure, pub.weight[rows], p.focus
         )
-        pub.shift[rows] += disinformation.disinformation_shift(
-            alloc, pub.susceptibility[rows], p.counter, p
-        )
+        push = disinformation.disinformation_shift(alloc, pub.susceptibility[rows], p.counter, p)
         by_member = np.add.reduceat(alloc, self._member_offsets)
-        self._wedge = (p.wedge * by_member * (1.0 - p.counter_efficacy * p.counter)).tolist()
-        self.counts["disinformation_pushes"] += 1
+        wedge = (p.wedge * by_member * (1.0 - p.counter_efficacy * p.counter)).tolist()
         top = self.coalition[int(np.argmax(by_member))].sid
+        self._campaign = (push, wedge, top)
+
+    def _spread_disinformation(self) -> None:
+        pub = self.publics
+        pub.shift *= 1.0 - self.params.disinformation.decay
+        self._wedge = None
+        if self._campaign is None:
+            return
+        push, self._wedge, top = self._campaign
+        pub.shift[self._coalition_rows] += push
+        self.counts["disinformation_pushes"] += 1
         if top != self._top_disinformation_target:
             self._top_disinformation_target = top
             self.log("disinformation", f"disinformation campaign now aimed mainly at {top}")
@@ -490,8 +499,11 @@ class CrisisModel(mesa.Model):
         pub = self.publics
         width = max(len(options) for options in policies)
         table = np.array([[*o, *[o[-1]] * (width - len(o))] for o in policies])
-        distance = np.abs(table[pub.state_of] - pub.preferred[:, None])
-        support = (1.0 - distance) * pub.weight[:, None]
+        support = table[pub.state_of]
+        support -= pub.preferred[:, None]
+        np.abs(support, out=support)  # distance from what each constituency wants
+        np.subtract(1.0, support, out=support)
+        support *= pub.weight[:, None]
         sums = np.add.reduceat(support, self._state_starts, axis=0).tolist()
         return [row[: len(o)] for row, o in zip(sums, policies, strict=True)]
 

@@ -289,13 +289,11 @@ STEP = 0.1  # policy change of one tightening or easing
 class CoalitionLeader(Leader):
     """A coalition member's leader: tightens, holds or eases sanctions and aid."""
 
-    def _levels(self) -> list[float]:
-        """Commitment under hold, tighten, ease."""
-        current = self.state.commitment
-        return [min(1.0, max(0.0, current + step)) for step in (0.0, STEP, -STEP)]
-
     def policies(self) -> list[float]:
-        return self._levels()
+        """Commitment under hold, tighten, ease (kept for this tick's `decide`)."""
+        current = self.state.commitment
+        self._options = [min(1.0, max(0.0, current + step)) for step in (0.0, STEP, -STEP)]
+        return self._options
 
     def values_of_commitment(
         self, levels: list[float], current: float, partners: float, approvals: list[float]
@@ -338,7 +336,7 @@ class CoalitionLeader(Leader):
     def decide(self, approvals: list[float]) -> CoalitionAction:
         current = self.state.commitment
         partners = self.model.partners_commitment(self.state)
-        utilities = self.values_of_commitment(self._levels(), current, partners, approvals)
+        utilities = self.values_of_commitment(self._options, current, partners, approvals)
         return COALITION_ACTIONS[self.choose(utilities)]
 
     def consider_threat(self) -> bool:
