@@ -26,6 +26,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers: expected a positive number, got {args.workers}")
+    if args.chunk_size is not None and args.chunk_size < 1:
+        raise InputError(f"--chunk-size: expected a positive number, got {args.chunk_size}")
+    if args.scheduler is not None and args.workers is not None:
+        raise InputError("--workers: the Dask cluster's workers run the sweep; drop --workers")
     spec = load_spec(args.spec)
     _stop_on_sigterm()
     root = Path(args.results) / spec.name
@@ -34,6 +38,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             spec,
             results=args.results,
             workers=args.workers,
+            scheduler=args.scheduler,
             force=args.force,
             progress=not args.quiet,
             chunk_size=args.chunk_size,
@@ -103,11 +108,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "sweep",
         help="run an experiment spec (resumes an interrupted sweep)",
         description="Run the runs of an experiment spec that are not recorded yet, on local "
-        "processes, into RESULTS/<experiment name>/.",
+        "processes or on a Dask cluster, into RESULTS/<experiment name>/.",
     )
     sweep.add_argument("spec", help="experiment spec, e.g. experiments/baseline.toml")
     sweep.add_argument(
         "--workers", "-j", type=int, default=None, help="worker processes (default: all cores)"
+    )
+    sweep.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="run on the Dask cluster of this scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(default: local processes)",
     )
     sweep.add_argument(
         "--results", default="results", help="folder of results folders (default: results)"
@@ -116,7 +128,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--force", action="store_true", help="discard existing results of the experiment"
     )
     sweep.add_argument(
-        "--chunk-size", type=int, default=None, help="runs per task sent to a worker"
+        "--chunk-size",
+        type=int,
+        default=None,
+        help="runs per task sent to a worker (default: about 16 tasks per worker, at most 64 runs)",
     )
     sweep.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     sweep.add_argument(

@@ -2,7 +2,8 @@
 
 `SerialExecutor` runs chunks in this process; `LocalExecutor` on a pool of local processes
 (one pool, reused for every chunk: `import mesa` forces the spawn start method, so each new
-worker costs about a second of imports). A cluster executor implements the same interface.
+worker costs about a second of imports). `negsim.experiment.cluster.DaskExecutor` runs them on
+a Dask cluster through the same interface.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
-from negsim.experiment.tasks import Chunk, ChunkResult, run_chunk
+from negsim.experiment.tasks import Chunk, ChunkResult, lost_chunk, run_chunk
+
+MAX_ATTEMPTS = 3  # times a chunk may lose its worker before its runs are recorded failed
 
 
 class Executor(Protocol):
@@ -56,6 +60,10 @@ def _ignore_sigint() -> None:
 class LocalExecutor:
     """A pool of local worker processes, kept busy with a bounded number of chunks in flight.
 
+    A worker process that dies (killed, out of memory) breaks the pool: the pool is rebuilt and
+    the chunks it held are run again; a chunk whose worker dies `MAX_ATTEMPTS` times is recorded
+    as failed runs.
+
     Args:
         workers: number of processes (default: all cores).
         in_flight: chunks queued per worker, so none idles while the driver writes.
@@ -64,7 +72,10 @@ class LocalExecutor:
     def __init__(self, workers: int | None = None, in_flight: int = 2):
         self.workers = workers or os.cpu_count() or 1
         self._in_flight = max(1, in_flight) * self.workers
-        self._pool = cf.ProcessPoolExecutor(
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_ignore_sigint,
@@ -72,20 +83,40 @@ class LocalExecutor:
 
     def map_chunks(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
         """Submit chunks as earlier ones finish; yield results in completion order."""
-        pending: set[cf.Future] = set()
+        pending: dict[cf.Future, tuple[Chunk, int]] = {}
+        retry: list[tuple[Chunk, int]] = []
         todo = iter(chunks)
+
+        def settle(future: cf.Future) -> Iterator[ChunkResult]:
+            chunk, attempt = pending.pop(future)
+            if future.cancelled():
+                retry.append((chunk, attempt))
+            elif isinstance(future.exception(), BrokenProcessPool):
+                if attempt >= MAX_ATTEMPTS:
+                    yield lost_chunk(chunk, f"worker process died ({attempt} attempts)")
+                else:
+                    retry.append((chunk, attempt + 1))
+            else:
+                yield future.result()
+
         try:
             while True:
-                for chunk in todo:
-                    pending.add(self._pool.submit(run_chunk, chunk))
-                    if len(pending) >= self._in_flight:
+                while len(pending) < self._in_flight:
+                    chunk, attempt = retry.pop() if retry else (next(todo, None), 1)
+                    if chunk is None:
                         break
+                    pending[self._pool.submit(run_chunk, chunk)] = (chunk, attempt)
                 if not pending:
                     return
                 done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                broken = any(isinstance(f.exception(), BrokenProcessPool) for f in done)
+                if broken:  # settle every chunk of the dead pool before building a new one
+                    self._pool.shutdown(wait=True, cancel_futures=True)
+                    done = set(pending)
                 for future in done:
-                    pending.discard(future)
-                    yield future.result()
+                    yield from settle(future)
+                if broken:
+                    self._pool = self._new_pool()
         except KeyboardInterrupt:
             finished = [f for f in pending if f.done() and not f.cancelled()]
             for future in finished:

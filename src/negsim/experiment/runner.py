@@ -103,6 +103,7 @@ def run_experiment(
     *,
     results: str | Path = "results",
     workers: int | None = None,
+    scheduler: str | None = None,
     force: bool = False,
     progress: bool = True,
     chunk_size: int | None = None,
@@ -116,21 +117,34 @@ def run_experiment(
         spec: a spec, or the path of a spec file.
         results: the folder that holds one folder per experiment.
         workers: local processes (default: all cores; 1 runs in this process).
+        scheduler: address of a Dask scheduler to run on instead (``tcp://HOST:PORT``).
         force: empty an existing results folder instead of resuming it.
         progress: show a progress bar (runs done, rate, ETA).
         chunk_size: runs per task sent to a worker (default: automatic).
-        executor: where to compute (default: a local process pool of ``workers``).
+        executor: where to compute (default: the Dask cluster at ``scheduler``, else a local
+            process pool of ``workers``).
         run_fn: the function computing one run (default `negsim.model.run`).
         flush_seconds: write finished runs to a new part at least this often.
 
     Raises:
-        InputError: the folder holds a different experiment (and ``force`` is off).
+        InputError: the folder holds a different experiment (and ``force`` is off), or the
+            scheduler is unreachable (then nothing is written).
         KeyboardInterrupt: after every finished run has been written.
     """
     if not isinstance(spec, ExperimentSpec):
         spec = load_spec(spec)
+    owned = executor is None
+    if owned and scheduler is not None:
+        from negsim.experiment.cluster import DaskExecutor
+
+        executor = DaskExecutor(scheduler)  # first: an unreachable scheduler writes nothing
     store = ResultStore(Path(results) / spec.name, spec)
-    old = store.check_compatible(force)
+    try:
+        old = store.check_compatible(force)
+    except BaseException:
+        if owned and executor is not None:
+            executor.close()
+        raise
     notes = store.recover() if old else []
     points, runs = plan(spec)
     done = store.done_ids() if old else set()
@@ -167,10 +181,9 @@ def run_experiment(
     ran = 0
     status = "complete"
     if todo:
-        owned = executor is None
         executor = executor or make_executor(workers)
         session["workers"] = executor.workers
-        size = chunk_size or auto_chunk_size(len(todo), executor.workers)
+        size = chunk_size or auto_chunk_size(len(todo), max(1, executor.workers))
         bar = tqdm(
             total=len(runs), initial=len(done), unit="run", disable=not progress, smoothing=0.1
         )
@@ -211,6 +224,8 @@ def run_experiment(
             bar.close()
             _finish(store, spec, manifest, session, status, ran)
     else:
+        if owned and executor is not None:
+            executor.close()
         _finish(store, spec, manifest, session, status, ran)
     counts = manifest["counts"]
     return SweepResult(store.root, len(runs), counts["done"], counts["failed"], ran)

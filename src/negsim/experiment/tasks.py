@@ -96,12 +96,29 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
         except Exception as exc:
             last = traceback.extract_tb(exc.__traceback__)[-1]
             error = f"{type(exc).__name__}: {exc} (at {last.filename}:{last.lineno})"
-            result.rows.append({**base, "seed": spec.seed, "status": "failed", "error": error})
+            result.rows.append(_failed_row(chunk, spec, error))
             continue
         result.rows.append({**base, "status": "ok", "error": None, **row, "seed": spec.seed})
     if chunk.collect_series:
         result.series = series
     return result
+
+
+def _failed_row(chunk: Chunk, spec: RunSpec, error: str) -> dict[str, Any]:
+    return {
+        "run_id": spec.run_id,
+        "point": spec.point,
+        "replication": spec.replication,
+        **chunk.points[spec.point],
+        "seed": spec.seed,
+        "status": "failed",
+        "error": error,
+    }
+
+
+def lost_chunk(chunk: Chunk, error: str) -> ChunkResult:
+    """A chunk given up on (its worker died every time it ran it): every run recorded failed."""
+    return ChunkResult(rows=[_failed_row(chunk, spec, error) for spec in chunk.runs])
 
 
 def _append_series(series: dict[str, list], run_id: int, model: Any) -> None:
