@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from negsim.model import run
@@ -45,3 +50,41 @@ def failing_at_face_02(cast, seed, max_ticks, overrides=None, collect_series=Fal
     if cast.parameters.bargaining.face_offer == 0.2:
         raise RuntimeError("boom")
     return run(cast, seed=seed, max_ticks=max_ticks, collect_series=collect_series)
+
+
+def kill_worker_once(cast, seed, max_ticks, overrides=None, collect_series=False, *, marker):
+    """Like `negsim.model.run`, but the first call anywhere SIGKILLs its own worker process.
+
+    ``marker`` is a file path: created by the call that kills, so only one call does.
+    """
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        return run(cast, seed=seed, max_ticks=max_ticks, collect_series=collect_series)
+    os.kill(os.getpid(), signal.SIGKILL)
+    raise AssertionError("unreachable")
+
+
+def start_sweep(spec: Path, results: Path, *args: str) -> subprocess.Popen:
+    """`negsim sweep` in its own process group, writing a part per chunk of 2 runs."""
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "negsim.cli", "sweep", str(spec), "-q", "--chunk-size", "2"),
+            *("--flush-every", "0", "--results", str(results), *args),
+        ],
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def wait_for_parts(folder: Path, proc: subprocess.Popen, n: int = 2, timeout: float = 60) -> None:
+    """Wait until ``folder`` holds ``n`` runs parts while ``proc`` still runs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if folder.exists() and len(list(folder.glob("runs-*.parquet"))) >= n:
+            return
+        assert proc.poll() is None, "the sweep ended before it could be interrupted"
+        time.sleep(0.05)
+    raise AssertionError("no part written in time")

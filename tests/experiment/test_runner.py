@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
-import time
+from functools import partial
 
 import pandas as pd
 import pytest
@@ -15,7 +13,13 @@ import pytest
 from negsim.cli import main
 from negsim.errors import InputError
 from negsim.experiment import load_results, load_series, load_spec, run_experiment
-from tests.experiment.helpers import ROOT, failing_at_face_02, write_spec
+from tests.experiment.helpers import (
+    failing_at_face_02,
+    kill_worker_once,
+    start_sweep,
+    wait_for_parts,
+    write_spec,
+)
 
 
 def _records(root) -> pd.DataFrame:
@@ -99,49 +103,14 @@ def _raise_at_02(cast, seed, max_ticks, overrides=None, collect_series=False):
     return model.run(), model
 
 
-def _start_sweep(spec, results) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "negsim.cli",
-            "sweep",
-            str(spec),
-            "-j",
-            "2",
-            "-q",
-            "--chunk-size",
-            "2",
-            "--flush-every",
-            "0",
-            "--results",
-            str(results),
-        ],
-        cwd=ROOT,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
-def _wait_for_parts(folder, proc, n: int = 2, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if folder.exists() and len(list(folder.glob("runs-*.parquet"))) >= n:
-            return
-        assert proc.poll() is None, "the sweep ended before it could be interrupted"
-        time.sleep(0.05)
-    raise AssertionError("no part written in time")
-
-
 @pytest.mark.parametrize("how", ["kill", "ctrl-c"])
 def test_an_interrupted_sweep_resumes_to_the_same_records(tmp_path, how):
     spec = write_spec(tmp_path, replications=60, max_ticks=40, extra="collect_series = true")
     results = tmp_path / "interrupted"
-    proc = _start_sweep(spec, results)
+    proc = start_sweep(spec, results, "-j", "2")
     parts = results / "t" / "parts"
     try:
-        _wait_for_parts(parts, proc)
+        wait_for_parts(parts, proc)
         if how == "kill":  # the driver and its workers die at once
             os.killpg(proc.pid, signal.SIGKILL)
         else:
@@ -171,6 +140,33 @@ def test_an_interrupted_sweep_resumes_to_the_same_records(tmp_path, how):
     assert not list(parts.glob("*.parquet"))  # only a part set aside as corrupt may stay
     sessions = json.loads((results / "t" / "manifest.json").read_text())["sessions"]
     assert len(sessions) == 2 and sessions[-1]["status"] == "complete"
+
+
+def test_a_killed_pool_worker_is_replaced_and_its_chunks_are_rerun(tmp_path):
+    spec = write_spec(tmp_path, replications=6, max_ticks=10, extra="collect_series = true")
+    run_fn = partial(kill_worker_once, marker=str(tmp_path / "killed"))
+    result = run_experiment(
+        spec, results=tmp_path / "pool", workers=2, chunk_size=2, progress=False, run_fn=run_fn
+    )
+    assert (tmp_path / "killed").exists()  # a worker did die part way
+    assert result.complete and result.failed == 0 and result.ran == 12
+    reference = run_experiment(spec, results=tmp_path / "reference", workers=1, progress=False)
+    got = _records(result.root)
+    assert got["run_id"].is_unique
+    pd.testing.assert_frame_equal(got, _records(reference.root))
+    pd.testing.assert_frame_equal(load_series(result.root), load_series(reference.root))
+
+
+def test_results_hold_no_pickle_only_parquet_json_and_csv(tmp_path):
+    spec = write_spec(tmp_path, replications=2, max_ticks=5, extra="collect_series = true")
+    root = run_experiment(spec, results=tmp_path / "r", workers=1, progress=False).root
+    files = [p for p in root.rglob("*") if p.is_file()]
+    assert {p.suffix for p in files} == {".parquet", ".json", ".csv"}
+    for path in files:
+        head = path.read_bytes()[:2]
+        assert head[:1] != b"\x80", f"{path} looks like a pickle"
+        if path.suffix == ".parquet":
+            assert path.read_bytes()[:4] == b"PAR1"
 
 
 def test_a_spec_can_be_run_from_a_notebook(tmp_path):

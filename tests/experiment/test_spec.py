@@ -102,3 +102,15 @@ def test_negsim_validate_checks_a_spec_and_exits_2_on_errors(tmp_path, capsys):
     bad = write_spec(tmp_path, "bad", vary='"bargaining.face_offer" = []')
     assert main(["validate", str(bad)]) == 2
     assert "an empty list of values" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["../escape", "..", "/tmp/absolute", "a/../../b", ".hidden", ""])
+def test_an_experiment_name_cannot_leave_the_results_folder(tmp_path, name, capsys):
+    spec = tmp_path / "escape.toml"
+    spec.write_text(f'[experiment]\nname = "{name}"\ncast = "{DYAD}"\n')
+    with pytest.raises(InputError, match=r"experiment\.name: string should match pattern"):
+        load_spec(spec)
+    results = tmp_path / "results"
+    assert main(["sweep", str(spec), "-j", "1", "-q", "--results", str(results)]) == 2
+    assert "experiment.name" in capsys.readouterr().err
+    assert not results.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["escape.toml"]
