@@ -417,6 +417,8 @@ def read_toml(path: str | Path) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
 
 
 def parse_assignment(text: str, source: str = "--set") -> tuple[str, Any]:
@@ -427,7 +429,7 @@ def parse_assignment(text: str, source: str = "--set") -> tuple[str, Any]:
         raise InputError(f"{source}: expected PATH=VALUE, got {text!r}")
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         value = raw.strip()
     return path, value
 
