@@ -143,8 +143,15 @@ def variant_specs(path: str | Path) -> tuple[Hypothesis, dict[str, ExperimentSpe
 def _fmt(e: Estimate, share: bool) -> str:
     if math.isnan(e.value):
         return "n/a (no runs on one side)"
-    scale, unit = (100.0, " pp") if share else (1.0, "")
-    return f"{e.value * scale:+.1f}{unit} [{e.lo * scale:+.1f}, {e.hi * scale:+.1f}]"
+    if share:
+        return f"{e.value * 100:+.1f} pp [{e.lo * 100:+.1f}, {e.hi * 100:+.1f}]"
+    return f"{e.value:+.3f} [{e.lo:+.3f}, {e.hi:+.3f}]"
+
+
+def _metric_name(metric: str) -> str:
+    kind, column = metric.split(":")
+    column = column.replace("_", " ").removeprefix("n ")
+    return f"share of {column}" if kind == "share" else f"mean {column}"
 
 
 def _agreement(e: Estimate, expects: str) -> str:
@@ -176,7 +183,7 @@ def section(
     for i, effect in enumerate(hyp.effects):
         share = effect.metric.startswith("share:")
         main = estimates["main"][i]
-        metric = effect.metric.replace("share:", "share of ").replace("mean:", "mean ")
+        metric = _metric_name(effect.metric)
         robust = [estimates[v][i] for v in ("second cast", "hot")]
         lines.append(
             f"| {effect.label} | {metric} | {_fmt(main, share)} | {main.n_high} / {main.n_low} | "
@@ -197,7 +204,8 @@ def section(
             if all(held)
             else "Not every effect holds: "
             + "; ".join(
-                f"'{e.label}' is {estimates['second cast'][i].verdict} on the second cast and "
+                f"'{e.label}' ({_metric_name(e.metric)}) is {estimates['second cast'][i].verdict} "
+                "on the second cast and "
                 f"{estimates['hot'][i].verdict} at a higher temperature"
                 for i, e in enumerate(hyp.effects)
                 if not held[i]
@@ -237,8 +245,8 @@ def effect_figure(hyp: Hypothesis, estimates: dict[str, list[Estimate]]) -> Any:
                 row=1,
                 col=col,
             )
-        title = f"share of runs ending in {column}" if kind == "share" else f"mean {column}"
-        fig.update_yaxes(title_text=title.replace("_", " "), row=1, col=col)
+        title = _metric_name(effect.metric) + (" (share of runs)" if kind == "share" else "")
+        fig.update_yaxes(title_text=title, title_standoff=4, row=1, col=col)
         fig.update_xaxes(title_text="sweep", row=1, col=col)
     fig.update_layout(
         barmode="group",
@@ -300,7 +308,10 @@ def _export(figures: list[tuple[Path, Any]]) -> dict[str, Path]:
 
     try:
         paths = [p.with_suffix(".png") for p, _ in figures]
-        pio.write_images([f for _, f in figures], paths)
+        figs = [f for _, f in figures]
+        pio.write_images(
+            figs, paths, width=[f.layout.width for f in figs], height=[f.layout.height for f in figs]
+        )
     except Exception as exc:  # kaleido missing or no browser: say so, fall back to HTML
         print(f"note: PNG export unavailable ({type(exc).__name__}); writing HTML figures")
         paths = [p.with_suffix(".html") for p, _ in figures]
