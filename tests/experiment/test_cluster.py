@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from negsim.cli import main
+from negsim.errors import InputError
 from negsim.experiment import load_results, load_series, run_experiment
 from tests.experiment.helpers import (
     ROOT,
@@ -126,6 +127,20 @@ def test_a_run_raising_on_a_worker_is_recorded_failed_and_the_rest_complete(sche
     failed = runs[runs["status"] == "failed"]
     assert (failed["bargaining.face_offer"] == 0.2).all()
     assert failed["error"].str.contains("RuntimeError: boom").all()
+
+
+@pytest.mark.cluster
+def test_code_the_workers_cannot_import_stops_the_sweep_with_a_clear_error(
+    scheduler, tmp_path, monkeypatch
+):
+    (tmp_path / "client_only.py").write_text("def run(*args, **kwargs):\n    pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from client_only import run  # importable here, not on the workers
+
+    spec = write_spec(tmp_path, replications=2, max_ticks=5)
+    with pytest.raises(InputError, match="is the same negsim installed on every worker"):
+        run_experiment(spec, results=tmp_path, scheduler=scheduler, progress=False, run_fn=run)
+    assert json.loads((tmp_path / "t" / "manifest.json").read_text())["status"] == "crashed"
 
 
 @pytest.mark.cluster

@@ -50,6 +50,13 @@ def _probe(address: str, timeout: float) -> None:
         raise InputError(f"--scheduler {address}: cannot connect ({reason})") from None
 
 
+def _lost_with_worker(future: Any) -> bool:
+    """The task died with its worker(s), or was dropped by the scheduler."""
+    from distributed.scheduler import KilledWorker
+
+    return future.status == "cancelled" or isinstance(future.exception(), KilledWorker)
+
+
 class DaskExecutor:
     """Chunks as tasks on a Dask cluster; the cluster is the user's and stays up afterwards.
 
@@ -108,7 +115,6 @@ class DaskExecutor:
     def map_chunks(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
         """Submit chunks as earlier ones finish; yield results in completion order."""
         from distributed import as_completed
-        from distributed.scheduler import KilledWorker
 
         pending = self._pending
         todo = iter(chunks)
@@ -132,7 +138,7 @@ class DaskExecutor:
                 chunk, attempt = pending.pop(future)
                 if future.status == "finished":
                     yield future.result()
-                elif isinstance(future.exception(), KilledWorker):
+                elif _lost_with_worker(future):
                     if attempt >= MAX_ATTEMPTS:
                         yield lost_chunk(chunk, f"worker died ({attempt} submissions to Dask)")
                     else:
