@@ -196,3 +196,13 @@ def test_a_bad_scheduler_address_is_a_quick_clear_error_and_writes_nothing(
     err = capsys.readouterr().err
     assert err.startswith("error: --scheduler") and expected in err
     assert not results.exists()
+
+
+def test_workers_and_a_scheduler_together_are_refused(tmp_path, capsys):
+    spec = write_spec(tmp_path, replications=2, max_ticks=5)
+    args = ["sweep", str(spec), "-q", "--results", str(tmp_path / "r")]
+    assert main([*args, "--scheduler", "tcp://127.0.0.1:1", "-j", "2"]) == 2
+    assert "drop --workers" in capsys.readouterr().err
+    assert main([*args, "--chunk-size", "0"]) == 2
+    assert "--chunk-size: expected a positive number" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
