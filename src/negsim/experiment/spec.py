@@ -330,5 +330,7 @@ def _check_hypothesis(spec: ExperimentSpec, source: str) -> list[str]:
                 if not isinstance(values, list):
                     problems.append(f"{where}: expected a parameter varied as a grid list")
                 elif value not in values:
-                    problems.append(f"{where}: expected one of the varied values {values}, got {value!r}")
+                    problems.append(
+                        f"{where}: expected one of the varied values {values}, got {value!r}"
+                    )
     return problems
