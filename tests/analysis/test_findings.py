@@ -102,3 +102,26 @@ def test_each_hypothesis_spec_validates_with_its_robustness_sweeps(path):
 def test_there_is_one_spec_per_hypothesis():
     ids = sorted(int(variant_specs(p)[0].id[1:]) for p in SPECS)
     assert ids == list(range(1, 11))
+
+
+def test_findings_end_to_end_on_a_tiny_hypothesis(tmp_path):
+    from negsim.analysis.findings import write_findings
+
+    spec = tmp_path / "h01_tiny.toml"
+    spec.write_text(
+        (ROOT / "experiments" / "h08_back_channel.toml")
+        .read_text()
+        .replace("../agents/", f"{ROOT.as_posix()}/agents/")
+        .replace("replications = 400", "replications = 6")
+        .replace("replications = 150", "replications = 4")
+        .replace("max_ticks = 104", "max_ticks = 15")
+    )
+    out = tmp_path / "docs" / "FINDINGS.md"
+    write_findings([spec], results=tmp_path / "results", out=out, workers=1, progress=False)
+    text = out.read_text()
+    assert "## H8: Back channel" in text
+    assert "| back channel open vs closed | share of catastrophe |" in text
+    assert "6 / 6" in text  # runs behind each side of the main sweep
+    figures = list((tmp_path / "docs" / "findings").iterdir())
+    assert [f.stem for f in figures if f.suffix in (".png", ".html")] == ["h01_tiny"]
+    assert len(list((tmp_path / "results").iterdir())) == 3  # main, second cast, hot
