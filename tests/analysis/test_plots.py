@@ -196,7 +196,7 @@ def test_report_is_self_contained_and_holds_every_figure(grid):
 def test_sobol_report_has_a_sensitivity_section(sobol):
     page = write_report(sobol).path.read_text()
     assert "id='sensitivity'" in page
-    assert "div id=\"sensitivity\"" in page
+    assert 'div id="sensitivity"' in page
 
 
 def test_failed_runs_still_report(tmp_path):

@@ -310,7 +310,10 @@ def _export(figures: list[tuple[Path, Any]]) -> dict[str, Path]:
         paths = [p.with_suffix(".png") for p, _ in figures]
         figs = [f for _, f in figures]
         pio.write_images(
-            figs, paths, width=[f.layout.width for f in figs], height=[f.layout.height for f in figs]
+            figs,
+            paths,
+            width=[f.layout.width for f in figs],
+            height=[f.layout.height for f in figs],
         )
     except Exception as exc:  # kaleido missing or no browser: say so, fall back to HTML
         print(f"note: PNG export unavailable ({type(exc).__name__}); writing HTML figures")
