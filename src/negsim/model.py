@@ -195,6 +195,12 @@ class CrisisModel(mesa.Model):
             s.economy / (self._coalition_economy + neutral_economy) for s in self.neutrals
         ]
         self._coalition_rows = _rows_of(self.coalition)
+        # The states that must ratify a deal, and their rows, judged together.
+        guarantors = [s for s in self.coalition if s.spec.guarantor]
+        self._required = [self.aggressor, self.target, *guarantors]
+        self._required_rows = _rows_of(self._required)
+        self._required_sizes = [s.rows.stop - s.rows.start for s in self._required]
+        self._required_starts = np.cumsum([0, *self._required_sizes[:-1]])
         self._coalition_side_rows = _rows_of([self.target, *self.coalition])
         sizes = [s.rows.stop - s.rows.start for s in self.coalition]
         self._member_offsets = np.cumsum([0, *sizes[:-1]]).tolist()  # starts in those rows
@@ -795,7 +801,8 @@ class CrisisModel(mesa.Model):
             if not private:
                 self._rejected_in_public(side, x)
             return False
-        refusing = [s.name for s in self._required_states() if not self._ratifies(s, x, face)]
+        ratified = self._ratifications(x, face)
+        refusing = [s.name for s, ok in zip(self._required, ratified, strict=True) if not ok]
         if refusing:
             self.log(
                 "offer",
@@ -820,19 +827,28 @@ class CrisisModel(mesa.Model):
                 1.0, leader.humiliation + bargaining.offer_humiliation(True, x, b)
             )
 
-    def _required_states(self) -> list[State]:
-        guarantors = [s for s in self.coalition if s.spec.guarantor]
-        return [self.aggressor, self.target, *guarantors]
+    def _ratifications(self, x: float, face: float) -> list[bool]:
+        """Two-level game: which required states' constituencies back the deal by enough weight.
 
-    def _ratifies(self, state: State, x: float, face: float) -> bool:
-        """Two-level game: the state's constituencies must back the deal by enough weight."""
+        Every required state's rows in one vector pass (numpy's per-call overhead would
+        dominate state by state).
+        """
         b = self.params.bargaining
         pub = self.publics
-        value = x + b.face_value * face if state is self.aggressor else 1.0 - x
+        values = [x + b.face_value * face, 1.0 - x]  # to the aggressor; to the others
+        values += [values[1]] * (len(self._required) - 2)
         verdicts = bargaining.constituency_verdicts(
-            value, pub.preferred[state.rows], b.ratify_demand, b.ratify_softness
+            np.repeat(values, self._required_sizes),
+            pub.preferred[self._required_rows],
+            b.ratify_demand,
+            b.ratify_softness,
         )
-        return bargaining.ratifies(pub.weight[state.rows], verdicts, b.ratification_threshold)
+        return bargaining.ratifications(
+            pub.weight[self._required_rows],
+            verdicts,
+            self._required_starts,
+            b.ratification_threshold,
+        )
 
     # phase 7 -----------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from negsim.mechanisms.bargaining import (
     aggressor_deal_value,
     constituency_verdicts,
     offer_humiliation,
-    ratifies,
+    ratifications,
     target_deal_value,
 )
 
@@ -40,5 +40,11 @@ def test_hawks_approve_a_deal_less_than_doves():
 
 def test_ratification_needs_enough_weighted_support():
     weights = np.array([0.7, 0.3])
-    assert ratifies(weights, np.array([1.0, 0.0]), 0.5)
-    assert not ratifies(weights, np.array([0.0, 1.0]), 0.5)
+    assert ratifications(weights, np.array([1.0, 0.0]), np.array([0]), 0.5) == [True]
+    assert ratifications(weights, np.array([0.0, 1.0]), np.array([0]), 0.5) == [False]
+
+
+def test_states_judged_together_ratify_each_by_its_own_rows():
+    weights = np.array([0.7, 0.3, 0.5, 0.5])
+    verdicts = np.array([1.0, 0.0, 0.0, 0.2])
+    assert ratifications(weights, verdicts, np.array([0, 2]), 0.5) == [True, False]

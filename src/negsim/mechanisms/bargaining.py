@@ -27,10 +27,11 @@ def offer_humiliation(public: bool, x: float, p) -> float:
 
 
 def constituency_verdicts(
-    deal_value: float, preferred: np.ndarray, demand: float, softness: float
+    deal_value: float | np.ndarray, preferred: np.ndarray, demand: float, softness: float
 ) -> np.ndarray:
     """Each constituency's approval of a deal worth ``deal_value`` to its side.
 
+    ``deal_value`` is one number, or one per constituency when several states judge at once.
     A constituency wanting policy ``preferred`` (0 dovish .. 1 hawkish) insists on
     ``preferred * demand`` of the issue; approval is a logistic around that bar.
     """
@@ -42,6 +43,12 @@ def constituency_verdicts(
     return np.divide(1.0, z, out=z)
 
 
-def ratifies(weights: np.ndarray, verdicts: np.ndarray, threshold: float) -> bool:
-    """A state ratifies when the weighted approval of its constituencies reaches the threshold."""
-    return float(verdicts @ weights) / float(weights.sum()) >= threshold
+def ratifications(
+    weights: np.ndarray, verdicts: np.ndarray, starts: np.ndarray, threshold: float
+) -> list[bool]:
+    """Which states ratify: those whose constituencies' weighted approval reaches the threshold.
+
+    The rows of several states are judged at once; each state's rows begin at ``starts``.
+    """
+    approval = np.add.reduceat(verdicts * weights, starts) / np.add.reduceat(weights, starts)
+    return (approval >= threshold).tolist()
