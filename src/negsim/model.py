@@ -251,7 +251,10 @@ class CrisisModel(mesa.Model):
         others = self._partners[state.sid]
         if not others:
             return state.commitment
-        return sum(s.commitment * s.economy for s in others) / self._partners_economy[state.sid]
+        total = 0.0
+        for s in others:
+            total += s.commitment * s.economy
+        return total / self._partners_economy[state.sid]
 
     def _sanction_loss(self, levels: list[float]) -> float:
         """Weekly loss to the aggressor from sanctions at ``levels``, after its reserves."""

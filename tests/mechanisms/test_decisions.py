@@ -4,9 +4,15 @@ from negsim.mechanisms.battlefield import control_drift
 from negsim.mechanisms.decisions import (
     accept_probability,
     certainty_equivalent,
+    clip01,
     effective_risk_preference,
     logit_choice,
 )
+
+
+def test_clip01_clamps_exactly_as_min_of_max():
+    for value in (-1.0, -0.0, 0.0, 0.3, 1.0, 1.5, float("nan"), float("inf")):
+        assert repr(clip01(value)) == repr(min(1.0, max(0.0, value)))
 
 
 def test_zero_temperature_is_a_best_response():

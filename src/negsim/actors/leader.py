@@ -17,6 +17,7 @@ from negsim.cast import LeaderSpec
 from negsim.mechanisms.battlefield import INTENSITY, aggressor_effort, control_drift
 from negsim.mechanisms.decisions import (
     certainty_equivalent,
+    clip01,
     effective_risk_preference,
     logit_choice,
 )
@@ -292,7 +293,7 @@ class CoalitionLeader(Leader):
     def policies(self) -> list[float]:
         """Commitment under hold, tighten, ease (kept for this tick's `decide`)."""
         current = self.state.commitment
-        self._options = [min(1.0, max(0.0, current + step)) for step in (0.0, STEP, -STEP)]
+        self._options = [clip01(current), clip01(current + STEP), clip01(current - STEP)]
         return self._options
 
     def values_of_commitment(
@@ -317,14 +318,17 @@ class CoalitionLeader(Leader):
         approval_weight = p.domestic.approval_weight
         solidarity = p.cohesion.solidarity * state.trust
         fear = p.escalation.coercion * (1.0 - self.risk_preference) * max(0, m.rung - 2)
-        threats = m.threats_against(state.sid)
+        threats = m.threats_against(state.sid) if m.threats else ()
         values = []
         for level, approval in zip(levels, approvals, strict=True):
             weekly = self_cost * level * exposure + aid_cost * level
-            value = stake * level - cost_weight * weekly
-            value += approval_weight * approval
-            value -= solidarity * abs(level - partners)
-            value -= fear * level
+            value = (
+                stake * level
+                - cost_weight * weekly
+                + approval_weight * approval
+                - solidarity * abs(level - partners)
+                - fear * level
+            )
             for threat in threats:
                 if level >= current:
                     value -= threat.credibility * p.threats.damage * (1.0 - self.risk_preference)
@@ -366,7 +370,8 @@ class NeutralLeader(Leader):
 
     def _trades(self) -> list[float]:
         """Trade kept with the aggressor under hold, trade more, trade less."""
-        return [min(1.0, max(0.0, self.state.trade + step)) for step in (0.0, STEP, -STEP)]
+        trade = self.state.trade
+        return [clip01(trade), clip01(trade + STEP), clip01(trade - STEP)]
 
     def policies(self) -> list[float]:
         return [1.0 - trade for trade in self._trades()]

@@ -7,6 +7,13 @@ import random
 from collections.abc import Sequence
 
 
+def clip01(value: float) -> float:
+    """``value`` clamped to [0, 1], exactly as ``min(1.0, max(0.0, value))`` but cheaper."""
+    if not value > 0.0:  # also NaN, as max(0.0, nan) gives
+        return 0.0
+    return 1.0 if value > 1.0 else value
+
+
 def certainty_equivalent(
     mean: float, spread: float, risk_preference: float, weight: float
 ) -> float:
@@ -22,7 +29,7 @@ def effective_risk_preference(
     base: float, humiliation: float, loss_frame: float, humiliation_shift: float, loss_shift: float
 ) -> float:
     """Risk preference after humiliation and losses push a leader toward gambling (prospect theory)."""
-    return min(1.0, max(0.0, base + humiliation_shift * humiliation + loss_shift * loss_frame))
+    return clip01(base + humiliation_shift * humiliation + loss_shift * loss_frame)
 
 
 def logit_choice(utilities: Sequence[float], temperature: float, rng: random.Random) -> int:
