@@ -162,6 +162,7 @@ class CrisisModel(mesa.Model):
         ]
         self.states_by_id = {s.sid: s for s in self.states}
         self._state_starts = np.array([s.rows.start for s in self.states], dtype=np.intp)
+        self._state_sizes = np.array([s.rows.stop - s.rows.start for s in self.states])
         for state in self.states:
             LEADER_CLASSES[state.role.value](self, state, cast.leaders[state.sid])
         self.constituency_agents = [Constituency(self, *m) for m in members]
@@ -507,8 +508,11 @@ class CrisisModel(mesa.Model):
         """
         pub = self.publics
         width = max(len(options) for options in policies)
-        table = np.array([[*o, *[o[-1]] * (width - len(o))] for o in policies])
-        support = table[pub.state_of]
+        table = []  # one row per state, padded with its last option
+        for options in policies:
+            table += options
+            table += [options[-1]] * (width - len(options))
+        support = np.repeat(np.array(table).reshape(-1, width), self._state_sizes, axis=0)
         support -= pub.preferred[:, None]
         np.abs(support, out=support)  # distance from what each constituency wants
         np.subtract(1.0, support, out=support)
