@@ -204,7 +204,8 @@ class CrisisModel(mesa.Model):
         self._required_starts = np.cumsum([0, *self._required_sizes[:-1]])
         self._coalition_side_rows = _rows_of([self.target, *self.coalition])
         sizes = [s.rows.stop - s.rows.start for s in self.coalition]
-        self._member_offsets = np.cumsum([0, *sizes[:-1]]).tolist()  # starts in those rows
+        self._member_sizes = sizes
+        self._member_offsets = np.cumsum([0, *sizes[:-1]])  # starts in those rows
         self._row_exposure = np.repeat(self._exposures, sizes)
         camp = np.array([_camp(s.role) for s in self.states])[state_idx]
         bins = np.minimum((self.publics.stance * STANCE_BINS).astype(np.intp), STANCE_BINS - 1)
@@ -376,12 +377,17 @@ class CrisisModel(mesa.Model):
         p = self.params.messaging
         pub = self.publics
         rows = self._coalition_rows
-        audiences = [
-            offset + int(np.argmin(pub.support[state.rows]))
-            for state, offset in zip(self.coalition, self._member_offsets, strict=True)
-        ]
-        total = disinformation.message_effects(pub.stance[rows], audiences, p.transparency, p.gain)
-        pub.support[rows] = np.clip(pub.support[rows] + total, 0.0, 1.0)
+        support = pub.support[rows]
+        # Each member's least supportive row: the first row at its members' minimum.
+        offsets = self._member_offsets
+        lowest = np.minimum.reduceat(support, offsets)
+        at_lowest = np.flatnonzero(support == np.repeat(lowest, self._member_sizes))
+        audiences = at_lowest[np.searchsorted(at_lowest, offsets)]
+        support += disinformation.message_effects(
+            pub.stance[rows], audiences, p.transparency, p.gain
+        )
+        np.maximum(support, 0.0, out=support)
+        pub.support[rows] = np.minimum(support, 1.0, out=support)
 
     def _update_beliefs(self) -> None:
         rate = self.params.decisions.belief_rate
