@@ -200,11 +200,11 @@ class CrisisModel(mesa.Model):
         guarantors = [s for s in self.coalition if s.spec.guarantor]
         self._required = [self.aggressor, self.target, *guarantors]
         self._required_rows = _rows_of(self._required)
-        self._required_sizes = [s.rows.stop - s.rows.start for s in self._required]
+        self._required_sizes = np.array([s.rows.stop - s.rows.start for s in self._required])
         self._required_starts = np.cumsum([0, *self._required_sizes[:-1]])
         self._coalition_side_rows = _rows_of([self.target, *self.coalition])
         sizes = [s.rows.stop - s.rows.start for s in self.coalition]
-        self._member_sizes = sizes
+        self._member_sizes = np.array(sizes)
         self._member_offsets = np.cumsum([0, *sizes[:-1]])  # starts in those rows
         self._row_exposure = np.repeat(self._exposures, sizes)
         camp = np.array([_camp(s.role) for s in self.states])[state_idx]
@@ -381,7 +381,7 @@ class CrisisModel(mesa.Model):
         # Each member's least supportive row: the first row at its members' minimum.
         offsets = self._member_offsets
         lowest = np.minimum.reduceat(support, offsets)
-        at_lowest = np.flatnonzero(support == np.repeat(lowest, self._member_sizes))
+        at_lowest = np.flatnonzero(support == lowest.repeat(self._member_sizes))
         audiences = at_lowest[np.searchsorted(at_lowest, offsets)]
         support += disinformation.message_effects(
             pub.stance[rows], audiences, p.transparency, p.gain
@@ -412,9 +412,10 @@ class CrisisModel(mesa.Model):
         """Constituencies weigh costs, fear, rallies, disinformation and like-minded peers."""
         d = self.params.domestic
         pub = self.publics
-        pains = np.array([s.pain for s in self.states])[pub.state_of]
+        sizes = self._state_sizes
+        pains = np.array([s.pain for s in self.states]).repeat(sizes)
         pub.weariness += d.weariness_rate * (pains - pub.weariness)
-        rally = np.array([s.rally for s in self.states])[pub.state_of]
+        rally = np.array([s.rally for s in self.states]).repeat(sizes)
         preferred = domestic.preferred_policy(
             pub.stance,
             rally,
@@ -432,7 +433,7 @@ class CrisisModel(mesa.Model):
             )
             preferred += d.influence * (mean[self._like_minded] - preferred)
         pub.preferred = preferred
-        policy = np.array([s.policy for s in self.states])[pub.state_of]
+        policy = np.array([s.policy for s in self.states]).repeat(sizes)
         target = domestic.support_target(preferred, policy)
         pub.support += d.support_rate * (target - pub.support)
         for state in self.states:
@@ -518,7 +519,7 @@ class CrisisModel(mesa.Model):
         for options in policies:
             table += options
             table += [options[-1]] * (width - len(options))
-        support = np.repeat(np.array(table).reshape(-1, width), self._state_sizes, axis=0)
+        support = np.array(table).reshape(-1, width).repeat(self._state_sizes, axis=0)
         support -= pub.preferred[:, None]
         np.abs(support, out=support)  # distance from what each constituency wants
         np.subtract(1.0, support, out=support)
@@ -851,7 +852,7 @@ class CrisisModel(mesa.Model):
         values = [x + b.face_value * face, 1.0 - x]  # to the aggressor; to the others
         values += [values[1]] * (len(self._required) - 2)
         verdicts = bargaining.constituency_verdicts(
-            np.repeat(values, self._required_sizes),
+            np.array(values).repeat(self._required_sizes),
             pub.preferred[self._required_rows],
             b.ratify_demand,
             b.ratify_softness,
