@@ -28,7 +28,7 @@ from negsim.actors.leader import STEP as POLICY_STEP
 from negsim.cast import Cast, Role, apply_overrides, build_cast, canonical_path, load_cast
 from negsim.mechanisms import bargaining, cohesion, disinformation, domestic, escalation, sanctions
 from negsim.mechanisms.battlefield import INTENSITY, aggressor_effort, control_drift, target_effort
-from negsim.mechanisms.decisions import accept_probability
+from negsim.mechanisms.decisions import accept_probability, clip01
 from negsim.mechanisms.threats import credibility
 from negsim.outcomes import PRECEDENCE, Event, Outcome, RunRecord
 
@@ -113,7 +113,7 @@ class CrisisModel(mesa.Model):
                 "control": "control",
                 "rung": "rung",
                 "humiliation": lambda m: m.aggressor.leader.humiliation,
-                "reservation": lambda m: min(1.0, max(0.0, m.aggressor.leader.reservation())),
+                "reservation": lambda m: clip01(m.aggressor.leader.reservation()),
             }
             for sid in self.states_by_id:
                 reporters[f"approval_{sid}"] = lambda m, sid=sid: (
@@ -142,7 +142,7 @@ class CrisisModel(mesa.Model):
                     spread = spec.spread
                     for _ in range(n):  # draws agent by agent, trait by trait
                         for column, mean in means:
-                            column.append(min(1.0, max(0.0, gauss(mean, spread))))
+                            column.append(clip01(gauss(mean, spread)))
                 else:
                     for column, mean in means:
                         column += [mean] * n
@@ -480,8 +480,8 @@ class CrisisModel(mesa.Model):
             state,
             spec,
             name=f"{state.name}'s leader #{self._successions[state.sid] + 1}",
-            resolve=min(1.0, max(0.0, self.random.gauss(mood, 0.1))),
-            risk_preference=min(1.0, max(0.0, self.random.gauss(spec.risk_preference, 0.1))),
+            resolve=clip01(self.random.gauss(mood, 0.1)),
+            risk_preference=clip01(self.random.gauss(spec.risk_preference, 0.1)),
         )
         self._init_beliefs(successor)
         successor.approval = old.approval
@@ -620,7 +620,7 @@ class CrisisModel(mesa.Model):
         )
         shock = self.rng.normal(0.0, p.battlefield.noise) if fighting else 0.0
         before = self.control
-        self.control = min(1.0, max(0.0, self.control + drift + shock))
+        self.control = clip01(self.control + drift + shock)
         self.peak_control = max(self.peak_control, self.control)
         self.least_control = min(self.least_control, self.control)
         self._pay_costs()
@@ -671,9 +671,7 @@ class CrisisModel(mesa.Model):
             member.cost = cost + s.aid_cost * member.aid + counter
         d = p.domestic
         for state in self.states:
-            state.health = min(
-                1.0, max(0.0, state.health - state.cost + s.recovery * (1.0 - state.health))
-            )
+            state.health = clip01(state.health - state.cost + s.recovery * (1.0 - state.health))
             state.cumulative_cost += state.cost * state.economy
             state.pain = d.pain_scale * state.cost
         casualties = d.casualty_pain * INTENSITY[self.rung]
@@ -778,16 +776,16 @@ class CrisisModel(mesa.Model):
         needed = read - b.face_value * agg.face_sensitivity * b.face_offer
         ceiling = 1.0 - tgt_reservation
         if needed <= ceiling:
-            offers.append(("coalition", min(1.0, max(0.0, needed)), b.face_offer))
+            offers.append(("coalition", clip01(needed), b.face_offer))
         elif self.random.random() < b.offer_rate:
-            offers.append(("coalition", min(1.0, max(0.0, ceiling)), b.face_offer))
+            offers.append(("coalition", clip01(ceiling), b.face_offer))
         # The aggressor demands what it reads the target would concede.
         floor = agg_reservation
         read = 1.0 - (tgt_reservation + self.random.gauss(0.0, noise))
         if floor <= read:
-            offers.append(("aggressor", min(1.0, max(0.0, read)), 0.0))
+            offers.append(("aggressor", clip01(read), 0.0))
         elif self.random.random() < b.offer_rate:
-            offers.append(("aggressor", min(1.0, max(0.0, floor)), 0.0))
+            offers.append(("aggressor", clip01(floor), 0.0))
         self.random.shuffle(offers)  # which offer is answered first is random
         for side, x, face in offers:
             reservation = agg_reservation if side == "coalition" else tgt_reservation

@@ -169,7 +169,7 @@ class AggressorLeader(Leader):
         for rung in rungs:
             effort = aggressor_effort(state.military, state.health, rung)
             drift = control_drift(effort, m.target_effort, p.battlefield.speed, rung)
-            projected = min(1.0, max(0.0, m.control + h * drift))
+            projected = clip01(m.control + h * drift)
             weekly = m.sanction_loss + p.sanctions.war_cost * INTENSITY[rung]
             weekly += p.sanctions.readiness_cost if rung >= 1 else 0.0
             for threat in threats:
@@ -253,7 +253,7 @@ class TargetLeader(Leader):
         p = m.params
         h = p.decisions.horizon
         drift = control_drift(m.aggressor_effort, m.target_effort, p.battlefield.speed, m.rung)
-        projected = min(1.0, max(0.0, m.control + h * drift))
+        projected = clip01(m.control + h * drift)
         aims = p.decisions.aims * self.resolve * projected
         mean = 1.0 - projected + aims - self.cost_in_issue_units(self.state.cost)
         spread = p.battlefield.noise * math.sqrt(h) * (INTENSITY[m.rung] > 0)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from negsim.cast import Regime, Role, StateSpec
+from negsim.mechanisms.decisions import clip01
 from negsim.mechanisms.escalation import hawkishness
 
 if TYPE_CHECKING:
@@ -64,5 +65,5 @@ class State(mesa.Agent):
 
     def adjust_commitment(self, step: float) -> None:
         """Raise (or lower) sanctions and aid together by ``step``."""
-        self.sanctions = min(1.0, max(0.0, self.sanctions + step))
-        self.aid = min(1.0, max(0.0, self.aid + step))
+        self.sanctions = clip01(self.sanctions + step)
+        self.aid = clip01(self.aid + step)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from negsim.mechanisms.decisions import clip01
+
 
 def cohesion(
     commitments: Sequence[float], weights: Sequence[float], trust: Sequence[float]
@@ -35,7 +37,7 @@ def trust_target(pains: Sequence[float]) -> list[float]:
     mean = sum(pains) / len(pains)
     if mean <= 0.0:
         return [1.0] * len(pains)
-    return [min(1.0, max(0.0, 1.0 - max(0.0, x - mean) / mean)) for x in pains]
+    return [clip01(1.0 - max(0.0, x - mean) / mean) for x in pains]
 
 
 def update_trust(
@@ -43,6 +45,6 @@ def update_trust(
 ) -> list[float]:
     """Next week's trust: toward the level uneven pain allows, less what disinformation wedged."""
     return [
-        min(1.0, max(0.0, t + p.trust_rate * ((1.0 - p.unevenness * (1.0 - a)) - t) - w))
+        clip01(t + p.trust_rate * ((1.0 - p.unevenness * (1.0 - a)) - t) - w)
         for t, a, w in zip(trust, trust_target(pains), wedge, strict=True)
     ]

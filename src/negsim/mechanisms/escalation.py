@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from negsim.mechanisms.decisions import clip01
+
 RUNGS = (
     "diplomatic",
     "economic",
@@ -51,4 +53,4 @@ def update_humiliation(
     h += p.personal_weight * personal_sanctions + p.demand_weight * public_demands
     h += p.loss_weight * max(0.0, control_lost)
     h -= p.face_relief * face_offered
-    return min(1.0, max(0.0, h))
+    return clip01(h)

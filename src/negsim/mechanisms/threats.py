@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from negsim.mechanisms.decisions import clip01
+
 
 def beta_mean(successes: float, failures: float, prior: float) -> float:
     """Mean of a Beta(prior/2 + successes, prior/2 + failures): a smoothed share."""
@@ -20,7 +22,7 @@ def credibility(cohesion: float, record: float, self_cost: float, p) -> float:
         + p.record_weight * record
         - p.cost_weight * self_cost
     )
-    return min(1.0, max(0.0, value))
+    return clip01(value)
 
 
 def threat_value(success_belief: float, gain: float, failure_cost: float) -> float:
