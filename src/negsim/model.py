@@ -210,6 +210,8 @@ class CrisisModel(mesa.Model):
         camp = np.array([_camp(s.role) for s in self.states])[state_idx]
         bins = np.minimum((self.publics.stance * STANCE_BINS).astype(np.intp), STANCE_BINS - 1)
         self._like_minded = camp * STANCE_BINS + bins
+        mass = np.bincount(self._like_minded, weights=self.publics.weight)
+        self._like_minded_mass = np.maximum(mass, 1e-12)  # political weights are fixed
         for leader in self.leaders:
             self._init_beliefs(leader)
         self._plan_disinformation()
@@ -427,10 +429,8 @@ class CrisisModel(mesa.Model):
             d.fear,
         )
         if d.influence > 0.0:
-            mass = np.bincount(self._like_minded, weights=pub.weight)
-            mean = np.bincount(self._like_minded, weights=pub.weight * preferred) / np.maximum(
-                mass, 1e-12
-            )
+            mean = np.bincount(self._like_minded, weights=pub.weight * preferred)
+            mean /= self._like_minded_mass
             preferred += d.influence * (mean[self._like_minded] - preferred)
         pub.preferred = preferred
         policy = np.array([s.policy for s in self.states]).repeat(sizes)
@@ -832,7 +832,8 @@ class CrisisModel(mesa.Model):
         pub = self.publics
         rows = self.aggressor.rows if side == "aggressor" else self._coalition_side_rows
         support = pub.support[rows] - b.audience_cost * pub.stance[rows]
-        pub.support[rows] = np.clip(support, 0.0, 1.0, out=support)
+        np.maximum(support, 0.0, out=support)
+        pub.support[rows] = np.minimum(support, 1.0, out=support)
         if side == "coalition":
             leader = self.aggressor.leader
             leader.humiliation = min(
