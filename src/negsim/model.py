@@ -187,10 +187,9 @@ class CrisisModel(mesa.Model):
             s.sid: (1.0 - share) * x + share * pooled
             for s, x in zip(self.coalition, self._exposures, strict=True)
         }
-        self._partners = {s.sid: [o for o in self.coalition if o is not s] for s in self.coalition}
-        self._partners_economy = {
-            sid: sum(o.economy for o in others) for sid, others in self._partners.items()
-        }
+        members = range(len(self.coalition))
+        self._partners = [[j for j in members if j != i] for i in members]  # coalition indices
+        self._partners_economy = [sum(self._economies[j] for j in js) for js in self._partners]
         neutral_economy = sum(s.economy for s in self.neutrals)
         self._neutral_trade_weight = [
             s.economy / (self._coalition_economy + neutral_economy) for s in self.neutrals
@@ -250,15 +249,19 @@ class CrisisModel(mesa.Model):
         """A member's exposure to the aggressor after burden sharing pools part of it."""
         return self._effective_exposure[state.sid]
 
-    def partners_commitment(self, state: State) -> float:
-        """Economy-weighted mean commitment of a member's partners."""
-        others = self._partners[state.sid]
-        if not others:
-            return state.commitment
-        total = 0.0
-        for s in others:
-            total += s.commitment * s.economy
-        return total / self._partners_economy[state.sid]
+    def partners_commitments(self) -> dict[str, float]:
+        """Economy-weighted mean commitment of each member's partners (alone: its own)."""
+        commitments = [s.commitment for s in self.coalition]
+        weighted = [c * e for c, e in zip(commitments, self._economies, strict=True)]
+        means = {}
+        for state, own, others, economy in zip(
+            self.coalition, commitments, self._partners, self._partners_economy, strict=True
+        ):
+            total = 0.0
+            for j in others:
+                total += weighted[j]
+            means[state.sid] = total / economy if others else own
+        return means
 
     def _sanction_loss(self, levels: list[float]) -> float:
         """Weekly loss to the aggressor from sanctions at ``levels``, after its reserves."""
@@ -494,7 +497,13 @@ class CrisisModel(mesa.Model):
         """Every leader chooses an action from the same information; then all take effect."""
         leaders = self.leaders
         approvals = self.approvals([leader.policies() for leader in leaders])
-        choices = [(leader, leader.decide(a)) for leader, a in zip(leaders, approvals, strict=True)]
+        partners = self.partners_commitments()
+        choices = [
+            (leader, leader.decide(a, partners[leader.state.sid]))
+            if isinstance(leader, CoalitionLeader)
+            else (leader, leader.decide(a))
+            for leader, a in zip(leaders, approvals, strict=True)
+        ]
         lead = self._coalition_lead()
         coalition_threat = (
             lead is not None

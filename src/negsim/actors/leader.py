@@ -301,7 +301,7 @@ class CoalitionLeader(Leader):
     ) -> list[float]:
         """Utility of moving the state's commitment from ``current`` to each of ``levels``.
 
-        ``partners`` is the partners' mean commitment (`CrisisModel.partners_commitment`) and
+        ``partners`` is the partners' mean commitment (`CrisisModel.partners_commitments`) and
         ``approvals`` the approval the leader expects at each level.
 
         The cause's value, minus sanction and aid costs (pooled under burden sharing), plus
@@ -337,9 +337,9 @@ class CoalitionLeader(Leader):
             values.append(value)
         return values
 
-    def decide(self, approvals: list[float]) -> CoalitionAction:
+    def decide(self, approvals: list[float], partners: float) -> CoalitionAction:
+        """Choose, given the approvals of `policies` and the partners' mean commitment."""
         current = self.state.commitment
-        partners = self.model.partners_commitment(self.state)
         utilities = self.values_of_commitment(self._options, current, partners, approvals)
         return COALITION_ACTIONS[self.choose(utilities)]
 
