@@ -269,7 +269,7 @@ class CrisisModel(mesa.Model):
         leak = p.sanctions.leakage * sum(
             s.trade * w for s, w in zip(self.neutrals, self._neutral_trade_weight, strict=True)
         )
-        pressure = sanctions.sanction_pressure(levels, self._economies, self.cohesion, leak, p)
+        pressure = sanctions.sanction_pressure(levels, self._economy_shares, self.cohesion, leak, p)
         return sanctions.buffered_loss(
             pressure, self.aggressor.reserves, p.sanctions.reserves_buffer
         )
@@ -303,7 +303,7 @@ class CrisisModel(mesa.Model):
         """Recompute the derived quantities: cohesion, efforts and the sanction loss."""
         commitments = [s.commitment for s in self.coalition]
         trust = [s.trust for s in self.coalition]
-        self.cohesion = cohesion.cohesion(commitments, self._economies, trust)
+        self.cohesion = cohesion.cohesion(commitments, self._economy_shares, trust)
         p = self.params
         agg, tgt = self.aggressor, self.target
         self.aggressor_effort = aggressor_effort(agg.military, agg.health, self.rung)
@@ -661,7 +661,7 @@ class CrisisModel(mesa.Model):
         s = p.sanctions
         agg, tgt = self.aggressor, self.target
         pressure = sanctions.sanction_pressure(
-            self._levels(), self._economies, self.cohesion, 0.0, p
+            self._levels(), self._economy_shares, self.cohesion, 0.0, p
         )
         agg.cost = self.sanction_loss + s.war_cost * INTENSITY[self.rung]
         agg.cost += s.readiness_cost if self.rung >= 1 else 0.0

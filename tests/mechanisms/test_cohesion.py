@@ -3,7 +3,7 @@ import numpy as np
 from negsim.cast import CohesionParams
 from negsim.mechanisms.cohesion import cohesion, trust_target, update_trust
 
-W = np.ones(3)
+W = np.full(3, 1.0 / 3.0)  # economy shares
 
 
 def test_united_full_commitment_is_full_cohesion():

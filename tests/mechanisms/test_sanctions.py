@@ -5,6 +5,7 @@ from negsim.mechanisms.sanctions import buffered_loss, sanction_pressure, sancti
 
 P = Parameters()
 ECON = np.array([4.0, 1.0])
+SHARES = ECON / ECON.sum()
 
 
 def test_exposure_raises_the_sanctioners_cost():
@@ -26,13 +27,13 @@ def test_reserves_buffer_the_sanctioned_economy():
 
 def test_low_cohesion_blunts_sanctions():
     levels = np.array([1.0, 1.0])
-    assert sanction_pressure(levels, ECON, 0.2, 0.0, P) < sanction_pressure(
-        levels, ECON, 0.9, 0.0, P
+    assert sanction_pressure(levels, SHARES, 0.2, 0.0, P) < sanction_pressure(
+        levels, SHARES, 0.9, 0.0, P
     )
 
 
 def test_neutral_trade_leaks_around_sanctions():
     levels = np.array([1.0, 1.0])
-    assert sanction_pressure(levels, ECON, 1.0, 0.3, P) < sanction_pressure(
-        levels, ECON, 1.0, 0.0, P
+    assert sanction_pressure(levels, SHARES, 1.0, 0.3, P) < sanction_pressure(
+        levels, SHARES, 1.0, 0.0, P
     )

@@ -13,18 +13,17 @@ from negsim.mechanisms.decisions import clip01
 
 
 def cohesion(
-    commitments: Sequence[float], weights: Sequence[float], trust: Sequence[float]
+    commitments: Sequence[float], shares: Sequence[float], trust: Sequence[float]
 ) -> float:
     """Cohesion in [0, 1]: mean commitment, discounted by its dispersion and by mistrust.
 
-    ``mean * (1 - 2 * sd) * mean_trust`` with economy weights: a coalition whose members all
-    commit fully and trust each other has cohesion 1; one split down the middle has 0.
+    ``mean * (1 - 2 * sd) * mean_trust`` weighted by the members' ``shares`` of the coalition's
+    economy (they sum to one): a coalition whose members all commit fully and trust each other
+    has cohesion 1; one split down the middle has 0.
     """
-    total = sum(weights)
-    w = [x / total for x in weights]
-    mean = sum(c * x for c, x in zip(commitments, w, strict=True))
-    sd = math.sqrt(sum((c - mean) ** 2 * x for c, x in zip(commitments, w, strict=True)))
-    mean_trust = sum(t * x for t, x in zip(trust, w, strict=True))
+    mean = sum([c * x for c, x in zip(commitments, shares, strict=True)])
+    sd = math.sqrt(sum([(c - mean) ** 2 * x for c, x in zip(commitments, shares, strict=True)]))
+    mean_trust = sum([t * x for t, x in zip(trust, shares, strict=True)])
     return max(0.0, min(1.0, mean * (1.0 - 2.0 * sd) * mean_trust))
 
 

@@ -9,15 +9,15 @@ from collections.abc import Sequence
 
 
 def sanction_pressure(
-    levels: Sequence[float], economies: Sequence[float], cohesion: float, leakage: float, p
+    levels: Sequence[float], shares: Sequence[float], cohesion: float, leakage: float, p
 ) -> float:
     """Weekly loss (share of GDP) the coalition's sanctions would inflict on the aggressor.
 
-    Each member's sanctions count by its share of the coalition's economy; low cohesion blunts
-    them (loopholes, slow enforcement) and neutral trade leaks around them.
+    Each member's sanctions count by its share of the coalition's economy (``shares`` sum to
+    one); low cohesion blunts them (loopholes, slow enforcement) and neutral trade leaks
+    around them.
     """
-    total = sum(economies)
-    level = sum(x * (e / total) for x, e in zip(levels, economies, strict=True))
+    level = sum([x * share for x, share in zip(levels, shares, strict=True)])
     cohesion_factor = p.cohesion.effect_floor + (1.0 - p.cohesion.effect_floor) * cohesion
     return p.sanctions.efficacy * level * cohesion_factor * (1.0 - leakage)
 
