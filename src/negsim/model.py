@@ -175,6 +175,7 @@ class CrisisModel(mesa.Model):
         # per-call overhead would dominate).
         agg = self.aggressor.sid
         self._economies = [s.economy for s in self.coalition]
+        self._aid_capacities = [s.spec.aid_capacity for s in self.coalition]
         self._coalition_economy = sum(self._economies)
         self._economy_shares = [e / self._coalition_economy for e in self._economies]
         self._exposures = [s.spec.exposure.get(agg, 0.0) for s in self.coalition]
@@ -257,17 +258,14 @@ class CrisisModel(mesa.Model):
         for state, own, others, economy in zip(
             self.coalition, commitments, self._partners, self._partners_economy, strict=True
         ):
-            total = 0.0
-            for j in others:
-                total += weighted[j]
-            means[state.sid] = total / economy if others else own
+            means[state.sid] = sum([weighted[j] for j in others]) / economy if others else own
         return means
 
     def _sanction_loss(self, levels: list[float]) -> float:
         """Weekly loss to the aggressor from sanctions at ``levels``, after its reserves."""
         p = self.params
         leak = p.sanctions.leakage * sum(
-            s.trade * w for s, w in zip(self.neutrals, self._neutral_trade_weight, strict=True)
+            [s.trade * w for s, w in zip(self.neutrals, self._neutral_trade_weight, strict=True)]
         )
         pressure = sanctions.sanction_pressure(levels, self._economy_shares, self.cohesion, leak, p)
         return sanctions.buffered_loss(
@@ -307,7 +305,7 @@ class CrisisModel(mesa.Model):
         p = self.params
         agg, tgt = self.aggressor, self.target
         self.aggressor_effort = aggressor_effort(agg.military, agg.health, self.rung)
-        aid = sum(s.aid * s.spec.aid_capacity for s in self.coalition)
+        aid = sum([s.aid * c for s, c in zip(self.coalition, self._aid_capacities, strict=True)])
         self.target_effort = target_effort(
             tgt.military,
             tgt.health,
