@@ -318,23 +318,21 @@ class CoalitionLeader(Leader):
         approval_weight = p.domestic.approval_weight
         solidarity = p.cohesion.solidarity * state.trust
         fear = p.escalation.coercion * (1.0 - self.risk_preference) * max(0, m.rung - 2)
-        threats = m.threats_against(state.sid) if m.threats else ()
-        values = []
-        for level, approval in zip(levels, approvals, strict=True):
-            weekly = self_cost * level * exposure + aid_cost * level
-            value = (
-                stake * level
-                - cost_weight * weekly
-                + approval_weight * approval
-                - solidarity * abs(level - partners)
-                - fear * level
-            )
-            for threat in threats:
+        values = [
+            stake * level
+            - cost_weight * (self_cost * level * exposure + aid_cost * level)
+            + approval_weight * approval
+            - solidarity * abs(level - partners)
+            - fear * level
+            for level, approval in zip(levels, approvals, strict=True)
+        ]
+        for threat in m.threats_against(state.sid) if m.threats else ():
+            defiance = threat.credibility * p.threats.damage * (1.0 - self.risk_preference)
+            for i, level in enumerate(levels):
                 if level >= current:
-                    value -= threat.credibility * p.threats.damage * (1.0 - self.risk_preference)
+                    values[i] -= defiance
                 else:
-                    value += p.threats.concession_bias
-            values.append(value)
+                    values[i] += p.threats.concession_bias
         return values
 
     def decide(self, approvals: list[float], partners: float) -> CoalitionAction:
