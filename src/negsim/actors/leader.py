@@ -216,21 +216,20 @@ class AggressorLeader(Leader):
         aw = p.domestic.approval_weight
         rungs = [m.rung, *(r for r in (m.rung + 1, m.rung - 1) if 0 <= r <= 4)]
         outlook = dict(zip(rungs, self.outlooks(rungs), strict=True))
+        face = self.face_cost()
         hold = outlook[m.rung] + aw * approval[0]
         options = {AggressorAction.HOLD: hold}
         if m.rung < 4:
             options[AggressorAction.ESCALATE] = outlook[m.rung + 1] + aw * approval[1]
         if m.rung > 0:
-            options[AggressorAction.DEESCALATE] = (
-                outlook[m.rung - 1] + aw * approval[2] - self.face_cost()
-            )
-        target = m.threat_target()
-        if target is not None and not m.threats_by(self.state.sid):
+            options[AggressorAction.DEESCALATE] = outlook[m.rung - 1] + aw * approval[2] - face
+        target = None if m.threats_by(self.state.sid) else m.threat_target()
+        if target is not None:
             relief = self.cost_in_issue_units(m.sanction_relief(target, p.threats.ease_step))
             options[AggressorAction.THREATEN] = hold + threat_value(
-                self.success_belief(target.sid), relief, 0.5 * self.face_cost()
+                self.success_belief(target.sid), relief, 0.5 * face
             )
-        options[AggressorAction.WITHDRAW] = aw * approval[3] - 2.0 * self.face_cost()
+        options[AggressorAction.WITHDRAW] = aw * approval[3] - 2.0 * face
         actions = list(options)
         return actions[self.choose(list(options.values()))]
 
