@@ -399,15 +399,16 @@ class CrisisModel(mesa.Model):
         agg.belief_cohesion += rate * (
             self.cohesion + self.random.gauss(0.0, noise) - agg.belief_cohesion
         )
+        beliefs = agg.belief_resolve
         for state in self.coalition:
-            seen = agg.belief_resolve.get(state.sid, 0.5)
-            agg.belief_resolve[state.sid] = seen + rate * (state.commitment - seen)
+            seen = beliefs.get(state.sid, 0.5)
+            beliefs[state.sid] = seen + rate * (state.commitment - seen)
         signal = _HAWKISHNESS[self._last_aggressor_action]
+        aggressor, gauss = self.aggressor.sid, self.random.gauss
         for state in self.coalition:
-            leader = state.leader
-            seen = leader.belief_resolve.get(self.aggressor.sid, 0.5)
-            observed = signal + self.random.gauss(0.0, noise)
-            leader.belief_resolve[self.aggressor.sid] = seen + rate * (observed - seen)
+            beliefs = state.leader.belief_resolve
+            seen = beliefs.get(aggressor, 0.5)
+            beliefs[aggressor] = seen + rate * (signal + gauss(0.0, noise) - seen)
 
     # phase 2 -----------------------------------------------------------------------------------
 
