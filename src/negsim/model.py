@@ -416,10 +416,10 @@ class CrisisModel(mesa.Model):
         """Constituencies weigh costs, fear, rallies, disinformation and like-minded peers."""
         d = self.params.domestic
         pub = self.publics
-        sizes = self._state_sizes
-        pains = np.array([s.pain for s in self.states]).repeat(sizes)
+        # Each state's pain, rally and policy, on every one of its rows.
+        felt = [(s.pain, s.rally, s.policy) for s in self.states]
+        pains, rally, policy = np.array(felt).repeat(self._state_sizes, axis=0).T
         pub.weariness += d.weariness_rate * (pains - pub.weariness)
-        rally = np.array([s.rally for s in self.states]).repeat(sizes)
         preferred = domestic.preferred_policy(
             pub.stance,
             rally,
@@ -435,7 +435,6 @@ class CrisisModel(mesa.Model):
             mean /= self._like_minded_mass
             preferred += d.influence * (mean[self._like_minded] - preferred)
         pub.preferred = preferred
-        policy = np.array([s.policy for s in self.states]).repeat(sizes)
         target = domestic.support_target(preferred, policy)
         pub.support += d.support_rate * (target - pub.support)
         for state in self.states:
