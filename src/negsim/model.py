@@ -540,7 +540,12 @@ class CrisisModel(mesa.Model):
 
     def _carry_out(self, leader: Leader, action: Any) -> None:
         state = leader.state
-        if isinstance(leader, AggressorLeader):
+        if isinstance(leader, CoalitionLeader):  # the most numerous leaders first
+            if action is CoalitionAction.TIGHTEN:
+                state.adjust_commitment(POLICY_STEP)
+            elif action is CoalitionAction.EASE:
+                state.adjust_commitment(-POLICY_STEP)
+        elif isinstance(leader, AggressorLeader):
             self._last_aggressor_action = action
             if action is AggressorAction.ESCALATE:
                 self._climb(f"{leader.name} escalates")
@@ -563,11 +568,6 @@ class CrisisModel(mesa.Model):
                 self._capitulated = True
                 state.resistance = 0.0
                 self.log("capitulation", f"{leader.name} capitulates")
-        elif isinstance(leader, CoalitionLeader):
-            if action is CoalitionAction.TIGHTEN:
-                state.adjust_commitment(POLICY_STEP)
-            elif action is CoalitionAction.EASE:
-                state.adjust_commitment(-POLICY_STEP)
         elif action is NeutralAction.TRADE_MORE:
             state.trade = min(1.0, state.trade + POLICY_STEP)
         elif action is NeutralAction.TRADE_LESS:
