@@ -52,6 +52,19 @@ def failing_at_face_02(cast, seed, max_ticks, overrides=None, collect_series=Fal
     return run(cast, seed=seed, max_ticks=max_ticks, collect_series=collect_series)
 
 
+def assert_failed_at_face_02(result) -> None:
+    """A sweep run with `failing_at_face_02` finished and recorded exactly those runs as failed."""
+    from negsim.experiment import load_results
+
+    assert result.complete and result.failed == 3
+    runs = load_results(result.root)[0]
+    failed = runs[runs["status"] == "failed"]
+    assert (failed["bargaining.face_offer"] == 0.2).all()
+    assert failed["error"].str.contains("RuntimeError: boom").all()
+    assert failed["seed"].gt(0).all()
+    assert runs[runs["status"] == "ok"]["outcome"].notna().all()
+
+
 def kill_worker_once(cast, seed, max_ticks, overrides=None, collect_series=False, *, marker):
     """Like `negsim.model.run`, but the first call anywhere SIGKILLs its own worker process.
 

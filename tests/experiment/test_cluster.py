@@ -23,6 +23,7 @@ from negsim.errors import InputError
 from negsim.experiment import load_results, load_series, run_experiment
 from tests.experiment.helpers import (
     ROOT,
+    assert_failed_at_face_02,
     failing_at_face_02,
     kill_worker_once,
     start_sweep,
@@ -122,11 +123,7 @@ def test_a_run_raising_on_a_worker_is_recorded_failed_and_the_rest_complete(sche
     result = run_experiment(
         spec, results=tmp_path, scheduler=scheduler, progress=False, run_fn=failing_at_face_02
     )
-    assert result.complete and result.failed == 3
-    runs = _records(result.root)
-    failed = runs[runs["status"] == "failed"]
-    assert (failed["bargaining.face_offer"] == 0.2).all()
-    assert failed["error"].str.contains("RuntimeError: boom").all()
+    assert_failed_at_face_02(result)
 
 
 @pytest.mark.cluster

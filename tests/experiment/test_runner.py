@@ -14,6 +14,7 @@ from negsim.cli import main
 from negsim.errors import InputError
 from negsim.experiment import load_results, load_series, load_spec, run_experiment
 from tests.experiment.helpers import (
+    assert_failed_at_face_02,
     failing_at_face_02,
     kill_worker_once,
     start_sweep,
@@ -75,13 +76,7 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, workers):
     result = run_experiment(
         spec, results=tmp_path, workers=workers, progress=False, run_fn=failing_at_face_02
     )
-    assert result.complete and result.failed == 3
-    runs = _records(result.root)
-    failed = runs[runs["status"] == "failed"]
-    assert (failed["bargaining.face_offer"] == 0.2).all()
-    assert failed["error"].str.contains("RuntimeError: boom").all()
-    assert failed["seed"].gt(0).all()
-    assert (runs[runs["status"] == "ok"]["outcome"].notna()).all()
+    assert_failed_at_face_02(result)
     summary = pd.read_csv(result.root / "summary.csv")
     assert summary["failed"].tolist() == [0, 3]
 
