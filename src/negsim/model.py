@@ -261,15 +261,20 @@ class CrisisModel(mesa.Model):
             means[state.sid] = sum([weighted[j] for j in others]) / economy if others else own
         return means
 
-    def _sanction_loss(self, levels: list[float]) -> float:
-        """Weekly loss to the aggressor from sanctions at ``levels``, after its reserves."""
+    def _sanction_pressure(self, levels: list[float]) -> float:
+        """Weekly pressure on the aggressor from sanctions at ``levels``, after neutral leakage."""
         p = self.params
         leak = p.sanctions.leakage * sum(
             [s.trade * w for s, w in zip(self.neutrals, self._neutral_trade_weight, strict=True)]
         )
-        pressure = sanctions.sanction_pressure(levels, self._economy_shares, self.cohesion, leak, p)
+        return sanctions.sanction_pressure(levels, self._economy_shares, self.cohesion, leak, p)
+
+    def _sanction_loss(self, levels: list[float]) -> float:
+        """Weekly loss to the aggressor from sanctions at ``levels``, after its reserves."""
         return sanctions.buffered_loss(
-            pressure, self.aggressor.reserves, p.sanctions.reserves_buffer
+            self._sanction_pressure(levels),
+            self.aggressor.reserves,
+            self.params.sanctions.reserves_buffer,
         )
 
     def sanction_relief(self, member: State, step: float) -> float:
@@ -314,7 +319,10 @@ class CrisisModel(mesa.Model):
             p.battlefield.aid_efficiency,
             p.battlefield.defender_advantage,
         )
-        self.sanction_loss = self._sanction_loss(self._levels())
+        self.sanction_pressure = self._sanction_pressure(self._levels())
+        self.sanction_loss = sanctions.buffered_loss(
+            self.sanction_pressure, agg.reserves, p.sanctions.reserves_buffer
+        )
 
     # --- the tick ------------------------------------------------------------------------------
 
@@ -658,12 +666,9 @@ class CrisisModel(mesa.Model):
         p = self.params
         s = p.sanctions
         agg, tgt = self.aggressor, self.target
-        pressure = sanctions.sanction_pressure(
-            self._levels(), self._economy_shares, self.cohesion, 0.0, p
-        )
         agg.cost = self.sanction_loss + s.war_cost * INTENSITY[self.rung]
         agg.cost += s.readiness_cost if self.rung >= 1 else 0.0
-        agg.reserves = max(0.0, agg.reserves - s.reserve_drain * pressure)
+        agg.reserves = max(0.0, agg.reserves - s.reserve_drain * self.sanction_pressure)
         aid_share = sum(
             m.aid * w for m, w in zip(self.coalition, self._economy_shares, strict=True)
         )
