@@ -1,21 +1,28 @@
 """The cast of a crisis: its schema (pydantic), its loader and parameter overrides.
 
-A cast is a TOML document with four tables, each keyed by state id:
+A cast is a TOML document with these tables:
 
-    [parameters.<mechanism>]   model parameters (every one has a default, a range and a meaning)
-    [states.<ID>]              the states
-    [leaders.<ID>]             one leader per state
+    [cast]                        name, tick length and horizon in days, initial control
+    [sides.challenger]            the challenger's principal (the aggressor) and its posture
+    [sides.defender]              the defender's principal (the target), its lead and posture
+    [parameters.<mechanism>]      model parameters (every one has a default, a range and a meaning)
+    [states.<ID>]                 the states: side, capabilities, exposures, instruments
+    [leaders.<ID>]                one leader per state
     [constituencies.<ID>.<name>]  the domestic constituencies of each state
 
 Every parameter path a user can `--set` or sweep is the dotted path of a key in that document,
-e.g. ``leaders.RUS.risk_preference`` or ``parameters.bargaining.face_offer``.
+e.g. ``leaders.RUS.risk_preference``, ``parameters.bargaining.face_offer`` or
+``parameters.escalation.ladder.nuclear_threats.hazard``.
+
+Rates in the parameters are per week and durations in days, whatever the cast's tick length
+(`negsim.clock`).
 """
 
 from __future__ import annotations
 
 import copy
 import tomllib
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -35,51 +42,123 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+# --- the escalation ladder ---------------------------------------------------------------------
+
+
+class RungId(IntEnum):
+    """The rungs of the escalation ladder, from talk to nuclear use."""
+
+    DIPLOMATIC = 0
+    SHOW_OF_FORCE = 1
+    LIMITED_FORCE = 2
+    FULL_WAR = 3
+    NUCLEAR_THREATS = 4
+    NUCLEAR_USE = 5
+
+    @property
+    def label(self) -> str:
+        """The rung's name as prose."""
+        return self.name.lower().replace("_", " ")
+
+
+TOP_RUNG = RungId.NUCLEAR_USE
+NUCLEAR_RUNGS = (RungId.NUCLEAR_THREATS, RungId.NUCLEAR_USE)
+
+
+class Rung(Section):
+    """One rung of the escalation ladder: what a side's posture at this rung does."""
+
+    intensity: float = param(0.0, 0, 1, "share of strength engaged in fighting at this rung")
+    cost: float = param(0.0, 0, 0.1, "weekly cost (share of GDP) to a side holding this posture")
+    fear: float = param(0.0, 0, 1, "how frightening the posture is to the other side's publics")
+    hazard: float = param(0.0, 0, 1, "weekly chance the crisis climbs one rung nobody chose")
+    backlash: float = param(
+        0.0, 0, 5, "issue units a leader loses by climbing to this rung (allies, neutrals, doves)"
+    )
+
+
+def rung(
+    intensity: float, cost: float, fear: float, hazard: float, backlash: float, name: str
+) -> Any:
+    """The default of one rung of the ladder."""
+    return Field(
+        default_factory=lambda: Rung(
+            intensity=intensity, cost=cost, fear=fear, hazard=hazard, backlash=backlash
+        ),
+        description=name,
+    )
+
+
+class Ladder(Section):
+    """The six rungs, in order (`RungId`). Nuclear rungs need a nuclear-armed state."""
+
+    diplomatic: Rung = rung(0.0, 0.0, 0.0, 0.0, 0.0, "rung 0: talks only")
+    show_of_force: Rung = rung(
+        0.0, 0.0005, 0.1, 0.0002, 0.0, "rung 1: mobilization, blockade or quarantine"
+    )
+    limited_force: Rung = rung(0.5, 0.002, 0.3, 0.0005, 0.02, "rung 2: strikes, limited fighting")
+    full_war: Rung = rung(1.0, 0.004, 0.5, 0.001, 0.05, "rung 3: full-scale conventional war")
+    nuclear_threats: Rung = rung(
+        1.0, 0.0045, 1.0, 0.003, 0.15, "rung 4: nuclear threats and alerts"
+    )
+    nuclear_use: Rung = rung(1.0, 0.05, 1.0, 0.0, 1.0, "rung 5: nuclear use (catastrophe)")
+
+    def rungs(self) -> list[Rung]:
+        """The rungs in `RungId` order."""
+        return [getattr(self, r.name.lower()) for r in RungId]
+
+
 # --- model parameters, one section per mechanism family ----------------------------------------
 
 
 class BattlefieldParams(Section):
-    initial_control: float = param(
-        0.1, 0, 1, "aggressor's control c of the contested area at tick 0"
+    speed: float = param(0.02, 0, 0.2, "control moved per week by a total military advantage")
+    noise: float = param(0.01, 0, 0.1, "sd of the weekly battlefield shock at full intensity")
+    defender_advantage: float = param(
+        1.3, 0.2, 5, "multiplier on the defender principal's own effort (home ground)"
     )
-    speed: float = param(0.02, 0, 0.2, "control moved per tick by a total military advantage")
-    noise: float = param(0.012, 0, 0.1, "standard deviation of the weekly battlefield shock")
-    defender_advantage: float = param(1.3, 0.2, 5, "multiplier on the target's military effort")
-    aid_efficiency: float = param(1.0, 0, 5, "military effort per unit of coalition aid delivered")
+    aid_efficiency: float = param(1.0, 0, 5, "military effort per unit of aid delivered")
+    conquest: float = param(
+        0.98, 0.5, 1, "control at which the challenger has taken the contested ground"
+    )
+    rollback: float = param(
+        0.02, 0, 0.5, "control at or below which fighting has driven the challenger out"
+    )
 
 
 class EscalationParams(Section):
-    initial_rung: int = param(3, 0, 4, "escalation rung at tick 0 (0 diplomatic .. 5 nuclear use)")
-    base_hazard: float = param(0.0003, 0, 0.1, "weekly chance of an inadvertent climb at rung 2")
-    rung_growth: float = param(2.0, 1, 5, "factor by which that hazard grows per rung above 2")
+    ladder: Ladder = Field(default_factory=Ladder, description="the rungs of the ladder")
     humiliation_hazard: float = param(2.0, 0, 10, "hazard multiplier per unit of humiliation")
     back_channel_cut: float = param(
-        0.6, 0, 1, "share of the hazard a full back channel removes (less misperception)"
+        0.5, 0, 1, "share of the hazard a fully open back channel removes (less misperception)"
     )
     catastrophe_penalty: float = param(
-        10.0, 0, 100, "loss (issue units) a leader attaches to reaching nuclear use"
+        5.0, 0, 100, "loss (issue units) a leader attaches to nuclear use"
     )
     coercion: float = param(
-        0.03,
-        0,
-        1,
-        "gain the aggressor expects per rung climbed from frightening a divided coalition",
+        0.2, 0, 2, "issue units a leader expects from a unit more fear among a wavering enemy"
+    )
+    climb_down_face: float = param(
+        0.1, 0, 2, "issue units a fully face-sensitive leader loses stepping down a rung"
+    )
+    offramp: float = param(
+        0.8, 0, 1, "share of that face cost removed by a face-saving offer on the table"
     )
 
 
 class HumiliationParams(Section):
-    decay: float = param(0.04, 0, 1, "weekly decay of the aggressor leader's humiliation")
+    decay: float = param(0.04, 0, 1, "weekly decay of the challenger leader's humiliation")
     personal_sanctions: float = param(
-        0.5, 0, 1, "intensity of sanctions on the aggressor leader's inner circle (policy lever)"
+        0.5, 0, 1, "intensity of sanctions on the challenger leader's inner circle (policy lever)"
     )
-    personal_weight: float = param(0.03, 0, 1, "humiliation per tick of full personal sanctions")
+    personal_weight: float = param(0.03, 0, 1, "humiliation per week of full personal sanctions")
     loss_weight: float = param(
         1.5, 0, 20, "humiliation per unit of control lost on the battlefield"
     )
     capitulation_demand: float = param(
-        0.3, 0, 1, "how loudly the coalition publicly demands total capitulation (policy lever)"
+        0.3, 0, 1, "how loudly the defenders publicly demand total capitulation (policy lever)"
     )
-    demand_weight: float = param(0.03, 0, 1, "humiliation per tick of full public demands")
+    demand_weight: float = param(0.03, 0, 1, "humiliation per week of full public demands")
     face_relief: float = param(0.15, 0, 1, "humiliation removed per unit of face offered")
     risk_shift: float = param(
         0.4, 0, 1, "rise of the leader's risk acceptance per unit humiliation"
@@ -87,126 +166,185 @@ class HumiliationParams(Section):
 
 
 class ThreatParams(Section):
-    deadline: int = param(4, 1, 52, "ticks between a threat and its deadline")
+    deadline_days: int = param(28, 1, 3650, "days between a threat and its deadline")
+    max_open: int = param(2, 1, 10, "threats a side may have open at once")
     base_credibility: float = param(0.1, 0, 1, "credibility of a threat before any other term")
-    cohesion_weight: float = param(0.5, 0, 1, "weight of the threatener's cohesion in credibility")
+    unity_weight: float = param(
+        0.4, 0, 1, "weight of the threatener's unity (cohesion, approval) in credibility"
+    )
     record_weight: float = param(0.4, 0, 1, "weight of the record of carried-out threats")
-    cost_weight: float = param(0.5, 0, 2, "credibility lost per unit of cost to the threatener")
+    cost_weight: float = param(0.5, 0, 5, "credibility lost per issue unit it costs to carry out")
     prior: float = param(2.0, 0.1, 50, "pseudo-counts of the prior on records and on memories")
     damage: float = param(
-        0.25, 0, 2, "loss (issue units) a coalition leader fears from a carried-out threat"
+        0.3, 0, 2, "issue units a threatened partner fears from a carried-out force threat"
     )
     concession_bias: float = param(
-        0.0, -1, 1, "extra utility coalition leaders see in giving in to a threat (policy lever)"
+        0.0, -1, 1, "extra utility partners see in giving in to a threat (policy lever)"
     )
     reputation_value: float = param(
         0.15, 0, 2, "issue units a leader puts on keeping its record of carrying out threats"
     )
     sanction_step: float = param(
-        0.25, 0, 1, "sanctions added by the coalition carrying out a threat"
+        0.25, 0, 1, "sanctions added when a sanctions threat is carried out"
     )
-    ease_step: float = param(0.15, 0, 1, "sanctions a threatened member is asked to drop")
+    ease_step: float = param(0.15, 0, 1, "sanctions and aid a threatened partner is asked to drop")
 
 
 class BargainingParams(Section):
-    start_tick: int = param(2, 0, 1000, "first tick at which offers may be made (policy lever)")
+    start_days: int = param(
+        14, 0, 100_000, "days before offers may be made (policy lever: when talks open)"
+    )
+    rounds_per_week: float = param(1.0, 0, 7, "offers each side may make per week")
     face_offer: float = param(
-        0.3, 0, 1, "face the coalition side is willing to include in an offer (policy lever)"
+        1.0, 0, 1, "share of its face capacity the defender side will put in an offer (lever)"
     )
     face_value: float = param(
-        0.3, 0, 1, "issue units a unit of face is worth to a fully face-sensitive aggressor leader"
+        0.3, 0, 1, "issue units a unit of face is worth to a fully face-sensitive leader"
+    )
+    face_price: float = param(
+        0.1, 0, 1, "issue units a unit of face given costs the defender side (its payer)"
+    )
+    face_public_value: float = param(
+        0.15, 0, 1, "issue units a unit of public face is worth to the challenger's publics"
     )
     back_channel: float = param(
-        0.5, 0, 1, "availability of a discreet high-level channel: share of offers made in private"
+        0.5,
+        0,
+        1,
+        "openness of a discreet channel: misperception it removes; 0 = every offer public",
     )
-    offer_rate: float = param(
-        0.25, 0, 1, "weekly chance a side probes with an offer at its own terms"
+    misperception: float = param(
+        0.1, 0, 1, "sd (issue units) of a side's reading of the other side's win-sets"
     )
-    misperception: float = param(0.12, 0, 1, "sd of one side's reading of the other's terms")
     audience_cost: float = param(
-        0.04, 0, 1, "support lost among hawks for a public offer that is rejected"
+        0.03, 0, 1, "issue units (and hawks' support) a leader loses when its public offer fails"
     )
     public_insult: float = param(
         0.05, 0, 1, "humiliation from a rejected public offer, per unit of x below 1/2"
     )
-    ratification_threshold: float = param(
-        0.5, 0, 1, "weighted domestic support a required state needs to ratify a deal"
+    grid: int = param(41, 5, 401, "number of deal terms x a proposer considers")
+
+
+class RatificationParams(Section):
+    enabled: bool = param(True, None, None, "deals need ratification by the required states")
+    threshold: float = param(
+        0.5, 0, 1, "weight of a state's constituencies that must accept a deal to ratify it"
     )
-    ratify_demand: float = param(0.7, 0, 1, "share of the issue a fully hawkish public insists on")
-    ratify_softness: float = param(0.08, 0.001, 1, "spread of a constituency's verdict on a deal")
+    stance_width: float = param(
+        0.4, 0, 2, "how far a fully hawkish public's demand exceeds the fighting outlook (x2)"
+    )
+    loss_aversion: float = param(
+        2.25, 1, 10, "weight publics give to held ground a deal would cede, over ground gained"
+    )
+
+
+class BeliefParams(Section):
+    type_spread: float = param(
+        0.15, 0, 0.5, "sd of a leader's private resolve around its cast value (the prior)"
+    )
+    types: int = param(9, 3, 41, "points of the grid of an opponent's possible resolve")
+    military_uncertainty: float = param(
+        0.2, 0, 2, "sd of a principal's initial log-misjudgment of the enemy's strength"
+    )
+    optimism: float = param(0.1, -1, 1, "mean initial underestimate (log) of the enemy's strength")
+    military_learning: float = param(
+        0.1, 0, 1, "weekly share of that misjudgment corrected by full-scale fighting"
+    )
+    tremble: float = param(
+        0.03, 0.001, 1, "issue units of noise an observer allows in others' choices"
+    )
+    channel_signal: float = param(
+        0.15, 0.01, 2, "sd of the weekly reading of an opponent's resolve a full channel gives"
+    )
+    cohesion_rate: float = param(
+        0.2, 0, 1, "weekly rate at which a principal's estimate of enemy cohesion adjusts"
+    )
+
+
+class CommitmentParams(Section):
+    breach_scale: float = param(
+        1.0, 0, 10, "chance of breaking a deal per unit of power a side expects to gain over it"
+    )
+    implementation_days: int = param(56, 1, 3650, "days during which a signed deal may break")
+    guarantee_effect: float = param(
+        0.7, 0, 1, "share of breach risk removed by guarantors as strong as both principals"
+    )
 
 
 class SanctionParams(Section):
     efficacy: float = param(
         0.002, 0, 0.05, "weekly economic loss (share of GDP) full sanctions inflict"
     )
-    self_cost: float = param(0.001, 0, 0.05, "weekly loss of a sanctioner per unit of its exposure")
+    self_cost: float = param(0.001, 0, 0.05, "weekly loss of a sanctioner per unit of exposure")
     aid_cost: float = param(0.0001, 0, 0.01, "weekly cost (share of GDP) of full military aid")
-    reserves_buffer: float = param(
-        3.0, 0, 20, "how much each unit of reserves divides sanction pain"
-    )
+    reserves_buffer: float = param(3.0, 0, 20, "how much each unit of reserves divides sanctions")
     reserve_drain: float = param(1.0, 0, 20, "reserves spent per unit of sanction loss")
     burden_sharing: float = param(
-        0.0, 0, 1, "share of sanction costs pooled across the coalition (policy lever)"
+        0.0, 0, 1, "share of sanction costs pooled across a coalition (policy lever)"
     )
-    leakage: float = param(0.6, 0, 1, "share of sanction effect a fully trading neutral undoes")
-    war_cost: float = param(0.0008, 0, 0.05, "weekly cost to the aggressor of full-scale fighting")
-    readiness_cost: float = param(
-        0.0003, 0, 0.05, "weekly cost to the aggressor of keeping forces ready (standoff cost)"
+    leakage: float = param(0.6, 0, 1, "share of sanctions a fully trading neutral undoes")
+    war_damage: float = param(
+        0.006, 0, 0.1, "weekly damage to the defender's economy from full-scale fighting"
     )
-    war_damage: float = param(0.006, 0, 0.1, "weekly damage to the target's economy from fighting")
-    threat_damage: float = param(
-        0.0005, 0, 0.05, "weekly damage to the target's economy from a standing threat"
+    strike_damage: float = param(
+        0.001, 0, 0.1, "weekly damage to the challenger's economy from the defenders' full force"
     )
-    aid_buffer: float = param(0.5, 0, 1, "share of the target's damage full coalition aid offsets")
+    aid_buffer: float = param(0.5, 0, 1, "share of that damage its partners' full aid offsets")
     recovery: float = param(0.01, 0, 1, "weekly recovery of economic health toward 1")
 
 
 class DisinformationParams(Section):
-    intensity: float = param(0.3, 0, 1, "aggressor's weekly disinformation effort (policy lever)")
-    focus: float = param(
-        2.0, 0, 10, "how strongly effort concentrates on the most exposed audiences"
+    capacity: float = param(
+        0.3, 0, 1, "most weekly effort a side can put into disinformation (policy lever)"
     )
-    efficacy: float = param(0.02, 0, 1, "shift of a fully susceptible audience per unit of effort")
+    focus: float = param(2.0, 0, 10, "how strongly effort concentrates on the exposed audiences")
+    efficacy: float = param(0.02, 0, 1, "shift of a fully susceptible audience per unit effort")
     decay: float = param(0.03, 0, 1, "weekly decay of the accumulated disinformation shift")
-    counter: float = param(
-        0.0, 0, 1, "coalition counter-disinformation (declassified intelligence), policy lever"
+    cost: float = param(0.0002, 0, 0.01, "weekly cost (share of GDP) of full effort")
+    value: float = param(
+        2.0, 0, 20, "issue units a planner expects per unit of enemy cohesion eroded"
+    )
+    counter_capacity: float = param(
+        0.0, 0, 1, "most counter-messaging (declassified intelligence) a side can do (lever)"
     )
     counter_efficacy: float = param(0.7, 0, 1, "share of disinformation full countering blunts")
     counter_cost: float = param(0.0001, 0, 0.01, "weekly cost (share of GDP) of full countering")
     wedge: float = param(0.02, 0, 1, "trust lost among partners per unit of effort aimed at them")
+    replan_days: int = param(28, 1, 3650, "days between revisions of a side's information plan")
 
 
 class MessagingParams(Section):
     transparency: float = param(
-        0.7,
-        0,
-        1,
-        "how far a message for one audience reaches all others (1 = no acoustic separation)",
+        0.7, 0, 1, "how far a message for one audience reaches all others (1 = no separation)"
     )
-    gain: float = param(0.02, 0, 0.5, "support a tailored message wins in its audience per tick")
+    gain: float = param(0.02, 0, 0.5, "support a tailored message wins in its audience per week")
+    tolerance: float = param(
+        0.25, 0.01, 1, "stance distance beyond which an overheard message costs support"
+    )
 
 
 class CohesionParams(Section):
     trust_rate: float = param(0.1, 0, 1, "weekly adjustment rate of trust among partners")
     unevenness: float = param(1.0, 0, 10, "trust lost per unit of relative dispersion of pain")
-    solidarity: float = param(0.3, 0, 5, "pull on a member toward its partners' commitment")
+    solidarity: float = param(0.3, 0, 5, "pull on a partner toward its partners' commitment")
     effect_floor: float = param(0.3, 0, 1, "sanction effect left at zero cohesion (share)")
-    defection_threshold: float = param(0.2, 0, 1, "commitment below which a member has defected")
-    collapse_threshold: float = param(0.3, 0, 1, "cohesion below which the coalition is failing")
-    collapse_ticks: int = param(4, 1, 52, "ticks of failing cohesion that make a collapse")
+    ally_reputation: float = param(
+        0.1, 0, 5, "issue units a partner's leader loses by breaking ranks (its name as an ally)"
+    )
+    collapse_threshold: float = param(0.3, 0, 1, "cohesion below which a coalition is failing")
+    collapse_days: int = param(28, 1, 3650, "days of failing cohesion that make a collapse")
 
 
 class DomesticParams(Section):
     support_rate: float = param(0.2, 0, 1, "weekly adjustment rate of support for policy")
     pain_scale: float = param(100.0, 0, 2000, "pain felt per unit of weekly loss (share of GDP)")
     casualty_pain: float = param(
-        0.02, 0, 1, "weekly pain of full-scale fighting for both belligerents"
+        0.02, 0, 1, "weekly pain of full-scale fighting for both principals"
     )
-    weariness_rate: float = param(0.03, 0, 1, "weekly rate at which war weariness tracks pain felt")
+    weariness_rate: float = param(0.02, 0, 1, "weekly rate at which war weariness tracks pain")
     rally: float = param(0.1, 0, 1, "hawkish shift of a public after an enemy threat")
     rally_decay: float = param(0.2, 0, 1, "weekly decay of a rally effect")
-    fear: float = param(0.3, 0, 1, "dovish shift of a fully risk-averse public at the top rung")
+    fear: float = param(0.3, 0, 1, "dovish shift of a fully risk-averse public at the worst rung")
     influence: float = param(0.1, 0, 1, "weekly pull toward like-minded constituencies abroad")
     elections: bool = param(True, None, None, "democracies hold their scheduled elections")
     election_noise: float = param(0.1, 0.001, 1, "spread of the vote around approval 1/2")
@@ -216,21 +354,21 @@ class DomesticParams(Section):
 
 
 class DecisionParams(Section):
-    horizon: int = param(8, 1, 104, "ticks ahead a leader projects the consequences of an action")
+    temperature: float = param(
+        0.01, 0, 10, "logit temperature, relative to the leader's stakes (0 = best response)"
+    )
+    temperature_scale: float = param(1.0, 0, 100, "multiplies every leader's temperature")
+    plan_days: int = param(182, 7, 3650, "days ahead a leader projects fighting and its costs")
     risk_weight: float = param(0.5, 0, 5, "weight of outcome spread, signed by risk preference")
     cost_weight: float = param(
-        10.0, 0, 500, "issue units per unit of cumulative loss (share of GDP)"
+        1.0, 0, 500, "issue units per unit of cumulative loss (share of GDP)"
     )
+    resolve_effect: float = param(0.7, 0, 1, "share of felt costs a fully resolved leader ignores")
     loss_risk: float = param(
         0.5, 0, 1, "rise of risk acceptance when losing ground (prospect theory)"
     )
-    face_weight: float = param(0.2, 0, 5, "issue units of face lost by backing down in public")
-    stake: float = param(0.5, 0, 5, "value a coalition member puts on the target's cause")
-    aims: float = param(
-        0.4, 0, 1, "share of what it does not hold that a fully resolved belligerent fights for"
-    )
-    belief_rate: float = param(0.2, 0, 1, "weekly learning rate of beliefs from observed actions")
-    temperature_scale: float = param(1.0, 0, 100, "multiplies every leader's choice temperature")
+    stake: float = param(0.5, 0, 5, "value a partner puts on its side's cause (principals: 1)")
+    step: float = param(0.1, 0.01, 1, "change of a policy level (sanctions, aid, trade) a week")
 
 
 class Parameters(Section):
@@ -241,6 +379,9 @@ class Parameters(Section):
     humiliation: HumiliationParams = Field(default_factory=HumiliationParams)
     threats: ThreatParams = Field(default_factory=ThreatParams)
     bargaining: BargainingParams = Field(default_factory=BargainingParams)
+    ratification: RatificationParams = Field(default_factory=RatificationParams)
+    beliefs: BeliefParams = Field(default_factory=BeliefParams)
+    commitment: CommitmentParams = Field(default_factory=CommitmentParams)
     sanctions: SanctionParams = Field(default_factory=SanctionParams)
     disinformation: DisinformationParams = Field(default_factory=DisinformationParams)
     messaging: MessagingParams = Field(default_factory=MessagingParams)
@@ -252,10 +393,9 @@ class Parameters(Section):
 # --- the actors --------------------------------------------------------------------------------
 
 
-class Role(StrEnum):
-    AGGRESSOR = "aggressor"
-    TARGET = "target"
-    COALITION = "coalition"
+class Side(StrEnum):
+    CHALLENGER = "challenger"
+    DEFENDER = "defender"
     NEUTRAL = "neutral"
 
 
@@ -264,33 +404,70 @@ class Regime(StrEnum):
     AUTOCRACY = "autocracy"
 
 
+class Instrument(StrEnum):
+    """What a state may do in the crisis (limited by its capabilities)."""
+
+    FORCE = "force"
+    SANCTIONS = "sanctions"
+    BLOCKADE = "blockade"
+    AID = "aid"
+    DISINFORMATION = "disinformation"
+    COUNTER_MESSAGING = "counter_messaging"
+    MEDIATION = "mediation"
+
+
 class StateSpec(Section):
     name: str = Field(description="display name")
-    role: Role
-    military: float = Field(ge=0, le=100, description="military strength (aggressor's = 1 scale)")
+    side: Side
+    military: float = Field(ge=0, le=100, description="military strength (any common scale)")
     economy: float = Field(gt=0, le=100, description="GDP, trillion USD")
     reserves: float = Field(0.0, ge=0, le=5, description="reserves as a share of annual GDP")
     regime: Regime
-    election_interval: int = Field(
-        208, ge=1, le=10_000, description="ticks between elections (democracies)"
+    nuclear: bool = Field(False, description="nuclear-armed: may climb to the nuclear rungs")
+    instruments: list[Instrument] = Field(
+        default_factory=list, description="what it may use: force, sanctions, aid, ..."
     )
-    next_election: int = Field(
-        104, ge=0, le=10_000, description="tick of the first election (democracies)"
+    election_every_days: int = Field(
+        1461, ge=1, le=100_000, description="days between executive elections (democracies)"
+    )
+    next_election_day: int | None = Field(
+        None, ge=0, le=100_000, description="day of the next executive election, if any"
     )
     exposure: dict[str, float] = Field(
         default_factory=dict, description="economic exposure (0..1) to each other state"
     )
-    sanctions: float = Field(0.0, ge=0, le=1, description="initial sanction level on the aggressor")
+    security_exposure: dict[str, float] = Field(
+        default_factory=dict,
+        description="exposure (0..1) of its security to each other state (hostages, bases)",
+    )
+    sanctions: float = Field(0.0, ge=0, le=1, description="initial sanctions on the other side")
     aid: float = Field(0.0, ge=0, le=1, description="initial share of aid capacity delivered")
     aid_capacity: float = Field(0.0, ge=0, le=10, description="military aid at full commitment")
-    trade: float = Field(0.5, ge=0, le=1, description="neutrals: trade kept with the aggressor")
-    guarantor: bool = Field(False, description="must ratify any deal (with aggressor and target)")
+    force_projection: float = Field(
+        0.0, ge=0, le=100, description="strength a partner commits when its side fights"
+    )
+    trade: float = Field(0.5, ge=0, le=1, description="neutrals: trade kept with the challenger")
+    guarantor: bool = Field(False, description="guarantees and must ratify any deal")
+    face_capacity: float = Field(
+        0.0, ge=0, le=1, description="face it can give in a deal (e.g. an asset it can withdraw)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version_one(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "role" in data:
+            raise ValueError(
+                "role is gone: use side = challenger | defender | neutral, and name the "
+                "principals in [sides.challenger] and [sides.defender]"
+            )
+        return data
 
     @model_validator(mode="after")
     def _exposures_in_range(self) -> StateSpec:
-        bad = {k: v for k, v in self.exposure.items() if not 0 <= v <= 1}
-        if bad:
-            raise ValueError(f"exposures must lie in [0, 1], got {bad}")
+        for table in ("exposure", "security_exposure"):
+            bad = {k: v for k, v in getattr(self, table).items() if not 0 <= v <= 1}
+            if bad:
+                raise ValueError(f"{table}: values must lie in [0, 1], got {bad}")
         return self
 
 
@@ -300,10 +477,12 @@ class LeaderSpec(Section):
         ge=0, le=1, description="0 risk-averse, 0.5 neutral, 1 risk-acceptant"
     )
     loss_aversion: float = Field(2.25, ge=1, le=10, description="weight of losses over gains")
-    resolve: float = Field(ge=0, le=1, description="commitment to the state's goal in the crisis")
+    resolve: float = Field(
+        ge=0, le=1, description="tolerance of costs for the state's goal (private; the prior)"
+    )
     face_sensitivity: float = Field(ge=0, le=1, description="weight of humiliation and lost face")
-    temperature: float = Field(
-        0.05, ge=0, le=10, description="logit choice temperature (0 = best response)"
+    temperature: float | None = Field(
+        None, ge=0, le=10, description="own logit temperature (default: decisions.temperature)"
     )
 
 
@@ -323,38 +502,114 @@ class ConstituencySpec(Section):
 class CastInfo(Section):
     name: str
     description: str = ""
+    tick_days: float = Field(7.0, gt=0, le=365, description="days per tick")
+    horizon_days: float = Field(
+        728.0, gt=0, le=36_500, description="days observed; reaching them is a stalemate"
+    )
+    initial_control: float = Field(
+        0.1, ge=0, le=1, description="challenger's share of the contested ground at day 0"
+    )
+
+    @model_validator(mode="after")
+    def _horizon_holds_a_tick(self) -> CastInfo:
+        if self.horizon_days < self.tick_days:
+            raise ValueError(
+                f"horizon_days ({self.horizon_days}) is shorter than one tick ({self.tick_days})"
+            )
+        return self
+
+
+class SideSpec(Section):
+    principal: str = Field(description="the state whose terms are at stake on this side")
+    lead: str | None = Field(
+        None, description="the state that makes the side's offers and threats (default: principal)"
+    )
+    posture: RungId = Field(RungId.DIPLOMATIC, description="the side's rung at day 0")
+
+
+class Sides(Section):
+    challenger: SideSpec
+    defender: SideSpec
+
+
+def highest_posture(state: StateSpec) -> RungId:
+    """The highest rung a state can choose: nuclear threats if nuclear-armed, else full war."""
+    return RungId.NUCLEAR_THREATS if state.nuclear else RungId.FULL_WAR
+
+
+INSTRUMENT_NEEDS = {
+    Instrument.FORCE: ("military", "a military strength above 0"),
+    Instrument.AID: ("aid_capacity", "an aid_capacity above 0"),
+}
 
 
 class Cast(Section):
     """A whole crisis: who is involved and how the mechanisms are tuned."""
 
     cast: CastInfo
+    sides: Sides
     parameters: Parameters = Field(default_factory=Parameters)
     states: dict[str, StateSpec]
     leaders: dict[str, LeaderSpec]
     constituencies: dict[str, dict[str, ConstituencySpec]]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _version_one(cls, data: Any) -> Any:
+        states = data.get("states") if isinstance(data, dict) else None
+        if (
+            "sides" not in data
+            and isinstance(states, dict)
+            and any(isinstance(s, dict) and "role" in s for s in states.values())
+        ):
+            raise ValueError(
+                "this is a version-1 cast: role is gone; give each state a side "
+                "(challenger, defender or neutral) and name the principals in "
+                "[sides.challenger] and [sides.defender] (see README, 'Casts')"
+            )
+        return data
+
     @model_validator(mode="after")
     def _references(self) -> Cast:
         problems = []
         ids = set(self.states)
-        roles = [s.role for s in self.states.values()]
-        for role in (Role.AGGRESSOR, Role.TARGET):
-            n = roles.count(role)
-            if n != 1:
-                problems.append(f"states: expected exactly one state with role = '{role}', got {n}")
-        if Role.COALITION not in roles:
-            problems.append("states: expected at least one state with role = 'coalition'")
+        for side in (Side.CHALLENGER, Side.DEFENDER):
+            spec: SideSpec = getattr(self.sides, side.value)
+            for key in ("principal", "lead"):
+                sid = getattr(spec, key)
+                if sid is None:
+                    continue
+                where = f"sides.{side.value}.{key}"
+                if sid not in ids:
+                    problems.append(f"{where}: no state '{sid}' in this cast")
+                elif self.states[sid].side is not side:
+                    problems.append(
+                        f"{where}: '{sid}' is on side '{self.states[sid].side}', not '{side}'"
+                    )
+            if spec.principal in ids and spec.posture > highest_posture(
+                self.states[spec.principal]
+            ):
+                problems.append(
+                    f"sides.{side.value}.posture: rung {int(spec.posture)} is out of reach for "
+                    f"'{spec.principal}' (at most {int(highest_posture(self.states[spec.principal]))})"
+                )
         for sid, state in self.states.items():
-            for other in state.exposure:
-                if other == sid:
-                    problems.append(
-                        f"states.{sid}.exposure.{other}: a state has no exposure to itself"
-                    )
-                elif other not in ids:
-                    problems.append(
-                        f"states.{sid}.exposure.{other}: no state '{other}' in this cast"
-                    )
+            for table in ("exposure", "security_exposure"):
+                for other in getattr(state, table):
+                    if other == sid:
+                        problems.append(
+                            f"states.{sid}.{table}.{other}: a state has no exposure to itself"
+                        )
+                    elif other not in ids:
+                        problems.append(
+                            f"states.{sid}.{table}.{other}: no state '{other}' in this cast"
+                        )
+            for instrument in state.instruments:
+                need = INSTRUMENT_NEEDS.get(instrument)
+                if need and getattr(state, need[0]) <= 0:
+                    problems.append(f"states.{sid}.instruments: '{instrument}' needs {need[1]}")
+                if instrument is Instrument.MEDIATION and state.side is not Side.NEUTRAL:
+                    problems.append(f"states.{sid}.instruments: only a neutral state can mediate")
         for table in ("leaders", "constituencies"):
             given = set(getattr(self, table))
             problems += [f"{table}.{s}: no state '{s}' in this cast" for s in sorted(given - ids)]
@@ -366,9 +621,18 @@ class Cast(Section):
             raise ValueError("; ".join(problems))
         return self
 
-    def state_ids(self, role: Role) -> list[str]:
-        """The ids of the states with a role, in cast order."""
-        return [sid for sid, s in self.states.items() if s.role is role]
+    def principal(self, side: Side) -> str:
+        """The id of a side's principal."""
+        return getattr(self.sides, side.value).principal
+
+    def lead(self, side: Side) -> str:
+        """The id of the state that makes a side's offers and threats."""
+        spec: SideSpec = getattr(self.sides, side.value)
+        return spec.lead or spec.principal
+
+    def state_ids(self, side: Side) -> list[str]:
+        """The ids of the states on a side, in cast order."""
+        return [sid for sid, s in self.states.items() if s.side is side]
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -490,18 +754,33 @@ def canonical_path(path: str) -> str:
 
 
 def schema_field(path: str) -> Any | None:
-    """The pydantic FieldInfo behind a dotted cast path, or None when it names no field."""
+    """The pydantic FieldInfo behind a dotted cast path, or None when it names no field.
+
+    Tables keyed by state id (``states``, ``leaders``, ``constituencies``) take any id at that
+    level; the exposure tables take any state id as their key.
+    """
     keys = path.split(".")
-    model: type[BaseModel] | None
-    if keys[0] == "parameters" and len(keys) == 3:
-        section = Parameters.model_fields.get(keys[1])
-        model = section.annotation if section else None
-        return model.model_fields.get(keys[2]) if model else None
-    tables = {"states": StateSpec, "leaders": LeaderSpec}
-    if keys[0] in tables and len(keys) == 3:
-        return tables[keys[0]].model_fields.get(keys[2])
-    if keys[0] == "states" and len(keys) == 4 and keys[2] == "exposure":
-        return Field(ge=0, le=1, description="economic exposure")
-    if keys[0] == "constituencies" and len(keys) == 4:
-        return ConstituencySpec.model_fields.get(keys[3])
-    return None
+    keyed = {"states": 1, "leaders": 1, "constituencies": 2}
+    model: type[BaseModel] = Cast
+    field = None
+    rest = list(keys)
+    skip = keyed.get(keys[0], 0)
+    while rest:
+        key = rest.pop(0)
+        field = model.model_fields.get(key)
+        if field is None:
+            return None
+        annotation = field.annotation
+        if skip and key in keyed:
+            if len(rest) < skip:
+                return None
+            rest = rest[skip:]
+            annotation = {"states": StateSpec, "leaders": LeaderSpec}.get(key, ConstituencySpec)
+        if key in ("exposure", "security_exposure") and len(rest) == 1:
+            return Field(ge=0, le=1, description=f"{key.replace('_', ' ')} to that state")
+        if not rest:
+            return field
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return None
+        model = annotation
+    return field

@@ -8,9 +8,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from negsim.cast import canonical_path, load_cast, parse_assignment, read_toml
+from negsim.cast import RungId, canonical_path, load_cast, parse_assignment, read_toml
 from negsim.errors import InputError
-from negsim.mechanisms.escalation import RUNGS
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -36,26 +35,28 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def summarize(model, record) -> str:
     """A readable story of one run: outcome, deal, trajectory, main events."""
+    days = model.world.clock.tick_days
     lines = [
         f"negsim: {model.cast.cast.name}, seed {record.seed}",
-        f"outcome: {record.outcome.replace('_', ' ')} at week {record.end_tick}",
+        f"outcome: {record.outcome.replace('_', ' ')} at tick {record.end_tick} "
+        f"(day {record.end_days:g}; {days:g} days a tick)",
     ]
     if record.deal_x is not None:
         lines.append(
-            f"deal: the aggressor gets x = {record.deal_x:.2f} of the issue, with face = {record.deal_face:.2f}"
+            f"deal: the challenger gets x = {record.deal_x:.2f} of the issue, with face "
+            f"{record.face_public:.2f} in public and {record.face_private:.2f} in private"
         )
     series = model.datacollector.get_model_vars_dataframe()
     marks = sorted({0, len(series) // 4, len(series) // 2, 3 * len(series) // 4, len(series) - 1})
-    lines.append("\nweek  control  cohesion  rung")
+    lines.append("\n tick  control  cohesion  rung")
     for i in marks:
         row = series.iloc[i]
-        lines.append(
-            f"{i:>4}  {row['control']:>7.2f}  {row['cohesion']:>8.2f}  {RUNGS[int(row['rung'])]}"
-        )
+        rung = RungId(int(row["rung"])).label
+        lines.append(f"{i:>5}  {row['control']:>7.2f}  {row['cohesion']:>8.2f}  {rung}")
     lines.append(
-        f"\npeak rung: {RUNGS[record.peak_rung]}; cohesion min {record.min_cohesion:.2f}, "
+        f"\npeak rung: {RungId(record.peak_rung).label}; cohesion min {record.min_cohesion:.2f}, "
         f"mean {record.mean_cohesion:.2f}; coalition collapsed: "
-        + (f"week {record.collapse_tick}" if record.coalition_collapsed else "no")
+        + (f"tick {record.collapse_tick}" if record.coalition_collapsed else "no")
     )
     counts = record.events
     lines.append(
@@ -63,7 +64,7 @@ def summarize(model, record) -> str:
     )
     shown = [e for e in model.events if e.kind != "offer"][-12:]
     lines.append("\nlast events:")
-    lines += [f"  week {e.tick:>3}  {e.text}" for e in shown]
+    lines += [f"  tick {e.tick:>4}  {e.text}" for e in shown]
     return "\n".join(lines)
 
 
@@ -112,7 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run one crisis and print its story")
     run.add_argument("cast", help="cast file, e.g. agents/ukraine_2022.toml")
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    run.add_argument("--ticks", type=int, default=104, help="tick limit in weeks (default 104)")
+    run.add_argument(
+        "--ticks", type=int, default=None, help="tick limit (default: the cast's horizon)"
+    )
     run.add_argument(
         "--set",
         action="append",

@@ -1,9 +1,14 @@
-"""Outcomes, events and the tidy per-run record."""
+"""Outcomes, their terms in the International Crisis Behavior (ICB) project, and the tidy
+per-run record."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+
+from negsim.world import Event
+
+__all__ = ["EVENT_KINDS", "ICB_FORM", "ICB_OUTCOME", "PRECEDENCE", "Event", "Outcome", "RunRecord"]
 
 
 class Outcome(StrEnum):
@@ -26,34 +31,49 @@ PRECEDENCE = (
     Outcome.SETTLEMENT,
 )
 
+# The outcome for the challenger in ICB's terms (the defender's is the mirror).
+ICB_OUTCOME = {
+    Outcome.CONQUEST: "victory",
+    Outcome.TARGET_CAPITULATION: "victory",
+    Outcome.SETTLEMENT: "compromise",
+    Outcome.STALEMATE: "stalemate",
+    Outcome.AGGRESSOR_WITHDRAWAL: "defeat",
+    Outcome.CATASTROPHE: "other",
+}
+
+# ICB's form of outcome at the crisis level.
+ICB_FORM = {
+    Outcome.SETTLEMENT: "agreement",
+    Outcome.TARGET_CAPITULATION: "imposed",
+    Outcome.CONQUEST: "imposed",
+    Outcome.AGGRESSOR_WITHDRAWAL: "unilateral",
+    Outcome.STALEMATE: "faded",
+    Outcome.CATASTROPHE: "other",
+}
+
 # Event kinds counted in the record (one counter each).
 EVENT_KINDS = (
-    "threats_by_aggressor",
-    "threats_by_coalition",
+    "threats_by_challenger",
+    "threats_by_defender",
+    "threats_complied_challenger",
+    "threats_complied_defender",
     "threats_carried_out",
     "bluffs_called",
-    "concessions",
     "offers_public",
     "offers_private",
     "offers_rejected",
     "ratifications_failed",
+    "deals_broken",
     "escalations",
     "inadvertent_escalations",
     "de_escalations",
     "defections",
+    "rejoins",
+    "collapses",
     "elections",
     "leader_changes",
-    "disinformation_pushes",
+    "disinformation_ticks",
 )
-
-
-@dataclass(frozen=True)
-class Event:
-    """Something that happened, for the event log of a run."""
-
-    tick: int
-    kind: str
-    text: str
 
 
 @dataclass
@@ -63,16 +83,26 @@ class RunRecord:
     seed: int
     outcome: str
     end_tick: int
+    end_days: float
     deal_x: float | None
-    deal_face: float | None
+    face_public: float | None
+    face_private: float | None
     final_control: float
     peak_rung: int
+    peak_posture_challenger: int
+    peak_posture_defender: int
+    nuclear_threat_share: float
+    fighting_share: float
     min_cohesion: float
     mean_cohesion: float
     final_cohesion: float
-    humanitarian_cost: float
     coalition_collapsed: bool
     collapse_tick: int | None
+    sanction_pressure_peak: float
+    humanitarian_cost: float
+    misperception: float
+    partners: int
+    partners_defected: int
     events: dict[str, int] = field(default_factory=dict)
     economic_cost: dict[str, float] = field(default_factory=dict)
 

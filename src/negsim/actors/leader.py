@@ -1,393 +1,351 @@
-"""Leaders: one per state; each role's leader decides by expected utility (M11).
+"""Leaders: one per state (replaceable); each decides by expected utility and carries out its
+own choice through the mechanisms (M11).
 
-Utilities are in *issue units*: the value of the whole contested issue is 1. Costs enter as
-cumulative losses (share of GDP) over the leader's horizon, weighted by loss aversion; risk
-enters through the spread of the outcome, signed by the leader's (effective) risk preference.
+Utilities are in *issue units* (the whole contested issue is worth 1). Every leader first
+`decide`s from the same information, then `act`s, so the order of acting does not change
+what was chosen. A leader that leads its side also decides whether to threaten (M1); offers
+are made in the negotiation phase (`negsim.mechanisms.bargaining`).
 """
 
 from __future__ import annotations
 
-import math
 from enum import Enum
 from typing import TYPE_CHECKING
 
 import mesa
 
-from negsim.cast import LeaderSpec
-from negsim.mechanisms.battlefield import INTENSITY, aggressor_effort, control_drift
-from negsim.mechanisms.decisions import (
-    certainty_equivalent,
-    clip01,
-    effective_risk_preference,
-    logit_choice,
-)
-from negsim.mechanisms.escalation import escalation_hazard, hawkishness
-from negsim.mechanisms.threats import beta_mean, threat_value
+from negsim.cast import Instrument, RungId
+from negsim.mechanisms import domestic, escalation, outlook, threats
+from negsim.mechanisms.decisions import clip01, cost_in_issue_units, logit_choice
+from negsim.world import CHALLENGER, DEFENDER, other
 
 if TYPE_CHECKING:
-    from negsim.actors.state import State
-    from negsim.model import CrisisModel
+    from negsim.world import World
 
 
 class Leader(mesa.Agent):
-    """A head of government: traits, beliefs, memories and approval.
+    """A head of government: a view of its row of the world's leader arrays.
 
     Attributes:
-        approval: weighted support of its constituencies for its policy (0..1).
-        humiliation: personal humiliation (0..1); it matters for the aggressor's leader.
-        belief_resolve: its estimate of each opponent's resolve, learned from their actions.
-        belief_cohesion: its estimate of the coalition's cohesion.
-        memory: for each opponent, how often it conceded to / stood firm against its threats.
-        record: how often it carried out / bluffed on its own threats (its reputation).
+        index: its state's index in the world.
+        choice: what it decided this tick (carried out by `act`).
+        threat: the threat it decided to issue this tick, if it leads its side.
     """
 
-    model: CrisisModel
-
-    def __init__(
-        self,
-        model: CrisisModel,
-        state: State,
-        spec: LeaderSpec,
-        name: str | None = None,
-        resolve: float | None = None,
-        risk_preference: float | None = None,
-    ):
+    def __init__(self, model: mesa.Model, world: World, index: int):
         super().__init__(model)
-        self.state = state
-        self.spec = spec
-        self.name = name or spec.name
-        self.risk_preference = spec.risk_preference if risk_preference is None else risk_preference
-        self.resolve = spec.resolve if resolve is None else resolve
-        self.loss_aversion = spec.loss_aversion
-        self.face_sensitivity = spec.face_sensitivity
-        self.approval = 0.5
-        self.humiliation = 0.0
-        self.belief_resolve: dict[str, float] = {}
-        self.belief_cohesion = 1.0
-        self.memory: dict[str, list[float]] = {}
-        self.record = [0.0, 0.0]
-        self.since = model.tick
-        state.leader = self
+        self.world = world
+        self.index = index
+        self.choice: Enum | None = None
+        self.threat: threats.Option | None = None
+
+    def _value(self, name: str) -> float:
+        return float(getattr(self.world.leaders, name)[self.index])
+
+    name = property(lambda self: self.world.leaders.names[self.index], doc="display name")
+    resolve = property(lambda self: self._value("resolve"), doc="private tolerance of costs")
+    risk_preference = property(lambda self: self._value("risk_preference"), doc="0 averse")
+    face_sensitivity = property(lambda self: self._value("face_sensitivity"), doc="0..1")
+    approval = property(lambda self: self._value("approval"), doc="weighted support")
+    humiliation = property(lambda self: self._value("humiliation"), doc="0..1")
+
+    @property
+    def side(self) -> int:
+        """Its state's side: 0 challenger, 1 defender, 2 neutral."""
+        return int(self.world.states.side[self.index])
+
+    @property
+    def leads(self) -> bool:
+        """Whether it leads its side's offers and threats."""
+        return self.side <= DEFENDER and self.world.sides.lead[self.side] == self.index
 
     @property
     def temperature(self) -> float:
-        """Logit choice temperature (0 = best response)."""
-        return self.spec.temperature * self.model.params.decisions.temperature_scale
+        """Its logit temperature (relative to its stake; 0 = best response)."""
+        scale = self.world.params.decisions.temperature_scale
+        return float(self.world.leaders.temperature[self.index]) * scale
 
-    def policies(self) -> list[float]:
-        """The policies (0 dovish .. 1 hawkish) of this tick's options, in `decide`'s order.
-
-        The model prices them all in approval, for every leader at once
-        (`CrisisModel.approvals`), and hands the approvals to `decide`.
-        """
-        raise NotImplementedError
-
-    def risk_now(self, loss_frame: float) -> float:
-        """Risk preference after humiliation and losses (prospect theory)."""
-        p = self.model.params
-        return effective_risk_preference(
-            self.risk_preference,
-            self.humiliation,
-            loss_frame,
-            p.humiliation.risk_shift,
-            p.decisions.loss_risk,
-        )
-
-    def cost_in_issue_units(self, weekly_loss: float) -> float:
-        """What a weekly loss (share of GDP) sustained over the horizon is worth, in issue units."""
-        d = self.model.params.decisions
+    @property
+    def stake(self) -> float:
+        """What the crisis is worth to it: the issue for a principal, less for others."""
         return (
-            self.loss_aversion
-            * d.cost_weight
-            * (1.0 - 0.5 * self.resolve)
-            * d.horizon
-            * weekly_loss
+            1.0 if self.index in self.world.sides.principal else self.world.params.decisions.stake
         )
-
-    def success_belief(self, opponent: str) -> float:
-        """Expected chance that ``opponent`` gives in to a threat: memory and perceived resolve."""
-        conceded, stood = self.memory.get(opponent, (0.0, 0.0))
-        remembered = beta_mean(conceded, stood, self.model.params.threats.prior)
-        return 0.5 * remembered + 0.5 * (1.0 - self.belief_resolve.get(opponent, 0.5))
-
-    def remember_answer(self, opponent: str, conceded: bool) -> None:
-        """M2: note how an opponent answered a threat (shapes the value of the next one)."""
-        counts = self.memory.setdefault(opponent, [0.0, 0.0])
-        counts[0 if conceded else 1] += 1.0
-
-    def reputation(self) -> float:
-        """Share of its threats carried out, as others read its record."""
-        return beta_mean(self.record[0], self.record[1], self.model.params.threats.prior)
 
     def choose(self, utilities: list[float]) -> int:
         """Pick an option by logit choice at this leader's temperature."""
-        return logit_choice(utilities, self.temperature, self.model.random)
+        return logit_choice(utilities, self.temperature, self.stake, self.model.random)
 
-    def decide(self, approvals: list[float]) -> Enum:
-        """Choose this tick's action, given the approval expected under each of `policies`."""
+    def approvals(self, policies: list[float]) -> list[float]:
+        """The approval it expects under each policy (0 dovish .. 1 hawkish)."""
+        return domestic.approval_if(self.world, self.index, policies)
+
+    def decide(self) -> None:
+        """Choose this tick's action (and, for a lead, whether to threaten)."""
+        self.choice = self.policy_choice() if self.world.deal is None else None
+        self.threat = None
+        if self.leads and self.world.deal is None:
+            self.threat = threats.choose(self.world, self.side, self.model.random)
+
+    def act(self) -> None:
+        """Carry out what was decided."""
+        if self.choice is not None:
+            self.carry_out(self.choice)
+        if self.threat is not None:
+            threats.issue(self.world, self.side, self.threat)
+
+    def policy_choice(self) -> Enum | None:
+        """The leader's own policy choice this tick."""
+        raise NotImplementedError
+
+    def carry_out(self, choice: Enum) -> None:
+        """Apply a policy choice to the world."""
         raise NotImplementedError
 
 
-class AggressorAction(Enum):
+class Posture(Enum):
     HOLD = "hold"
-    ESCALATE = "escalate"
-    DEESCALATE = "de-escalate"
-    THREATEN = "threaten"
-    WITHDRAW = "withdraw"
+    CLIMB = "climb"
+    DESCEND = "descend"
+    QUIT = "quit"
 
 
-class AggressorLeader(Leader):
-    """The aggressor's leader: climbs or descends the ladder, threatens, or withdraws."""
+class PrincipalLeader(Leader):
+    """The leader of a side's principal: holds, climbs or descends the ladder, or quits
+    (the challenger withdraws, the defender capitulates)."""
 
-    def loss_frame(self) -> float:
-        """How far the aggressor is below its best control so far (its reference point)."""
-        return min(1.0, 5.0 * max(0.0, self.model.peak_control - self.model.control))
-
-    def outlook(self, rung: int) -> float:
-        """Certainty equivalent (issue units) of fighting on at ``rung`` over the horizon (M10)."""
-        return self.outlooks([rung])[0]
-
-    def outlooks(self, rungs: list[int]) -> list[float]:
-        """Certainty equivalent (issue units) of fighting on at each of ``rungs`` (M10).
-
-        Projected control, minus the weighted cost of sanctions, war and readiness, minus the
-        expected catastrophe, plus the coercion expected from frightening a divided coalition,
-        minus the expected cost of defying the coalition's open threats.
-        """
-        m = self.model
-        p = m.params
-        state = self.state
-        h = p.decisions.horizon
-        threats = m.threats_against(state.sid)
-        step_loss = m.sanction_step_loss() if threats else 0.0
-        cost_weight = self.cost_in_issue_units(1.0)
-        coercion = p.escalation.coercion * (1.0 - self.belief_cohesion)
-        aims = p.decisions.aims * self.resolve
-        noise = p.battlefield.noise * math.sqrt(h)
-        risk = self.risk_now(self.loss_frame())
-        values = []
-        for rung in rungs:
-            effort = aggressor_effort(state.military, state.health, rung)
-            drift = control_drift(effort, m.target_effort, p.battlefield.speed, rung)
-            projected = clip01(m.control + h * drift)
-            weekly = m.sanction_loss + p.sanctions.war_cost * INTENSITY[rung]
-            weekly += p.sanctions.readiness_cost if rung >= 1 else 0.0
-            for threat in threats:
-                if rung >= threat.rung:
-                    weekly += threat.credibility * step_loss
-            hazard = escalation_hazard(rung, self.humiliation, m.back_channel, p.escalation)
-            catastrophe = h * hazard * p.escalation.catastrophe_penalty
-            mean = (
-                projected
-                + aims * (1.0 - projected)
-                - cost_weight * weekly
-                - catastrophe
-                + coercion * (rung - m.rung)
-            )
-            spread = noise * (INTENSITY[rung] > 0) + catastrophe
-            values.append(certainty_equivalent(mean, spread, risk, p.decisions.risk_weight))
-        return values
-
-    def reservation(self) -> float:
-        """The least share of the issue it would settle for now: the value of fighting on."""
-        return self.outlook(self.model.rung)
-
-    def face_cost(self) -> float:
-        """Face lost by backing down in public, larger when already humiliated."""
-        return (
-            self.model.params.decisions.face_weight
-            * self.face_sensitivity
-            * (1.0 + self.humiliation)
+    def utilities(self) -> dict[Posture, float]:
+        """Each option's utility: the side's prospect at that posture for this leader's
+        resolve, with the approval it would bring, the backlash of climbing and the face lost
+        stepping down; quitting is worth nothing of the issue, and more face."""
+        w = self.world
+        p = w.params
+        side = self.side
+        current = w.sides.posture[side]
+        rungs = w.rungs
+        effect = p.decisions.resolve_effect
+        weight = p.domestic.approval_weight
+        prospects = outlook.prospects(w, side)
+        approvals = self.approvals([escalation.hawkishness(pr.posture) for pr in prospects] + [0.0])
+        step_down = escalation.climb_down_cost(
+            p.escalation.climb_down_face,
+            self.face_sensitivity,
+            self.humiliation,
+            w.sides.face_on_table if side == CHALLENGER else 0.0,
+            p.escalation.offramp,
         )
+        kinds = {current: Posture.HOLD, current + 1: Posture.CLIMB, current - 1: Posture.DESCEND}
+        options = {}
+        for prospect, approval in zip(prospects, approvals, strict=False):
+            u = prospect.value(self.resolve, effect) + weight * approval
+            if prospect.posture > current:
+                u -= rungs.backlash[prospect.posture]
+            elif prospect.posture < current:
+                u -= step_down
+            options[kinds[prospect.posture]] = u
+        options[Posture.QUIT] = outlook.quit_value(w, side) + weight * approvals[-1]
+        return options
 
-    def policies(self) -> list[float]:
-        """Hold, escalate, de-escalate, withdraw."""
-        rung = self.model.rung
-        return [
-            hawkishness(rung),
-            hawkishness(min(rung + 1, 4)),
-            hawkishness(max(rung - 1, 0)),
-            0.0,
-        ]
+    def policy_choice(self) -> Posture:
+        options = self.utilities()
+        kinds = list(options)
+        return kinds[self.choose(list(options.values()))]
 
-    def decide(self, approval: list[float]) -> AggressorAction:
-        m = self.model
-        p = m.params
-        aw = p.domestic.approval_weight
-        rungs = [m.rung, *(r for r in (m.rung + 1, m.rung - 1) if 0 <= r <= 4)]
-        outlook = dict(zip(rungs, self.outlooks(rungs), strict=True))
-        face = self.face_cost()
-        hold = outlook[m.rung] + aw * approval[0]
-        options = {AggressorAction.HOLD: hold}
-        if m.rung < 4:
-            options[AggressorAction.ESCALATE] = outlook[m.rung + 1] + aw * approval[1]
-        if m.rung > 0:
-            options[AggressorAction.DEESCALATE] = outlook[m.rung - 1] + aw * approval[2] - face
-        target = None if m.threats_by(self.state.sid) else m.threat_target()
-        if target is not None:
-            relief = self.cost_in_issue_units(m.sanction_relief(target, p.threats.ease_step))
-            options[AggressorAction.THREATEN] = hold + threat_value(
-                self.success_belief(target.sid), relief, 0.5 * face
-            )
-        options[AggressorAction.WITHDRAW] = aw * approval[3] - 2.0 * face
-        actions = list(options)
-        return actions[self.choose(list(options.values()))]
+    def carry_out(self, choice: Posture) -> None:
+        w = self.world
+        side = self.side
+        if choice is Posture.CLIMB:
+            escalation.climb(w, side, "escalates")
+        elif choice is Posture.DESCEND:
+            escalation.descend(w, side)
+        elif choice is Posture.QUIT:
+            if side == CHALLENGER:
+                w.withdrawn = True
+                w.log("withdrawal", f"{self.name} orders a withdrawal")
+            else:
+                w.capitulated = True
+                w.log("capitulation", f"{self.name} capitulates")
 
 
-class TargetAction(Enum):
-    RESIST = "resist"
-    CAPITULATE = "capitulate"
-
-
-class TargetLeader(Leader):
-    """The target's leader: resists, negotiates, or capitulates."""
-
-    def loss_frame(self) -> float:
-        """How far the aggressor has advanced beyond the least control seen (target's reference)."""
-        return min(1.0, 5.0 * max(0.0, self.model.control - self.model.least_control))
-
-    def reservation(self) -> float:
-        """Certainty equivalent of resisting on: the share of the issue it expects to keep, less costs."""
-        m = self.model
-        p = m.params
-        h = p.decisions.horizon
-        drift = control_drift(m.aggressor_effort, m.target_effort, p.battlefield.speed, m.rung)
-        projected = clip01(m.control + h * drift)
-        aims = p.decisions.aims * self.resolve * projected
-        mean = 1.0 - projected + aims - self.cost_in_issue_units(self.state.cost)
-        spread = p.battlefield.noise * math.sqrt(h) * (INTENSITY[m.rung] > 0)
-        return certainty_equivalent(
-            mean, spread, self.risk_now(self.loss_frame()), p.decisions.risk_weight
-        )
-
-    def policies(self) -> list[float]:
-        """Resist, capitulate."""
-        return [1.0, 0.0]
-
-    def decide(self, approvals: list[float]) -> TargetAction:
-        p = self.model.params
-        aw = p.domestic.approval_weight
-        face = p.decisions.face_weight * self.face_sensitivity
-        resist, capitulate = approvals
-        utilities = [self.reservation() + aw * resist, -face + aw * capitulate]
-        return TARGET_ACTIONS[self.choose(utilities)]
-
-
-TARGET_ACTIONS = tuple(TargetAction)
-
-
-class CoalitionAction(Enum):
+class Commitment(Enum):
     HOLD = "hold"
     TIGHTEN = "tighten"
     EASE = "ease"
+    LEAVE = "leave"
+    REJOIN = "rejoin"
 
 
-COALITION_ACTIONS = tuple(CoalitionAction)
-STEP = 0.1  # policy change of one tightening or easing
+class PartnerLeader(Leader):
+    """A partner's leader: tightens, holds or eases its sanctions and aid, or breaks ranks
+    (weighing its exposure, its publics and its name as an ally), and may rejoin."""
 
+    def levels(self) -> dict[Commitment, float]:
+        """The commitment each option would leave it at."""
+        w = self.world
+        step = w.clock.amount(w.params.decisions.step)
+        if w.states.defected[self.index]:
+            return {Commitment.HOLD: 0.0, Commitment.REJOIN: step}
+        now = w.states.commitment(self.index)
+        return {
+            Commitment.HOLD: now,
+            Commitment.TIGHTEN: clip01(now + step),
+            Commitment.EASE: clip01(now - step),
+            Commitment.LEAVE: 0.0,
+        }
 
-class CoalitionLeader(Leader):
-    """A coalition member's leader: tightens, holds or eases sanctions and aid."""
-
-    def policies(self) -> list[float]:
-        """Commitment under hold, tighten, ease (kept for this tick's `decide`)."""
-        current = self.state.commitment
-        self._options = [clip01(current), clip01(current + STEP), clip01(current - STEP)]
-        return self._options
-
-    def values_of_commitment(
-        self, levels: list[float], current: float, partners: float, approvals: list[float]
-    ) -> list[float]:
-        """Utility of moving the state's commitment from ``current`` to each of ``levels``.
-
-        ``partners`` is the partners' mean commitment (`CrisisModel.partners_commitments`) and
-        ``approvals`` the approval the leader expects at each level.
-
-        The cause's value, minus sanction and aid costs (pooled under burden sharing), plus
-        expected approval, minus distance from partners (solidarity, scaled by trust), minus
-        fear of an escalating aggressor (as risk-averse), plus the terms of open threats.
-        """
-        m = self.model
-        p = m.params
-        state = self.state
-        exposure = m.effective_exposure(state)
-        self_cost, aid_cost = p.sanctions.self_cost, p.sanctions.aid_cost
-        stake = p.decisions.stake * self.resolve
-        cost_weight = self.cost_in_issue_units(1.0)
-        approval_weight = p.domestic.approval_weight
-        solidarity = p.cohesion.solidarity * state.trust
-        fear = p.escalation.coercion * (1.0 - self.risk_preference) * max(0, m.rung - 2)
-        values = [
-            stake * level
-            - cost_weight * (self_cost * level * exposure + aid_cost * level)
-            + approval_weight * approval
-            - solidarity * abs(level - partners)
-            - fear * level
-            for level, approval in zip(levels, approvals, strict=True)
-        ]
-        for threat in m.threats_against(state.sid) if m.threats else ():
-            defiance = threat.credibility * p.threats.damage * (1.0 - self.risk_preference)
-            for i, level in enumerate(levels):
-                if level >= current:
-                    values[i] -= defiance
-                else:
-                    values[i] += p.threats.concession_bias
-        return values
-
-    def decide(self, approvals: list[float], partners: float) -> CoalitionAction:
-        """Choose, given the approvals of `policies` and the partners' mean commitment."""
-        current = self.state.commitment
-        utilities = self.values_of_commitment(self._options, current, partners, approvals)
-        return COALITION_ACTIONS[self.choose(utilities)]
-
-    def consider_threat(self) -> bool:
-        """Whether the coalition's lead issues a threat: de-escalate, or sanctions tighten."""
-        m = self.model
-        p = m.params
-        aggressor = m.aggressor.sid
-        cost = self.cost_in_issue_units(
-            p.sanctions.self_cost * p.threats.sanction_step * m.effective_exposure(self.state)
+    def utilities(self) -> dict[Commitment, float]:
+        """Each option's utility: the cause's value, less sanction and aid costs (pooled under
+        burden sharing), plus expected approval, less distance from its partners (solidarity,
+        scaled by trust), less fear of the enemy's posture, plus the terms of open threats;
+        breaking ranks costs its name as an ally."""
+        w = self.world
+        p = w.params
+        s = w.states
+        i = self.index
+        side = self.side
+        enemy = w.sides.principal[other(side)]
+        levels = self.levels()
+        approvals = self.approvals(list(levels.values()))
+        exposure = _pooled_exposure(w, side, i)
+        units = cost_in_issue_units(
+            1.0,
+            outlook.plan_weeks(w),
+            p.decisions.cost_weight,
+            w.leaders.loss_aversion[i],
+            self.resolve,
+            p.decisions.resolve_effect,
         )
-        gain = p.decisions.stake * self.resolve * 0.25
-        value = threat_value(self.success_belief(aggressor), gain, cost)
-        return self.choose([0.0, value]) == 1
+        sanctions = Instrument.SANCTIONS in s.instruments[i]
+        aid = Instrument.AID in s.instruments[i]
+        weekly = p.sanctions.self_cost * exposure * sanctions + p.sanctions.aid_cost * aid
+        partners = _partners_commitment(w, side, i)
+        solidarity = p.cohesion.solidarity * s.trust[i]
+        fear = p.escalation.coercion * w.rungs.fear[w.sides.posture[other(side)]]
+        fear *= (1.0 - self.risk_preference) * (1.0 + s.security[i, enemy])
+        step = p.threats.ease_step
+        options = {}
+        for (kind, level), approval in zip(levels.items(), approvals, strict=True):
+            u = p.decisions.stake * self.resolve * level - units * weekly * level
+            u += p.domestic.approval_weight * approval - fear * level
+            if kind is Commitment.LEAVE:
+                u -= p.cohesion.ally_reputation
+            elif not s.defected[i] or kind is Commitment.REJOIN:
+                u -= solidarity * abs(level - partners)
+            for threat in w.threats:
+                if threat.target != i or threat.demand != "ease":
+                    continue
+                if kind is Commitment.LEAVE or level <= threat.level - step + 1e-9:
+                    u += p.threats.concession_bias
+                else:
+                    u -= (
+                        threat.credibility
+                        * p.threats.damage
+                        * (1.0 - self.risk_preference)
+                        * (1.0 + s.security[i, enemy])
+                    )
+            options[kind] = u
+        return options
+
+    def policy_choice(self) -> Commitment:
+        options = self.utilities()
+        kinds = list(options)
+        return kinds[self.choose(list(options.values()))]
+
+    def carry_out(self, choice: Commitment) -> None:
+        w = self.world
+        s = w.states
+        i = self.index
+        if choice is Commitment.LEAVE:
+            s.defected[i] = True
+            s.sanctions[i] = s.aid[i] = 0.0
+            w.log("defection", f"{s.names[i]} breaks ranks (sanctions and aid cut)", "defections")
+            return
+        if choice is Commitment.REJOIN:
+            s.defected[i] = False
+            w.log("rejoin", f"{s.names[i]} rejoins its side's line", "rejoins")
+        if choice is Commitment.HOLD:
+            return
+        step = w.clock.amount(w.params.decisions.step)
+        delta = -step if choice is Commitment.EASE else step
+        if Instrument.SANCTIONS in s.instruments[i]:
+            s.sanctions[i] = clip01(s.sanctions[i] + delta)
+        if Instrument.AID in s.instruments[i]:
+            s.aid[i] = clip01(s.aid[i] + delta)
 
 
-class NeutralAction(Enum):
+def _pooled_exposure(world: World, side: int, i: int) -> float:
+    """A partner's exposure to the enemy principal after burden sharing pools part of it."""
+    s = world.states
+    enemy = world.sides.principal[other(side)]
+    share = world.params.sanctions.burden_sharing
+    sanctioners = [
+        j for j in world.sides.partners[side] if Instrument.SANCTIONS in s.instruments[j]
+    ]
+    total = sum(s.economy[j] for j in sanctioners)
+    pooled = sum(s.exposure[j, enemy] * s.economy[j] for j in sanctioners) / total if total else 0.0
+    return (1.0 - share) * s.exposure[i, enemy] + share * pooled
+
+
+def _partners_commitment(world: World, side: int, i: int) -> float:
+    """Economy-weighted mean commitment of a partner's partners (alone: its own)."""
+    s = world.states
+    others = [j for j in world.sides.partners[side] if j != i]
+    total = sum(s.economy[j] for j in others)
+    if not total:
+        return s.commitment(i)
+    return sum((0.0 if s.defected[j] else s.commitment(j)) * s.economy[j] for j in others) / total
+
+
+class Trade(Enum):
     HOLD = "hold"
-    TRADE_MORE = "trade more"
-    TRADE_LESS = "trade less"
-
-
-NEUTRAL_ACTIONS = tuple(NeutralAction)
+    MORE = "trade more"
+    LESS = "trade less"
 
 
 class NeutralLeader(Leader):
-    """A neutral state's leader: keeps, widens or narrows trade with the aggressor."""
+    """A neutral state's leader: keeps, widens or narrows trade with the challenger."""
 
-    def _trades(self) -> list[float]:
-        """Trade kept with the aggressor under hold, trade more, trade less."""
-        trade = self.state.trade
-        return [clip01(trade), clip01(trade + STEP), clip01(trade - STEP)]
+    def trades(self) -> dict[Trade, float]:
+        """The trade each option would leave it at."""
+        w = self.world
+        now = float(w.states.trade[self.index])
+        step = w.clock.amount(w.params.decisions.step)
+        return {Trade.HOLD: now, Trade.MORE: clip01(now + step), Trade.LESS: clip01(now - step)}
 
-    def policies(self) -> list[float]:
-        return [1.0 - trade for trade in self._trades()]
-
-    def decide(self, approvals: list[float]) -> NeutralAction:
-        m = self.model
-        p = m.params
-        exposure = self.state.spec.exposure.get(m.aggressor.sid, 0.0)
-        trades = self._trades()
+    def policy_choice(self) -> Trade:
+        w = self.world
+        p = w.params
+        trades = self.trades()
+        exposure = w.states.exposure[self.index, w.sides.principal[CHALLENGER]]
+        approvals = self.approvals([1.0 - t for t in trades.values()])
         utilities = [
-            p.decisions.stake * (exposure - m.cohesion) * trade + p.domestic.approval_weight * a
-            for trade, a in zip(trades, approvals, strict=True)
+            p.decisions.stake * (exposure - w.cohesion[DEFENDER]) * t
+            + p.domestic.approval_weight * a
+            for t, a in zip(trades.values(), approvals, strict=True)
         ]
-        return NEUTRAL_ACTIONS[self.choose(utilities)]
+        return list(trades)[self.choose(utilities)]
+
+    def carry_out(self, choice: Trade) -> None:
+        self.world.states.trade[self.index] = self.trades()[choice]
 
 
-LEADER_CLASSES = {
-    "aggressor": AggressorLeader,
-    "target": TargetLeader,
-    "coalition": CoalitionLeader,
-    "neutral": NeutralLeader,
-}
+def leader_class(world: World, i: int) -> type[Leader]:
+    """The kind of leader state ``i`` has."""
+    if i in world.sides.principal:
+        return PrincipalLeader
+    if int(world.states.side[i]) <= DEFENDER:
+        return PartnerLeader
+    return NeutralLeader
+
+
+__all__ = [
+    "Commitment",
+    "Leader",
+    "NeutralLeader",
+    "PartnerLeader",
+    "Posture",
+    "PrincipalLeader",
+    "RungId",
+    "Trade",
+    "leader_class",
+]

@@ -1,4 +1,4 @@
-"""States: the parties to the crisis and their policies."""
+"""States: the parties to the crisis, as views of the world's per-state arrays."""
 
 from __future__ import annotations
 
@@ -6,64 +6,71 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from negsim.cast import Regime, Role, StateSpec
-from negsim.mechanisms.decisions import clip01
-from negsim.mechanisms.escalation import hawkishness
+from negsim.cast import Instrument, Side
 
 if TYPE_CHECKING:
     from negsim.actors.leader import Leader
+    from negsim.world import World
+
+SIDES = (Side.CHALLENGER, Side.DEFENDER, Side.NEUTRAL)
 
 
 class State(mesa.Agent):
     """A state: its strength, its economy, its policy and its slice of the public.
 
-    Policy variables: ``sanctions`` (on the aggressor) and ``aid`` (share of aid capacity
-    delivered) for coalition members, ``trade`` kept with the aggressor for neutrals,
-    ``resistance`` for the target. The aggressor's policy is the model's escalation rung.
+    Every attribute reads row ``index`` of the world's arrays, so it is always current.
     """
 
-    def __init__(self, model: mesa.Model, sid: str, spec: StateSpec, index: int, rows: slice):
+    def __init__(self, model: mesa.Model, world: World, index: int):
         super().__init__(model)
-        self.sid = sid
-        self.spec = spec
+        self.world = world
         self.index = index
-        self.name = spec.name
-        self.role: Role = spec.role
-        self.military = spec.military
-        self.economy = spec.economy
-        self.regime: Regime = spec.regime
-        self.reserves = spec.reserves
-        self.sanctions = spec.sanctions
-        self.aid = spec.aid
-        self.trade = spec.trade
-        self.resistance = 1.0
-        self.health = 1.0  # economic health, 1 = undamaged
-        self.cost = 0.0  # loss this tick, share of GDP
-        self.pain = 0.0  # what its publics felt this tick
-        self.cumulative_cost = 0.0  # trillion USD
-        self.trust = 1.0  # in its coalition partners
-        self.rally = 0.0
-        self.defected = False
-        self.rows = rows  # its constituencies' rows in the model's Publics
+        self.sid = world.states.ids[index]
+        self.name = world.states.names[index]
+        self.side: Side = SIDES[int(world.states.side[index])]
         self.leader: Leader | None = None
 
     @property
-    def commitment(self) -> float:
-        """Commitment to the coalition: the mean of its sanction and aid levels."""
-        return 0.5 * (self.sanctions + self.aid)
+    def principal(self) -> bool:
+        """Whether it is its side's principal."""
+        return self.index in self.world.sides.principal
 
     @property
-    def policy(self) -> float:
-        """How hawkish its current policy is (0..1), as its constituencies judge it."""
-        if self.role is Role.COALITION:
-            return self.commitment
-        if self.role is Role.AGGRESSOR:
-            return hawkishness(self.model.rung)
-        if self.role is Role.TARGET:
-            return self.resistance
-        return 1.0 - self.trade
+    def lead(self) -> bool:
+        """Whether it leads its side's offers and threats."""
+        return self.index in self.world.sides.lead
 
-    def adjust_commitment(self, step: float) -> None:
-        """Raise (or lower) sanctions and aid together by ``step``."""
-        self.sanctions = clip01(self.sanctions + step)
-        self.aid = clip01(self.aid + step)
+    @property
+    def instruments(self) -> frozenset[Instrument]:
+        """What it may use."""
+        return self.world.states.instruments[self.index]
+
+    def _value(self, name: str) -> float:
+        return float(getattr(self.world.states, name)[self.index])
+
+    military = property(lambda self: self._value("military"), doc="military strength")
+    economy = property(lambda self: self._value("economy"), doc="GDP, trillion USD")
+    reserves = property(lambda self: self._value("reserves"), doc="share of annual GDP")
+    sanctions = property(lambda self: self._value("sanctions"), doc="sanctions imposed (0..1)")
+    aid = property(lambda self: self._value("aid"), doc="share of aid capacity delivered")
+    trade = property(lambda self: self._value("trade"), doc="neutrals: trade kept (0..1)")
+    health = property(lambda self: self._value("health"), doc="economic health, 1 = undamaged")
+    cost = property(lambda self: self._value("cost"), doc="weekly loss, share of GDP")
+    cumulative_cost = property(lambda self: self._value("cumulative_cost"), doc="trillion USD")
+    trust = property(lambda self: self._value("trust"), doc="trust in its partners")
+    defected = property(
+        lambda self: bool(self.world.states.defected[self.index]), doc="whether it has broken ranks"
+    )
+
+    @property
+    def commitment(self) -> float:
+        """A partner's commitment to its side: the mean of the levels of its instruments."""
+        return self.world.states.commitment(self.index)
+
+    @property
+    def posture(self) -> int | None:
+        """Its side's rung, if it is a principal."""
+        for side, principal in enumerate(self.world.sides.principal):
+            if principal == self.index:
+                return self.world.sides.posture[side]
+        return None

@@ -1,32 +1,87 @@
-"""M10 and M12 (conquest path): military effort and the movement of control."""
+"""M10 and M12 (conquest path): military effort, the movement of control, the fighting outlook.
+
+Control ``c`` is the challenger's share of the contested ground. Each principal's own forces
+fight at the crisis intensity (the intensity of the higher of the two sides' postures); a
+partner with the force instrument adds the strength it projects while its own side's posture
+is at limited force or above; aid adds effort in proportion to what is delivered.
+"""
 
 from __future__ import annotations
 
-# Share of conventional strength committed at each rung: 0 diplomatic, 1 economic,
-# 2 limited conventional, 3 major conventional, 4 nuclear threats, 5 nuclear use.
-INTENSITY = (0.0, 0.0, 0.5, 1.0, 1.0, 1.0)
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from negsim.mechanisms.decisions import clip01
+
+if TYPE_CHECKING:
+    from negsim.world import World
 
 
-def aggressor_effort(military: float, health: float, rung: int) -> float:
-    """Fighting effort of the aggressor: strength, worn by economic damage, times rung intensity."""
-    return military * health * INTENSITY[rung]
-
-
-def target_effort(
-    military: float,
-    health: float,
-    resistance: float,
+def side_effort(
+    own_strength: float,
+    projected_force: float,
     aid_delivered: float,
     aid_efficiency: float,
-    defender_advantage: float,
+    intensity: float,
 ) -> float:
-    """Fighting effort of the target: its own strength plus the coalition's aid."""
-    return defender_advantage * military * health * resistance + aid_efficiency * aid_delivered
+    """A side's fighting effort: its principal's strength, partners' forces and aid, engaged."""
+    return intensity * (own_strength + projected_force + aid_efficiency * aid_delivered)
 
 
-def control_drift(aggressor: float, target: float, speed: float, rung: int) -> float:
-    """Expected weekly change of control: the relative effort balance, when there is fighting."""
-    if INTENSITY[rung] == 0.0:
-        return 0.0
-    total = aggressor + target
-    return 0.0 if total <= 0.0 else speed * (aggressor - target) / total
+def balance(challenger: float, defender: float) -> float:
+    """The relative balance of efforts in [-1, 1]: +1 when only the challenger fights."""
+    total = challenger + defender
+    return 0.0 if total <= 0.0 else (challenger - defender) / total
+
+
+def drift(balance_now: float, intensity: float, speed: float) -> float:
+    """Expected change of control per unit of time at ``speed``: faster as fighting intensifies."""
+    return speed * intensity * balance_now
+
+
+def outlook(
+    control: float, drift_per_week: float, weeks: float, noise: float, intensity: float
+) -> tuple[float, float]:
+    """The expected control ``weeks`` ahead if fighting goes on, and its spread.
+
+    Returns ``(p, sd)``: ``p`` is the share of the issue fighting on is expected to bring the
+    challenger (Fearon's ``p``), ``sd`` the standard deviation of that forecast.
+    """
+    p = clip01(control + weeks * drift_per_week)
+    return p, noise * intensity * math.sqrt(weeks)
+
+
+def perceived_balance(
+    own: float, enemy: float, misjudgment: float, own_is_challenger: bool
+) -> float:
+    """The balance as a side's leadership sees it: the enemy's effort scaled by ``exp(-misjudgment)``.
+
+    A positive misjudgment underestimates the enemy (optimism).
+    """
+    seen = enemy * math.exp(-misjudgment)
+    return balance(own, seen) if own_is_challenger else balance(seen, own)
+
+
+# --- on the world ------------------------------------------------------------------------------
+
+
+def fight(world: World, rng: np.random.Generator) -> float:
+    """A tick of fighting at the crisis intensity: control drifts with the balance of efforts
+    and a shock. Returns the ground the challenger lost (negative if it gained)."""
+    from negsim.mechanisms.outlook import efforts  # efforts are valued there too
+
+    p = world.params.battlefield
+    clock = world.clock
+    e_c, e_d = efforts(world, world.sides.posture)
+    world.sides.effort[:] = [e_c, e_d]
+    intensity = world.intensity
+    before = world.control
+    if intensity > 0.0:
+        step = clock.amount(drift(balance(e_c, e_d), intensity, p.speed))
+        step += rng.normal(0.0, clock.sd(p.noise) * intensity) if p.noise > 0 else 0.0
+        world.control = clip01(world.control + step)
+    world.peak_control = max(world.peak_control, world.control)
+    world.least_control = min(world.least_control, world.control)
+    return before - world.control

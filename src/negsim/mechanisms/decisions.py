@@ -1,4 +1,10 @@
-"""M11: choosing among actions by expected utility with bounded rationality."""
+"""M11: choosing among actions by expected utility with bounded rationality.
+
+Utilities are in issue units (the whole contested issue is worth 1). The logit temperature is
+relative to the chooser's stakes: utility differences are divided by ``temperature * stake``,
+so a leader with a small stake in the crisis is not made noisier by it, and choice noise is
+never as large as the differences a leader's situation creates between its options.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,14 @@ def clip01(value: float) -> float:
     if not value > 0.0:  # also NaN, as max(0.0, nan) gives
         return 0.0
     return 1.0 if value > 1.0 else value
+
+
+def logistic(z: float) -> float:
+    """The logistic function, safe for large arguments."""
+    if z >= 0.0:
+        return 1.0 / (1.0 + math.exp(-min(z, 700.0)))
+    e = math.exp(max(z, -700.0))
+    return e / (1.0 + e)
 
 
 def certainty_equivalent(
@@ -32,15 +46,19 @@ def effective_risk_preference(
     return clip01(base + humiliation_shift * humiliation + loss_shift * loss_frame)
 
 
-def logit_choice(utilities: Sequence[float], temperature: float, rng: random.Random) -> int:
-    """Index of the chosen action: softmax over utilities / temperature; 0 is a best response.
+def logit_choice(
+    utilities: Sequence[float], temperature: float, stake: float, rng: random.Random
+) -> int:
+    """Index of the chosen option: softmax of utilities over ``temperature * stake``.
 
-    Ties in a best response go to the first action listed, so callers list the status quo first.
+    Temperature 0 is a best response, ties going to the first option listed, so callers list
+    the status quo first. A random number is drawn only when the temperature is positive.
     """
     best = max(utilities)
-    if temperature <= 0.0:
-        return utilities.index(best)
-    weights = [math.exp((u - best) / temperature) for u in utilities]
+    scale = temperature * stake
+    if scale <= 0.0:
+        return list(utilities).index(best)
+    weights = [math.exp((u - best) / scale) for u in utilities]
     pick = rng.random() * sum(weights)
     for i, w in enumerate(weights):
         pick -= w
@@ -49,10 +67,29 @@ def logit_choice(utilities: Sequence[float], temperature: float, rng: random.Ran
     return len(weights) - 1
 
 
-def accept_probability(value: float, reservation: float, temperature: float) -> float:
-    """Chance a leader takes a sure ``value`` over continuing, worth ``reservation`` to it."""
+def accept_probability(value: float, reservation: float, scale: float) -> float:
+    """Chance a leader takes a sure ``value`` over continuing, worth ``reservation`` to it.
+
+    ``scale`` is the leader's temperature times its stake; 0 is a best response (a tie accepts).
+    """
     gap = value - reservation
-    if temperature <= 0.0:
+    if scale <= 0.0:
         return 1.0 if gap >= 0.0 else 0.0
-    z = max(-50.0, min(50.0, gap / temperature))
-    return 1.0 / (1.0 + math.exp(-z))
+    return logistic(gap / scale)
+
+
+def cost_in_issue_units(
+    weekly_loss: float,
+    weeks: float,
+    cost_weight: float,
+    loss_aversion: float,
+    resolve: float,
+    resolve_effect: float,
+) -> float:
+    """What a weekly loss (share of GDP) sustained for ``weeks`` is worth, in issue units.
+
+    Losses weigh by loss aversion relative to the typical 2.25 of prospect theory; a resolved
+    leader tolerates a share ``resolve_effect * resolve`` of them.
+    """
+    tolerance = 1.0 - resolve_effect * resolve
+    return cost_weight * (loss_aversion / 2.25) * tolerance * weeks * weekly_loss

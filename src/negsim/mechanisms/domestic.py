@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import math
+import random
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from negsim.mechanisms import beliefs
+from negsim.mechanisms.decisions import clip01
+from negsim.mechanisms.escalation import hawkishness
+from negsim.world import CHALLENGER, DEFENDER, other
+
+if TYPE_CHECKING:
+    from negsim.world import World
 
 
 def preferred_policy(
@@ -13,20 +23,16 @@ def preferred_policy(
     pain_sensitivity: np.ndarray,
     weariness: np.ndarray,
     risk_tolerance: np.ndarray,
-    rung_share: float,
+    fear: np.ndarray,
     shift: np.ndarray,
-    fear: float,
 ) -> np.ndarray:
-    """The policy (0 dovish .. 1 hawkish) each constituency wants this week.
+    """The policy (0 dovish .. 1 hawkish) each constituency wants this tick.
 
     Its stance, raised by a rally after enemy threats, lowered by accumulated war weariness
-    (as it is sensitive to pain), by fear of escalation (as it is risk-averse) and by the
-    disinformation it absorbed.
+    (as it is sensitive to pain), by fear of the enemy's posture (as it is risk-averse) and by
+    the disinformation it absorbed.
     """
-    want = (
-        stance + rally - pain_sensitivity * weariness - fear * (1.0 - risk_tolerance) * rung_share
-    )
-    want -= shift
+    want = stance + rally - pain_sensitivity * weariness - fear * (1.0 - risk_tolerance) - shift
     np.maximum(want, 0.0, out=want)
     return np.minimum(want, 1.0, out=want)  # np.clip, without its per-call overhead
 
@@ -46,3 +52,125 @@ def unrest_hazard(approval: float, threshold: float, rate: float) -> float:
     if approval >= threshold or threshold <= 0.0:
         return 0.0
     return rate * (threshold - approval) / threshold
+
+
+# --- on the world ------------------------------------------------------------------------------
+
+
+def policies(world: World) -> np.ndarray:
+    """How hawkish each state's current policy is (0..1), as its publics judge it.
+
+    A principal's posture on the ladder; a partner's commitment; a neutral's distance from
+    the challenger (one minus its trade).
+    """
+    s = world.states
+    out = 1.0 - s.trade
+    for side in (CHALLENGER, DEFENDER):
+        out[world.sides.principal[side]] = hawkishness(world.sides.posture[side])
+        for j in world.sides.partners[side]:
+            out[j] = 0.0 if s.defected[j] else s.commitment(j)
+    return out
+
+
+def update_publics(world: World) -> None:
+    """Constituencies weigh costs, fear, rallies, disinformation and like-minded peers."""
+    d = world.params.domestic
+    clock = world.clock
+    pub = world.publics
+    s = world.states
+    fear = np.full(len(s.ids), world.rungs.fear[world.rung])  # neutrals fear the crisis itself
+    for side in (CHALLENGER, DEFENDER):
+        enemy_fear = world.rungs.fear[world.sides.posture[other(side)]]
+        fear[world.sides.members[side]] = enemy_fear
+    rows = pub.state_of
+    pub.weariness += clock.rate(d.weariness_rate) * (s.pain[rows] - pub.weariness)
+    preferred = preferred_policy(
+        pub.stance,
+        s.rally[rows],
+        pub.pain_sensitivity,
+        pub.weariness,
+        pub.risk_tolerance,
+        d.fear * fear[rows],
+        pub.shift,
+    )
+    if d.influence > 0.0:
+        mean = np.bincount(pub.like_minded, weights=pub.weight * preferred)
+        mean /= pub.like_minded_mass
+        preferred += clock.rate(d.influence) * (mean[pub.like_minded] - preferred)
+    pub.preferred = preferred
+    target = support_target(preferred, policies(world)[rows])
+    pub.support += clock.rate(d.support_rate) * (target - pub.support)
+    s.rally *= 1.0 - clock.rate(d.rally_decay)
+
+
+def update_approvals(world: World) -> None:
+    """Each leader's approval: the weighted support of its constituencies."""
+    pub = world.publics
+    world.leaders.approval[:] = np.bincount(
+        pub.state_of, weights=pub.support * pub.weight, minlength=len(world.states.ids)
+    )
+
+
+def approval_if(world: World, i: int, options: list[float]) -> list[float]:
+    """The approval state ``i``'s leader expects under each of ``options`` (policies 0..1)."""
+    pub = world.publics
+    rows = world.states.rows[i]
+    preferred, weight = pub.preferred[rows], pub.weight[rows]
+    return [float(weight @ (1.0 - np.abs(preferred - option))) for option in options]
+
+
+def falls(world: World, rng: random.Random) -> list[tuple[int, str]]:
+    """The leaders who lose office this tick: scheduled elections, unrest in autocracies."""
+    d = world.params.domestic
+    s = world.states
+    fallen = []
+    for i in range(len(s.ids)):
+        approval = float(world.leaders.approval[i])
+        if s.democracy[i]:
+            first = int(s.next_election[i])
+            due = (
+                d.elections
+                and first >= 0
+                and world.tick >= first
+                and (world.tick - first) % int(s.election_every[i]) == 0
+            )
+            if not due:
+                continue
+            world.counts["elections"] += 1
+            if rng.random() < election_win_probability(approval, d.election_noise):
+                world.log("election", f"{world.leaders.names[i]} re-elected in {s.names[i]}")
+            else:
+                fallen.append((i, "lost the election"))
+        else:
+            hazard = world.clock.rate(unrest_hazard(approval, d.unrest_threshold, d.unrest_rate))
+            if hazard > 0.0 and rng.random() < hazard:
+                fallen.append((i, "fell to domestic unrest"))
+    return fallen
+
+
+def replace_leader(world: World, i: int, cause: str, rng: random.Random) -> str:
+    """A new leader takes office in state ``i``: the public mood sets its resolve, its risk
+    preference is drawn around the cast's; memories start afresh; the other side's belief
+    about a new principal returns to the prior. Returns the new leader's name."""
+    leaders = world.leaders
+    pub = world.publics
+    rows = world.states.rows[i]
+    mood = float(pub.preferred[rows] @ pub.weight[rows])
+    spec = world.cast.leaders[world.states.ids[i]]
+    old = leaders.names[i]
+    leaders.successions[i] += 1
+    name = f"{world.states.names[i]}'s leader #{leaders.successions[i] + 1}"
+    leaders.names[i] = name
+    leaders.resolve[i] = clip01(rng.gauss(mood, 0.1))
+    leaders.risk_preference[i] = clip01(rng.gauss(spec.risk_preference, 0.1))
+    leaders.humiliation[i] = 0.0
+    leaders.record[i] = 0.0
+    leaders.memory[i] = 0.0
+    leaders.since[i] = world.tick
+    for side in (CHALLENGER, DEFENDER):
+        if world.sides.principal[other(side)] == i:
+            b = world.params.beliefs
+            world.sides.type_values[side] = beliefs.type_grid(mood, b.type_spread, b.types)
+            world.sides.type_probs[side] = beliefs.uniform(b.types)
+    world.log("leader change", f"{old} of {world.states.names[i]} {cause}", "leader_changes")
+    return name

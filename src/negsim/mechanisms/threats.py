@@ -1,8 +1,44 @@
-"""M1 threats and M2 learning from how threats were answered."""
+"""M1 threats and M2 learning from how threats were answered: the life of a threat.
+
+A side's lead may threaten a state of the other side: a demand, a consequence and a deadline.
+
+- The challenger can demand that a defender partner **ease** its sanctions and aid (a wedge),
+  or that the defender principal **concede** the terms it last offered; its consequence is to
+  climb a rung.
+- The defender side can demand that the challenger **step down** (stop fighting, or come a
+  rung down, e.g. from nuclear threats) or **withdraw**; its consequence is to tighten sanctions or to climb a rung (strikes,
+  blockade, war), whichever it can carry out and values more.
+
+A threat's credibility is zero if its consequence cannot be carried out (no rung left, no
+force, sanctions at their maximum); otherwise it rises with the threatener's unity and record
+and falls with what carrying it out would cost it. The lead issues a threat when its expected
+value (success times gain, less failure times the cheaper of carrying it out and bluffing)
+beats not threatening. Targets weigh open threats in their own decisions (partners' levels,
+the challenger's posture, the defender's acceptance), so compliance is a choice, and token
+compliance (too small a step, or the wrong rung) is not compliance. At the deadline the
+threatener carries the threat out or is caught bluffing, and both sides learn from it.
+"""
 
 from __future__ import annotations
 
-from negsim.mechanisms.decisions import clip01
+import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from negsim.cast import Instrument, RungId
+from negsim.mechanisms import beliefs, escalation, outlook, sanctions
+from negsim.mechanisms.decisions import (
+    clip01,
+    cost_in_issue_units,
+    logistic,
+    logit_choice,
+)
+from negsim.world import CHALLENGER, DEFENDER, Threat, other
+
+if TYPE_CHECKING:
+    from negsim.world import World
 
 
 def beta_mean(successes: float, failures: float, prior: float) -> float:
@@ -10,25 +46,453 @@ def beta_mean(successes: float, failures: float, prior: float) -> float:
     return (successes + prior / 2.0) / (successes + failures + prior)
 
 
-def credibility(cohesion: float, record: float, self_cost: float, p) -> float:
+def credibility(
+    capable: bool,
+    unity: float,
+    record: float,
+    carry_cost: float,
+    base: float,
+    unity_weight: float,
+    record_weight: float,
+    cost_weight: float,
+) -> float:
     """Chance the threatened party assigns to a threat being carried out.
 
-    Rises with the threatener's cohesion and its record of carried-out threats; falls with what
-    carrying it out would cost the threatener itself.
+    None if it cannot be carried out; else it rises with the threatener's unity (cohesion or
+    approval) and its record of carried-out threats, and falls with what carrying it out would
+    cost the threatener (issue units).
     """
-    value = (
-        p.base_credibility
-        + p.cohesion_weight * cohesion
-        + p.record_weight * record
-        - p.cost_weight * self_cost
-    )
-    return clip01(value)
+    if not capable:
+        return 0.0
+    return clip01(base + unity_weight * unity + record_weight * record - cost_weight * carry_cost)
 
 
-def threat_value(success_belief: float, gain: float, failure_cost: float) -> float:
+def threat_value(success: float, gain: float, failure_cost: float) -> float:
     """Expected value of issuing a threat: the gain if obeyed, the cost of a showdown if not.
 
-    ``success_belief`` is the threatener's memory of how this opponent answered its threats, so
-    conceding to a threat raises the next threat's value (M2) and standing firm lowers it.
+    ``success`` includes the threatener's memory of how this opponent answered its threats,
+    so conceding to a threat raises the next threat's value (M2) and standing firm lowers it.
     """
-    return success_belief * gain - (1.0 - success_belief) * failure_cost
+    return success * gain - (1.0 - success) * failure_cost
+
+
+@dataclass(frozen=True)
+class Option:
+    """A threat a lead could issue now, as the lead values it."""
+
+    target: int
+    demand: str
+    consequence: str
+    credibility: float
+    gain: float
+    comply: float  # the lead's estimate of the chance the target complies
+    carry_cost: float
+    terms: float = 0.0
+    level: float = 0.0
+
+    def value(self, memory: float, reputation_value: float) -> float:
+        """Expected value of issuing it, given the lead's memory of the target's answers."""
+        success = 0.5 * memory + 0.5 * self.comply
+        return threat_value(success, self.gain, min(self.carry_cost, reputation_value))
+
+
+# --- consequences --------------------------------------------------------------------------
+
+
+def can_climb(world: World, side: int) -> bool:
+    """Whether a side can climb a rung: its principal below its highest posture, or (for the
+    defenders) partners with force to bring in."""
+    posture = world.sides.posture[side]
+    principal = world.sides.principal[side]
+    if posture < world.states.highest[principal]:
+        return True
+    s = world.states
+    forces = any(
+        Instrument.FORCE in s.instruments[j] and s.force_projection[j] > 0 and not s.defected[j]
+        for j in world.sides.partners[side]
+    )
+    return forces and posture < RungId.FULL_WAR
+
+
+def can_sanction(world: World, side: int) -> bool:
+    """Whether a side can tighten sanctions: a sanctioner below its maximum."""
+    s = world.states
+    return any(
+        Instrument.SANCTIONS in s.instruments[j] and not s.defected[j] and s.sanctions[j] < 1.0
+        for j in world.sides.members[side]
+    )
+
+
+def carry_cost(world: World, side: int, consequence: str) -> float:
+    """What carrying out a consequence would cost the side's lead, in issue units."""
+    p = world.params
+    lead = world.sides.lead[side]
+    leaders = world.leaders
+    if consequence == "sanctions":
+        enemy = world.sides.principal[other(side)]
+        exposure = world.states.exposure[lead, enemy]
+        return cost_in_issue_units(
+            p.sanctions.self_cost * p.threats.sanction_step * exposure,
+            outlook.plan_weeks(world),
+            p.decisions.cost_weight,
+            leaders.loss_aversion[lead],
+            leaders.resolve[lead],
+            p.decisions.resolve_effect,
+        )
+    posture = world.sides.posture[side]
+    effect = p.decisions.resolve_effect
+    resolve = leaders.resolve[world.sides.principal[side]]
+    now, up = outlook.prospects(world, side, postures=[posture, posture + 1])  # within reach
+    backlash = world.rungs.backlash[posture + 1]
+    return max(0.0, float(now.value(resolve, effect) - up.value(resolve, effect))) + backlash
+
+
+def unity(world: World, side: int) -> float:
+    """A threatener's unity: its coalition's cohesion, or its leader's approval if alone."""
+    if world.sides.partners[side]:
+        return world.cohesion[side]
+    return float(world.leaders.approval[world.sides.lead[side]])
+
+
+def threat_credibility(world: World, side: int, consequence: str, cost: float) -> float:
+    """Credibility of a threat by ``side`` with this consequence."""
+    t = world.params.threats
+    lead = world.sides.lead[side]
+    capable = can_climb(world, side) if consequence == "climb" else can_sanction(world, side)
+    record = beta_mean(*world.leaders.record[lead], t.prior)
+    return credibility(
+        capable,
+        unity(world, side),
+        record,
+        cost,
+        t.base_credibility,
+        t.unity_weight,
+        t.record_weight,
+        t.cost_weight,
+    )
+
+
+# --- the options of each side's lead -------------------------------------------------------
+
+
+def options(world: World, side: int) -> list[Option]:
+    """The threats the side's lead could issue now (none beyond ``threats.max_open``)."""
+    t = world.params.threats
+    open_now = [th for th in world.threats if th.side == side]
+    if len(open_now) >= t.max_open or world.deal is not None:
+        return []
+    taken = {(th.target, th.demand, th.level) for th in open_now}
+    found = _challenger_options(world) if side == CHALLENGER else _defender_options(world)
+    return [o for o in found if (o.target, o.demand, o.level) not in taken]
+
+
+def _scale(world: World, i: int) -> float:
+    return max(
+        world.leaders.temperature[i] * world.params.decisions.temperature_scale,
+        world.params.beliefs.tremble,
+    )
+
+
+def _challenger_options(world: World) -> list[Option]:
+    p = world.params
+    t = p.threats
+    s = world.states
+    found = []
+    if not can_climb(world, CHALLENGER):
+        return found
+    cost = carry_cost(world, CHALLENGER, "climb")
+    cred = threat_credibility(world, CHALLENGER, "climb", cost)
+    lead = world.sides.lead[CHALLENGER]
+    principal = world.sides.principal[CHALLENGER]
+    for j in world.sides.partners[DEFENDER]:
+        if s.defected[j] or s.commitment(j) < t.ease_step:
+            continue
+        relief = _relief(world, j)
+        fear = cred * t.damage * (1.0 - world.leaders.risk_preference[j])
+        fear *= 1.0 + s.security[j, principal]
+        keep = p.decisions.stake * world.sides.partner_resolve[j] * t.ease_step
+        comply = logistic((fear - keep) / _scale(world, lead))
+        found.append(Option(j, "ease", "climb", cred, relief, comply, cost, level=s.commitment(j)))
+    terms = world.sides.last_terms[CHALLENGER]
+    if terms is not None and world.talks_open():
+        target = world.sides.principal[DEFENDER]
+        mine = outlook.reservation(world, CHALLENGER)
+        their = _reservations_seen(world, CHALLENGER)
+        cost_to_them = t.damage
+        gaps = (1.0 - terms) - (their - cred * cost_to_them)
+        comply = float(
+            beliefs.choice_likelihood(gaps, _scale(world, lead))
+            @ world.sides.type_probs[CHALLENGER]
+        )
+        found.append(
+            Option(
+                target, "concede", "climb", cred, max(0.0, terms - mine), comply, cost, terms=terms
+            )
+        )
+    return found
+
+
+def _defender_options(world: World) -> list[Option]:
+    p = world.params
+    lead = world.sides.lead[DEFENDER]
+    target = world.sides.principal[CHALLENGER]
+    posture = world.sides.posture[CHALLENGER]
+    demands: list[tuple[str, int]] = []
+    if posture >= RungId.LIMITED_FORCE:
+        demands.append(("step_down", RungId.SHOW_OF_FORCE))  # stop fighting
+        if posture - 1 > RungId.SHOW_OF_FORCE:
+            demands.append(("step_down", posture - 1))  # a rung down: e.g. no nuclear threats
+    elif world.control > p.battlefield.rollback:
+        demands.append(("withdraw", RungId.DIPLOMATIC))
+    consequences = [
+        c
+        for c, able in (
+            ("sanctions", can_sanction(world, DEFENDER)),
+            ("climb", can_climb(world, DEFENDER)),
+        )
+        if able
+    ]
+    if not demands or not consequences:
+        return []
+    mine = outlook.reservation(world, DEFENDER)
+    resolve = world.leaders.resolve[world.sides.principal[DEFENDER]]
+    resolves = world.sides.type_values[DEFENDER]
+    effect = p.decisions.resolve_effect
+    fight = np.full(len(resolves), -np.inf)
+    for prospect in outlook.prospects(world, CHALLENGER, viewer=DEFENDER):
+        np.maximum(fight, prospect.value(resolves, effect), out=fight)
+    step_face = -0.5 * outlook.quit_value(world, CHALLENGER)  # a rung's face
+    found = []
+    for demand, level in demands:
+        if demand == "withdraw":
+            gain = max(0.0, 1.0 - mine)
+            comply_value = np.full(len(resolves), outlook.quit_value(world, CHALLENGER))
+        else:
+            gain = max(0.0, _value_if_enemy_at(world, DEFENDER, level, resolve) - mine)
+            comply_value = np.full(len(resolves), -np.inf)
+            for prospect in outlook.prospects(world, CHALLENGER, DEFENDER, list(range(level + 1))):
+                value = prospect.value(resolves, effect) - step_face * (posture - prospect.posture)
+                np.maximum(comply_value, value, out=comply_value)
+        for consequence in consequences:
+            cost = carry_cost(world, DEFENDER, consequence)
+            cred = threat_credibility(world, DEFENDER, consequence, cost)
+            penalty = cred * outlook.consequence_cost(world, CHALLENGER, consequence)
+            gaps = comply_value - (fight - penalty)
+            comply = float(
+                beliefs.choice_likelihood(gaps, _scale(world, lead))
+                @ world.sides.type_probs[DEFENDER]
+            )
+            found.append(Option(target, demand, consequence, cred, gain, comply, cost, level=level))
+    return found
+
+
+def _relief(world: World, j: int) -> float:
+    """What partner ``j`` easing by a step would spare the challenger, in issue units."""
+    p = world.params
+    s = world.states
+    principal = world.sides.principal[CHALLENGER]
+    eased = max(0.0, s.sanctions[j] - p.threats.ease_step)
+    spared = world.pressure[CHALLENGER] - sanctions.pressure_on(world, CHALLENGER, {j: eased})
+    spared /= 1.0 + p.sanctions.reserves_buffer * s.reserves[principal]
+    return cost_in_issue_units(
+        max(0.0, spared),
+        outlook.plan_weeks(world),
+        p.decisions.cost_weight,
+        world.leaders.loss_aversion[principal],
+        world.leaders.resolve[principal],
+        p.decisions.resolve_effect,
+    )
+
+
+def _reservations_seen(world: World, viewer: int) -> np.ndarray:
+    """The other principal's reservations (its share of the issue) over the viewer's belief."""
+    return outlook.reservations(world, other(viewer), world.sides.type_values[viewer], viewer)
+
+
+def _value_if_enemy_at(world: World, side: int, enemy_posture: int, resolve: float) -> float:
+    """A side's best war value if the enemy held ``enemy_posture`` instead."""
+    effect = world.params.decisions.resolve_effect
+    current = world.sides.posture[side]
+    highest = int(world.states.highest[world.sides.principal[side]])
+    postures = [r for r in (current, current + 1, current - 1) if 0 <= r <= highest]
+    return max(
+        float(outlook.evaluate(world, side, side, r, enemy_posture).value(resolve, effect))
+        for r in postures
+    )
+
+
+def choose(world: World, side: int, rng: random.Random) -> Option | None:
+    """The lead's choice: its best threat if it beats not threatening (logit), else none."""
+    found = options(world, side)
+    if not found:
+        return None
+    t = world.params.threats
+    lead = world.sides.lead[side]
+    memory = world.leaders.memory[lead]
+    values = [o.value(beta_mean(*memory[o.target], t.prior), t.reputation_value) for o in found]
+    best = int(np.argmax(values))
+    temperature = world.leaders.temperature[lead] * world.params.decisions.temperature_scale
+    pick = logit_choice([0.0, values[best]], temperature, _stake(world, lead), rng)
+    return found[best] if pick == 1 else None
+
+
+def _stake(world: World, i: int) -> float:
+    return 1.0 if i in world.sides.principal else world.params.decisions.stake
+
+
+# --- issuing and resolving -----------------------------------------------------------------
+
+
+def issue(world: World, side: int, option: Option) -> Threat:
+    """Put a threat on the record: it rallies the target side's publics."""
+    p = world.params
+    deadline = world.tick + world.clock.ticks(p.threats.deadline_days)
+    threat = Threat(
+        side=side,
+        threatener=world.sides.lead[side],
+        target=option.target,
+        demand=option.demand,
+        consequence=option.consequence,
+        issued=world.tick,
+        deadline=deadline,
+        credibility=option.credibility,
+        level=option.level,
+        terms=option.terms,
+    )
+    world.threats.append(threat)
+    for j in world.sides.members[other(side)]:
+        world.states.rally[j] += p.domestic.rally
+    what = {
+        "ease": "ease sanctions and aid",
+        "concede": f"accept x = {option.terms:.2f}",
+        "step_down": f"step down to {RungId(int(option.level)).label}",
+        "withdraw": "withdraw",
+    }[option.demand]
+    means = "escalation" if option.consequence == "climb" else "tighter sanctions"
+    days = p.threats.deadline_days
+    world.log(
+        "threat",
+        f"{world.name(threat.threatener)} to {world.name(threat.target)}: {what} "
+        f"within {days} days or face {means}",
+        f"threats_by_{'challenger' if side == CHALLENGER else 'defender'}",
+    )
+    return threat
+
+
+def complied(world: World, threat: Threat) -> bool:
+    """Whether the target did what was demanded (token steps do not count)."""
+    s = world.states
+    if threat.demand == "ease":
+        step = world.params.threats.ease_step
+        return (
+            s.defected[threat.target] or s.commitment(threat.target) <= threat.level - step + 1e-9
+        )
+    if threat.demand == "step_down":
+        return world.sides.posture[CHALLENGER] <= threat.level
+    if threat.demand == "withdraw":
+        return world.withdrawn
+    deal = world.deal
+    return world.capitulated or (deal is not None and deal.x >= threat.terms - 1e-9)
+
+
+def resolve_deadlines(world: World, rng: random.Random) -> list[tuple[int, str]]:
+    """Threats whose deadline has come, and threats under watch.
+
+    A target that complies by the deadline is watched for as long again: holding the line to
+    the end is a concession; going back on it meanwhile is defiance. Defied, the threatener
+    carries the threat out or is caught bluffing. Returns the consequences to carry out, as
+    ``(side, consequence)``.
+    """
+    p = world.params
+    period = world.clock.ticks(p.threats.deadline_days)
+    carried, still_open = [], []
+    for threat in world.threats:
+        obeying = complied(world, threat)
+        if threat.watched and not obeying:
+            defied = True
+        elif threat.deadline > world.tick:
+            still_open.append(threat)
+            continue
+        elif obeying and not threat.watched:
+            threat.watched = True
+            threat.deadline = world.tick + period
+            still_open.append(threat)
+            continue
+        else:
+            defied = not obeying
+        side = threat.side
+        threatener, target = threat.threatener, threat.target
+        memory = world.leaders.memory[threatener, target]
+        if not defied:
+            memory[0] += 1.0
+            world.log(
+                "concession",
+                f"{world.name(target)} gives in to {world.name(threatener)}'s threat",
+                f"threats_complied_{'challenger' if side == CHALLENGER else 'defender'}",
+            )
+            continue
+        memory[1] += 1.0
+        if _carried(world, threat, rng):
+            carried.append((side, threat.consequence))
+    world.threats = still_open
+    return carried
+
+
+def _carried(world: World, threat: Threat, rng: random.Random) -> bool:
+    """The threatener of a defied threat carries it out, or is caught bluffing."""
+    p = world.params
+    side, threatener = threat.side, threat.threatener
+    capable = can_climb(world, side) if threat.consequence == "climb" else can_sanction(world, side)
+    cost = carry_cost(world, side, threat.consequence) if capable else float("inf")
+    temperature = world.leaders.temperature[threatener] * p.decisions.temperature_scale
+    carry = capable and (
+        logit_choice(
+            [0.0, p.threats.reputation_value - cost], temperature, _stake(world, threatener), rng
+        )
+        == 1
+    )
+    _learn_from_deadline(world, side, carry, cost)
+    if not carry:
+        world.leaders.record[threatener, 1] += 1.0
+        world.log(
+            "bluff",
+            f"{world.name(threatener)}'s threat to {world.name(threat.target)} was a bluff",
+            "bluffs_called",
+        )
+        return False
+    world.leaders.record[threatener, 0] += 1.0
+    world.counts["threats_carried_out"] += 1
+    return True
+
+
+def _learn_from_deadline(world: World, side: int, carried: bool, cost: float) -> None:
+    """The threatened side updates its belief about the threatening principal's resolve."""
+    if world.sides.lead[side] != world.sides.principal[side] or not np.isfinite(cost):
+        return
+    p = world.params
+    observer = other(side)
+    resolves = world.sides.type_values[observer]
+    principal = world.sides.principal[side]
+    # the cost scales with the threatener's tolerance of costs: (1 - e r) / (1 - e r_true)
+    e = p.decisions.resolve_effect
+    true_tolerance = max(1e-9, 1.0 - e * world.leaders.resolve[principal])
+    costs = cost * (1.0 - e * resolves) / true_tolerance
+    gaps = p.threats.reputation_value - costs
+    likelihood = beliefs.choice_likelihood(gaps if carried else -gaps, p.beliefs.tremble)
+    world.sides.type_probs[observer] = beliefs.bayes(world.sides.type_probs[observer], likelihood)
+
+
+def carry_out(world: World, side: int, consequence: str) -> None:
+    """Apply a carried-out threat's consequence."""
+    p = world.params
+    if consequence == "climb":
+        escalation.climb(world, side, "carries out its threat and escalates")
+        return
+    s = world.states
+    for j in world.sides.members[side]:
+        if Instrument.SANCTIONS in s.instruments[j] and not s.defected[j]:
+            s.sanctions[j] = min(1.0, s.sanctions[j] + p.threats.sanction_step)
+    world.log(
+        "threat carried out",
+        f"{world.name(world.sides.lead[side])}'s side tightens sanctions as threatened",
+    )

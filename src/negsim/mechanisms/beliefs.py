@@ -1,0 +1,128 @@
+"""M13: private information and signalling.
+
+A leader's resolve (its tolerance of costs) is private. Nature draws it around the cast's
+value, which is also everyone's prior. Each principal's leadership holds a belief about the
+other principal's resolve on a grid of types and updates it by Bayes' rule from what it sees
+the other do, using the same logit choice the other decides by (with at least a ``tremble``
+of noise, since it cannot know everything the other weighs). Costly acts move beliefs; cheap
+talk does not. A back channel adds a noisy direct reading each week.
+
+The military balance is misjudged too: each side starts with a log-misjudgment of the
+enemy's strength, which fighting corrects.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from statistics import NormalDist
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from negsim.world import World
+
+_NORMAL = NormalDist()
+
+
+def type_grid(mean: float, spread: float, points: int) -> np.ndarray:
+    """Equally likely types around a prior mean: quantiles of Normal(mean, spread), in [0, 1].
+
+    With ``spread`` 0 every point is the mean: complete information.
+    """
+    z = np.array([_NORMAL.inv_cdf((k + 0.5) / points) for k in range(points)])
+    return np.clip(mean + spread * z, 0.0, 1.0)
+
+
+def uniform(points: int) -> np.ndarray:
+    """A flat belief over ``points`` types."""
+    return np.full(points, 1.0 / points)
+
+
+def bayes(probs: np.ndarray, likelihood: np.ndarray) -> np.ndarray:
+    """Posterior over types: prior times likelihood, normalised; unchanged if nothing fits."""
+    posterior = probs * likelihood
+    total = posterior.sum()
+    if not total > 1e-300:
+        return probs
+    return posterior / total
+
+
+def choice_likelihood(gaps: np.ndarray, scale: float) -> np.ndarray:
+    """Chance each type makes a choice worth ``gaps`` more to it than the alternative."""
+    z = np.clip(gaps / scale, -50.0, 50.0)
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def signal_likelihood(values: np.ndarray, signal: float, sd: float) -> np.ndarray:
+    """Likelihood of a noisy reading ``signal`` of the type, for each type."""
+    return np.exp(-0.5 * ((values - signal) / sd) ** 2)
+
+
+def expected(values: np.ndarray, probs: np.ndarray) -> float:
+    """The mean type under a belief."""
+    return float(values @ probs)
+
+
+def corrected_misjudgment(misjudgment: float, intensity: float, rate: float) -> float:
+    """A side's misjudgment of the enemy after a tick of fighting at ``intensity``.
+
+    ``rate`` is the per-tick share corrected by full-scale fighting.
+    """
+    return misjudgment * (1.0 - rate * intensity)
+
+
+def normal_cdf(z: float) -> float:
+    """Standard normal distribution function."""
+    return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
+
+
+# --- on the world ------------------------------------------------------------------------------
+
+
+def update(world: World, rng: random.Random) -> None:
+    """What each side learns this tick about the other (phase 1).
+
+    Its estimate of the enemy coalition's cohesion and of each enemy partner's resolve move
+    toward what it observes (with misperception a back channel reduces); a back channel gives
+    a noisy reading of the enemy principal's resolve; fighting on instead of quitting is a
+    costly signal of resolve; fighting corrects the misjudgment of the enemy's strength.
+    """
+    from negsim.mechanisms import outlook  # outlook values prospects; it imports this module
+
+    p = world.params
+    b = p.beliefs
+    clock = world.clock
+    channel = world.back_channel()
+    noise = p.bargaining.misperception * (1.0 - channel)
+    rate = clock.rate(b.cohesion_rate)
+    s = world.states
+    sides = world.sides
+    for k in (0, 1):
+        enemy = 1 - k
+        seen = world.cohesion[enemy] + (rng.gauss(0.0, noise) if noise > 0 else 0.0)
+        sides.belief_cohesion[k] += rate * (seen - sides.belief_cohesion[k])
+        for j in sides.partners[enemy]:
+            shown = 0.0 if s.defected[j] else s.commitment(j)
+            sides.partner_resolve[j] += rate * (shown - sides.partner_resolve[j])
+    for k in (0, 1):
+        enemy = 1 - k
+        truth = world.leaders.resolve[sides.principal[enemy]]
+        if channel > 0.0:
+            sd = b.channel_signal / channel
+            reading = truth + rng.gauss(0.0, sd)
+            sides.type_probs[k] = bayes(
+                sides.type_probs[k], signal_likelihood(sides.type_values[k], reading, sd)
+            )
+        if world.intensity > 0.0 and world.deal is None:
+            values = sides.type_values[k]
+            fight = np.full(len(values), -np.inf)
+            effect = p.decisions.resolve_effect
+            for prospect in outlook.prospects(world, enemy, viewer=k):
+                np.maximum(fight, prospect.value(values, effect), out=fight)
+            gaps = fight - outlook.quit_value(world, enemy)
+            sides.type_probs[k] = bayes(sides.type_probs[k], choice_likelihood(gaps, b.tremble))
+        sides.misjudgment[k] *= 1.0 - clock.rate(b.military_learning) * world.intensity
+        world.misperception_sum += abs(expected(sides.type_values[k], sides.type_probs[k]) - truth)
+    world.misperception_ticks += 2
