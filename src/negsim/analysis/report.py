@@ -32,6 +32,7 @@ from negsim.errors import InputError
 
 PNG_FOLDER = "report_png"
 _BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+FAMILY_LABELS = {"n": "events of each kind", "cost": "economic cost of each state"}
 _CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"scale": 2}}
 
 
@@ -74,18 +75,33 @@ def sections(res: plots.Results) -> list[Section]:
     if len(res.parameters) == 2:
         x, y = res.parameters
         shares.figures["outcome-heatmap"] = plots.outcome_heatmap(res, x, y)
+    ends = Section(
+        "End times",
+        "When runs end, each outcome in its color: a crisis that ends early and one that runs "
+        "to the horizon are different stories even when they end the same way.",
+    )
+    ends.figures["end-times"] = plots.end_times(res)
+    single, families = plots.record_fields(res)
     dists = Section(
         "Distributions",
-        "Per-run end tick, deal terms (settlements only), minimum cohesion and peak escalation "
-        "rung: histograms or violins (with box: median and quartiles) on the left, empirical "
-        "cumulative distributions on the right.",
+        "Every per-run field of the record that varies. A field with few distinct values (a "
+        "rung, a face offered, a flag) shows the share of runs at each value, as bars; any "
+        "other shows histograms or violins (with box: median and quartiles) on the left and "
+        "empirical cumulative distributions on the right. Fields without a value in some runs "
+        "(deal terms without a deal) are shown over the runs that have one.",
         half_width=True,
     )
-    for metric in plots.METRICS:
+    ok = res.ok
+    for name in single:
+        discrete = plots.is_discrete(ok[name].dropna())
         for p in params:
-            dists.figures[_key(metric, "distribution", p)] = plots.distribution(res, metric, p)
-            dists.figures[_key(metric, "ecdf", p)] = plots.ecdf(res, metric, p)
-    found = [shares, dists]
+            dists.figures[_key(name, "distribution", p)] = plots.distribution(res, name, p)
+            if not discrete:
+                dists.figures[_key(name, "ecdf", p)] = plots.ecdf(res, name, p)
+    for prefix, members in families.items():
+        label = FAMILY_LABELS.get(prefix, prefix)
+        dists.figures[_key("family", prefix)] = plots.family(res, members, label)
+    found = [shares, ends, dists]
     if res.series is not None:
         fans = Section(
             "Over time",
