@@ -734,12 +734,14 @@ def sensitivity_indices(source: Source) -> go.Figure:
             error = (
                 {"type": "data", "array": part[conf], "color": "#333333"} if conf in part else None
             )
+            flagged = part["flag"] != "" if "flag" in part else pd.Series(False, index=part.index)
             fig.add_bar(
                 x=part[key],
                 y=part["parameter"],
                 orientation="h",
                 name=names[key],
                 marker_color=color,
+                marker_pattern_shape=["/" if f else "" for f in flagged],
                 error_x=error,
                 legendgroup=key,
                 showlegend=i == 0,
@@ -754,12 +756,14 @@ def sensitivity_indices(source: Source) -> go.Figure:
         if outcome in OUTCOME_COLORS:
             annotation.font = {"color": OUTCOME_COLORS[outcome], "size": 14}
     flat = sorted(set(table["output"]) - set(outputs)) if len(table) else []
-    note = f"<br><sup>no variation, left out: {', '.join(map(_output_label, flat))}</sup>"
+    notes = [f"no variation, left out: {', '.join(map(_output_label, flat))}"] if flat else []
+    if len(usable) and "flag" in usable and (usable["flag"] != "").any():
+        notes.append("hatched: unreliable (95% interval wider than the index, or S1 < 0)")
     if not outputs:
         _empty(fig, "no output varies")
     fig.update_layout(barmode="group", margin={"l": 220})
     kind = "Sobol indices" if sobol else "Morris screening"
-    title = f"{kind} per output{note if flat else ''}"
+    title = f"{kind} per output" + "".join(f"<br><sup>{n}</sup>" for n in notes)
     return _layout(fig, title, height=height)
 
 

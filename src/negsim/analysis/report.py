@@ -28,6 +28,7 @@ from plotly.offline import get_plotlyjs
 
 from negsim.analysis import compare, discovery, plots
 from negsim.analysis.colors import ROLE_COLORS
+from negsim.analysis.stats import sensitivity_warning
 from negsim.errors import InputError
 
 PNG_FOLDER = "report_png"
@@ -125,6 +126,7 @@ def sections(res: plots.Results) -> list[Section]:
         )
         try:
             sens.figures["sensitivity"] = plots.sensitivity_indices(res)
+            sens.note = sensitivity_warning(plots.sensitivity_table(res), res.sampler)
         except InputError as exc:
             sens.note = str(exc)
         found.append(sens)

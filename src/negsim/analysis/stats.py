@@ -142,6 +142,7 @@ def sensitivity(table: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
     }
     outputs = {f"share_{o}": table[f"share_{o}"] for o in OUTCOMES}
     outputs["end_tick_mean"] = table["end_tick_mean"]
+    samples = base_samples(info, len(names), len(table))
     rows = []
     for output, values in outputs.items():
         y = values.to_numpy(dtype=float)
@@ -150,11 +151,108 @@ def sensitivity(table: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             indices = _analyze(info, problem, table[names].to_numpy(dtype=float), y)
+        noise = _noise_share(y, table["runs"].to_numpy(dtype=float)) if "runs" in table else None
         for i, name in enumerate(names):
-            rows.append(
-                {"output": output, "parameter": name, **{k: v[i] for k, v in indices.items()}}
+            row = {"output": output, "parameter": name, **{k: v[i] for k, v in indices.items()}}
+            if output.startswith("share_") and noise is not None:
+                row["noise_share"] = noise
+            rows.append(row)
+    found = pd.DataFrame(rows)
+    if len(found):
+        found[["flag", "samples_needed"]] = _flags(found, info["sampler"], samples)
+    return found
+
+
+SOBOL_PRECISION = 0.05  # half-width of the 95% interval a Sobol index should reach
+MORRIS_PRECISION = 0.1  # ... and a Morris mu*, as a share of the output's largest mu*
+
+
+def base_samples(info: dict[str, Any], parameters: int, points: int) -> int:
+    """The base samples N of a sobol sweep (or the trajectories r of a morris one), read from
+    the number of points: N (D + 2) points for Sobol (N (2D + 2) with second order), r (D + 1)
+    for Morris."""
+    if info["sampler"] == "sobol":
+        per = 2 * parameters + 2 if info.get("second_order") else parameters + 2
+    else:
+        per = parameters + 1
+    return max(1, points // per)
+
+
+def _noise_share(shares: np.ndarray, runs: np.ndarray) -> float:
+    """Share of the variance of an outcome share across points that is binomial noise from the
+    finite replications at each point (mean p(1 - p)/R over the variance of p)."""
+    spread = float(np.var(shares, ddof=1)) if len(shares) > 1 else 0.0
+    noise = float(np.mean(shares * (1 - shares) / np.maximum(runs, 1)))
+    return min(1.0, noise / spread) if spread > 0 else math.nan
+
+
+def _flags(indices: pd.DataFrame, sampler: str, samples: int) -> pd.DataFrame:
+    """Why each index is unreliable ('' when it is not), and the base samples that would bring
+    the widest interval of a flagged row down to the target precision.
+
+    A bootstrap interval shrinks as 1/sqrt(N), so an interval of half-width c at N samples
+    needs about N (c / h)^2 samples to reach half-width h: h = `SOBOL_PRECISION` for Sobol
+    (rounded up to a power of two, as the sampler needs), and `MORRIS_PRECISION` times the
+    output's largest mu* for Morris.
+    """
+    flags, needed = [], []
+    if sampler == "sobol":
+        keys, target = ("S1", "ST"), pd.Series(SOBOL_PRECISION, index=indices.index)
+    else:
+        keys = ("mu_star",)
+        top = indices.groupby("output")["mu_star"].transform("max")
+        target = (MORRIS_PRECISION * top).where(top > 0, math.nan)
+    for i, row in indices.iterrows():
+        reasons, widest = [], 0.0
+        if sampler == "sobol" and row["S1"] < 0:
+            reasons.append("S1 < 0")
+            widest = max(widest, row["S1_conf"])
+        for key in keys:
+            value, conf = row[key], row.get(f"{key}_conf", math.nan)
+            if not (np.isnan(value) or np.isnan(conf)) and conf > abs(value):
+                reasons.append(f"{key} interval wider than {key}")
+                widest = max(widest, conf)
+        flags.append("; ".join(reasons))
+        if reasons and widest > 0 and target[i] > 0:
+            n = samples * (widest / target[i]) ** 2
+            if sampler == "sobol":
+                n = 2 ** math.ceil(math.log2(max(n, 1)))
+            needed.append(max(samples, math.ceil(n)))
+        else:
+            needed.append(samples)
+    return pd.DataFrame({"flag": flags, "samples_needed": needed}, index=indices.index)
+
+
+def sensitivity_warning(indices: pd.DataFrame, sampler: str) -> str:
+    """One paragraph on the flagged indices: how many, why, and how many samples would do."""
+    if indices.empty or "flag" not in indices:
+        return ""
+    flagged = indices[indices["flag"] != ""]
+    if flagged.empty:
+        return ""
+    samples = int(indices["samples_needed"].min())  # an unflagged row needs what it has
+    what = "base samples N" if sampler == "sobol" else "trajectories r"
+    goal = (
+        f"within +/-{SOBOL_PRECISION}"
+        if sampler == "sobol"
+        else f"within +/-{MORRIS_PRECISION:.0%} of the output's largest mu*"
+    )
+    text = (
+        f"{len(flagged)} of {len(indices)} indices are unreliable (a 95% interval wider than "
+        f"the index, or S1 < 0): read them as 'not distinguishable from zero', not as values. "
+        f"This sweep has {what} = {samples}; bringing every flagged interval {goal} would take "
+        f"about {int(flagged['samples_needed'].max())} (intervals shrink as 1/sqrt({what[-1]}))."
+    )
+    if "noise_share" in indices:
+        noisy = indices.dropna(subset=["noise_share"]).groupby("output")["noise_share"].first()
+        noisy = noisy[noisy > 0.25]
+        if len(noisy):
+            listed = ", ".join(f"{o} {v:.0%}" for o, v in noisy.items())
+            text += (
+                f" Part of the variance of some outputs is noise from the replications at each "
+                f"point ({listed}); more replications per point reduce it, more samples do not."
             )
-    return pd.DataFrame(rows)
+    return text
 
 
 def _analyze(
@@ -235,8 +333,14 @@ def format_summary(table: pd.DataFrame, parameters: list[str], max_points: int =
     return "\n".join(lines)
 
 
-def format_sensitivity(indices: pd.DataFrame) -> str:
-    """Sensitivity indices as text, one block per output."""
+def format_sensitivity(indices: pd.DataFrame, spec: dict[str, Any] | None = None) -> str:
+    """Sensitivity indices as text, one block per output, then the warning on flagged ones."""
     if indices.empty:
         return "sensitivity: no output varies"
-    return "sensitivity indices:\n" + indices.round(4).to_string(index=False)
+    shown = indices.drop(columns=["noise_share"], errors="ignore").round(4)
+    text = "sensitivity indices:\n" + shown.to_string(index=False)
+    if spec is not None:
+        warning = sensitivity_warning(indices, spec["experiment"]["sampler"])
+        if warning:
+            text += "\n\nwarning: " + warning
+    return text
