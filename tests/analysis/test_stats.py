@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from SALib.sample import sobol as sobol_sample
 
-from negsim.analysis.stats import OUTCOMES, sensitivity, sensitivity_warning, summary_table, wilson
+from negsim.analysis.stats import (
+    OUTCOMES,
+    format_summary,
+    sensitivity,
+    sensitivity_warning,
+    summary_table,
+    wilson,
+)
 
 
 @pytest.mark.parametrize(
@@ -121,3 +130,10 @@ def test_unreliable_sobol_indices_are_flagged_with_the_samples_they_would_need()
         assert row["samples_needed"] & (row["samples_needed"] - 1) == 0
     warning = sensitivity_warning(indices.reset_index(), "sobol")
     assert "base samples N = 16" in warning and "unreliable" in warning
+
+
+def test_a_single_point_summary_prints_counts_as_integers():
+    text = format_summary(summary_table(_runs(["settlement"] * 3 + ["stalemate"]), []), [])
+    assert re.search(r"^  runs +4$", text, re.M)
+    assert re.search(r"^  failed +0$", text, re.M)
+    assert re.search(r"^  peak_rung_max +3$", text, re.M)

@@ -230,7 +230,9 @@ def write_findings(
         hyp, variants = variant_specs(path)
         estimates: dict[str, list[Estimate]] = {}
         for label, spec in variants.items():
-            run_experiment(spec, results=results, workers=workers, progress=progress)
+            sweep = run_experiment(spec, results=results, workers=workers, progress=progress)
+            if progress and not sweep.ran:  # a finished sweep shows no bar: one line instead
+                print(f"{spec.name}: {sweep.done} runs already recorded")
             runs, _ = load_results(results / spec.name)
             rename = hyp.robustness.rename if label == "second cast" else None
             estimates[label] = [estimate(runs, e, rename) for e in hyp.effects]

@@ -81,6 +81,24 @@ def difference_of_means(x1: np.ndarray, x0: np.ndarray) -> Estimate:
     return Estimate(d, d - Z95 * se, d + Z95 * se, n1, n0, m1, m0)
 
 
+# Statistics per point: (name, record field, pandas method, over "runs" or "deals").
+_POINT_STATS = [
+    ("end_tick_mean", "end_tick", "mean", "runs"),
+    ("end_tick_median", "end_tick", "median", "runs"),
+    ("deal_x_mean", "deal_x", "mean", "deals"),
+    ("deal_x_median", "deal_x", "median", "deals"),
+    ("deal_face_mean", "deal_face", "mean", "deals"),
+    ("deal_face_median", "deal_face", "median", "deals"),
+    ("min_cohesion_mean", "min_cohesion", "mean", "runs"),
+    ("min_cohesion_min", "min_cohesion", "min", "runs"),
+    ("mean_cohesion_mean", "mean_cohesion", "mean", "runs"),
+    ("coalition_collapse_share", "coalition_collapsed", "mean", "runs"),
+    ("peak_rung_mean", "peak_rung", "mean", "runs"),
+    ("peak_rung_max", "peak_rung", "max", "runs"),
+    ("humanitarian_cost_mean", "humanitarian_cost", "mean", "runs"),
+]
+
+
 def _point_stats(group: pd.DataFrame) -> dict[str, float]:
     ok = group[group["status"] == "ok"]
     n = len(ok)
@@ -93,22 +111,11 @@ def _point_stats(group: pd.DataFrame) -> dict[str, float]:
         row[f"share_{outcome}_hi"] = hi
     deals = ok[ok["outcome"] == Outcome.SETTLEMENT.value]
     costs = [c for c in ok.columns if c.startswith("cost_")]
-    row.update(
-        end_tick_mean=ok["end_tick"].mean(),
-        end_tick_median=ok["end_tick"].median(),
-        deal_x_mean=deals["deal_x"].mean(),
-        deal_x_median=deals["deal_x"].median(),
-        deal_face_mean=deals["deal_face"].mean(),
-        deal_face_median=deals["deal_face"].median(),
-        min_cohesion_mean=ok["min_cohesion"].mean(),
-        min_cohesion_min=ok["min_cohesion"].min(),
-        mean_cohesion_mean=ok["mean_cohesion"].mean(),
-        coalition_collapse_share=ok["coalition_collapsed"].astype(float).mean(),
-        peak_rung_mean=ok["peak_rung"].mean(),
-        peak_rung_max=ok["peak_rung"].max(),
-        humanitarian_cost_mean=ok["humanitarian_cost"].mean(),
-        economic_cost_total_mean=ok[costs].sum(axis=1).mean() if costs else math.nan,
-    )
+    for name, column, how, runs in _POINT_STATS:
+        if column in ok:  # the record's fields may change with the model: skip what is absent
+            values = (deals if runs == "deals" else ok)[column]
+            row[name] = getattr(values.astype(float), how)()
+    row["economic_cost_total_mean"] = ok[costs].sum(axis=1).mean() if costs else math.nan
     row.update({f"{c}_mean": ok[c].mean() for c in costs})
     return row
 
@@ -288,6 +295,13 @@ def _pct(share: float, lo: float, hi: float) -> str:
     return f"{100 * share:5.1f}% [{100 * lo:4.1f}, {100 * hi:4.1f}]"
 
 
+def _number(value: float) -> str:
+    """A count as an int ("1000", not "1000.0"); any other number as it is."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def format_summary(table: pd.DataFrame, parameters: list[str], max_points: int = 40) -> str:
     """The summary table as text: outcome shares with 95% intervals, then the other statistics."""
     shown = table.head(max_points)
@@ -301,28 +315,16 @@ def format_summary(table: pd.DataFrame, parameters: list[str], max_points: int =
             for o in OUTCOMES
         }
     )
-    stats = shown[
-        [
-            "runs",
-            "failed",
-            "end_tick_mean",
-            "end_tick_median",
-            "deal_x_mean",
-            "deal_face_mean",
-            "min_cohesion_mean",
-            "mean_cohesion_mean",
-            "peak_rung_mean",
-            "peak_rung_max",
-            "humanitarian_cost_mean",
-            "economic_cost_total_mean",
-        ]
-    ].round(3)
+    columns = ["runs", "failed", *(name for name, *_ in _POINT_STATS if name in shown)]
+    if "deal_x_median" in columns:  # the text keeps to the means of the deal terms
+        columns = [c for c in columns if c not in ("deal_x_median", "deal_face_median")]
+    stats = shown[[*columns, "economic_cost_total_mean"]].round(3)
     lines = []
     if len(shown) == 1:
         lines.append("outcome shares, Wilson 95% intervals:")
         lines += [f"  {o:<22} {shares[o].iloc[0]}" for o in OUTCOMES]
         lines.append("")
-        lines += [f"  {k:<26} {v}" for k, v in stats.iloc[0].items()]
+        lines += [f"  {k:<26} {_number(v)}" for k, v in stats.iloc[0].items()]
     else:
         lines.append("outcome shares per point, Wilson 95% intervals:")
         lines.append(pd.concat([label, shares], axis=1).to_string(index=False))
