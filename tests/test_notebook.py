@@ -18,7 +18,10 @@ def test_the_documented_notebook_runs_and_shows_the_viz_inline(monkeypatch):
     monkeypatch.setenv("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     nb = nbformat.read(NOTEBOOK, as_version=4)
     client = nbclient.NotebookClient(
-        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}
+        nb,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
     )
     client.execute(env=dict(os.environ))
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]

@@ -220,9 +220,12 @@ def prim_figure(found: Discovery) -> go.Figure:
     fig = make_subplots(
         rows=1,
         cols=2,
-        column_widths=[0.45, 0.55],
-        horizontal_spacing=0.2,
-        subplot_titles=["peeling trajectory", f"box {found.chosen}: parameter ranges"],
+        column_widths=[0.4, 0.6],
+        horizontal_spacing=0.3,
+        subplot_titles=[
+            "peeling trajectory",
+            f"box {found.chosen}: parameter ranges",
+        ],
     )
     t = found.trajectory
     fig.add_scatter(
@@ -234,7 +237,8 @@ def prim_figure(found: Discovery) -> go.Figure:
             "color": t["res_dim"],
             "colorscale": "Viridis",
             "size": 8,
-            "colorbar": {"title": {"text": "restricted<br>parameters"}, "x": 0.4, "len": 0.8},
+            "cmin": 0,
+            "cmax": len(found.limits),
         },
         customdata=np.column_stack([t.index, t["mass"], t["res_dim"]]),
         hovertemplate="box %{customdata[0]}: coverage %{x:.1%}, density %{y:.1%}, "
