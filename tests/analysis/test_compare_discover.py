@@ -148,3 +148,14 @@ def test_compare_command_prints_and_writes_its_page(sweep, tmp_path, capsys):
     assert "share stalemate" in out and "share settlement" not in out
     assert f"page written to {page}" in out
     assert page.read_text().count("Plotly.newPlot(") == 1
+
+
+def test_the_report_has_a_prim_box_per_outcome_and_the_feature_scores():
+    from negsim.analysis import plots
+    from negsim.analysis.report import sections
+
+    found = {s.title: s for s in sections(plots.load(_runs()))}
+    figures = found["Scenario discovery"].figures
+    assert list(figures) == ["prim-settlement", "prim-catastrophe", "feature-scores"]
+    scores = figures["feature-scores"].data[0]
+    assert list(scores.x) == ["settlement", "catastrophe"]
