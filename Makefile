@@ -11,16 +11,24 @@ export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "error: Python 3.12 not found (needed by Mesa 3.5); install python3.12" >&2; exit 2; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "negsim: creating the virtualenv $(VENV) with $(PYTHON)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[viz,png,cluster]'
-	touch $@
+	@echo "negsim: installing negsim with its viz, png, cluster and analysis extras into $(VENV)"
+	@echo "        (about 2 minutes the first time)"
+	@$(BIN)/python -m pip install --progress-bar off -e '.[viz,png,cluster,analysis]' | grep -E '^(Successfully|ERROR)' ; \
+	$(BIN)/python -c 'import negsim, mesa, solara, kaleido, dask, ema_workbench' 2>/dev/null \
+	|| { echo "error: the install failed; rerun: $(BIN)/python -m pip install -e '.[viz,png,cluster,analysis]'" >&2; exit 1; }
+	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(VENV)/.installed $@
+	@echo "negsim: installing negsim with its test extras into $(VENV) (about 2 minutes the first time)"
+	@$(BIN)/python -m pip install --progress-bar off -e '.[test]' | grep -E '^(Successfully|ERROR)' ; \
+	$(BIN)/python -c 'import negsim, mesa, solara, kaleido, dask, ema_workbench, nbclient, pytest' 2>/dev/null \
+	|| { echo "error: the install failed; rerun: $(BIN)/python -m pip install -e '.[test]'" >&2; exit 1; }
+	@touch $(VENV)/.installed $@
 
 # The browser tests drive Debian's Chromium; a browser download by playwright cannot work offline.
 /usr/bin/chromium:
@@ -29,6 +37,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 # The baseline sweep (resumes if interrupted, on all cores), its outcome statistics, its report.
 run: $(VENV)/.installed
+	@echo "negsim: the baseline sweep, 1,000 runs (resumes if interrupted)"
 	$(BIN)/negsim sweep experiments/baseline.toml --no-summary
 	$(BIN)/negsim summary results/baseline
 	$(BIN)/negsim report results/baseline

@@ -14,3 +14,34 @@ def test_the_model_docs_list_every_parameter_as_the_schema_defines_it():
     for section, info in Parameters.model_fields.items():
         for name in info.annotation.model_fields:
             assert f"`{section}.{name}`" in table
+
+
+def test_the_readmes_set_example_changes_what_the_run_prints():
+    import re
+    import subprocess
+    import sys
+
+    text = (ROOT / "README.md").read_text()
+    example = re.search(r"negsim run (\S+) --seed (\d+) --ticks (\d+) \\\n\s+--set (\S+)", text)
+    assert example, "the README's --set example moved: update this test"
+    cast, seed, ticks, assignment = example.groups()
+    base = ["-m", "negsim.cli", "run", cast, "--seed", seed, "--ticks", ticks]
+
+    def outcome(*extra: str) -> str:
+        done = subprocess.run(
+            [sys.executable, *base, *extra], capture_output=True, text=True, cwd=ROOT, check=True
+        )
+        return done.stdout.splitlines()[1]  # "outcome: ... at week N"
+
+    assert outcome() != outcome("--set", assignment)
+
+
+def test_the_readmes_fan_chart_example_uses_a_spec_that_collects_series():
+    import re
+
+    from negsim.cast import read_toml
+
+    text = (ROOT / "README.md").read_text()
+    for name in re.findall(r'fan_chart\("results/(\w+)"', text):
+        spec = read_toml(ROOT / "experiments" / f"{name}.toml")
+        assert spec["experiment"].get("collect_series"), f"{name} collects no series"

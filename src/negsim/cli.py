@@ -20,16 +20,30 @@ def _overrides(assignments: list[str]) -> dict[str, object]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run one crisis and print its story."""
-    from negsim.model import CrisisModel
+    """Run one crisis and print its story (and write its record, series and events)."""
+    from negsim.analysis.tables import run_events, run_series, table_format, write_table
+    from negsim.model import run
 
+    for path in (args.series, args.events):
+        if path:
+            table_format(path)  # a bad file name fails before the run, not after
     cast = load_cast(args.cast, _overrides(args.set))
-    model = CrisisModel(cast, rng=args.seed, max_ticks=args.ticks, collect_series=True)
-    record = model.run()
+    record, model = run(cast, seed=args.seed, max_ticks=args.ticks, collect_series=True)
     print(summarize(model, record))
+    written = []
     if args.json:
         Path(args.json).write_text(json.dumps(record.flat(), indent=2) + "\n")
-        print(f"\nrecord written to {args.json}")
+        written.append(f"record written to {args.json}")
+    if args.series:
+        series = run_series(model)
+        write_table(series, args.series)
+        written.append(f"series written to {args.series} ({len(series)} ticks)")
+    if args.events:
+        events = run_events(model)
+        write_table(events, args.events)
+        written.append(f"events written to {args.events} ({len(events)} events)")
+    if written:
+        print("\n" + "\n".join(written))
     return 0
 
 
@@ -103,11 +117,23 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
+def version_line() -> str:
+    """negsim's version, with the Mesa and Python it runs on."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        mesa = version("mesa")
+    except PackageNotFoundError:
+        mesa = "not installed"
+    return f"negsim {version('negsim')} (Mesa {mesa}, Python {sys.version.split()[0]})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="negsim",
         description="Agent-based simulation of coercive, multi-party crisis negotiation.",
     )
+    parser.add_argument("--version", action="version", version=version_line())
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run one crisis and print its story")
@@ -123,6 +149,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a cast value, e.g. leaders.RUS.resolve=0.5",
     )
     run.add_argument("--json", metavar="FILE", help="also write the run's record as JSON")
+    run.add_argument(
+        "--series",
+        metavar="FILE",
+        help="also write the per-tick series (one row per tick), as .csv or .parquet",
+    )
+    run.add_argument(
+        "--events",
+        metavar="FILE",
+        help="also write the event log (tick, kind, text), as .csv or .parquet",
+    )
     run.set_defaults(handler=cmd_run)
 
     validate = sub.add_parser("validate", help="check a cast or an experiment spec")

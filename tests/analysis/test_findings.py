@@ -104,7 +104,7 @@ def test_there_is_one_spec_per_hypothesis():
     assert ids == list(range(1, 11))
 
 
-def test_findings_end_to_end_on_a_tiny_hypothesis(tmp_path):
+def test_findings_end_to_end_on_a_tiny_hypothesis(tmp_path, capsys):
     from negsim.analysis.findings import write_findings
 
     spec = tmp_path / "h01_tiny.toml"
@@ -117,7 +117,10 @@ def test_findings_end_to_end_on_a_tiny_hypothesis(tmp_path):
         .replace("max_ticks = 104", "max_ticks = 15")
     )
     out = tmp_path / "docs" / "FINDINGS.md"
-    write_findings([spec], results=tmp_path / "results", out=out, workers=1, progress=False)
+    write_findings([spec], results=tmp_path / "results", out=out, workers=1, progress=True)
+    bars = capsys.readouterr().err.replace("\r", "\n")
+    for name in ("h08_back_channel:", "h08_back_channel_dyad:", "h08_back_channel_hot:"):
+        assert name in bars  # each sweep's progress is labelled with its experiment
     text = out.read_text()
     assert "## H8: Back channel" in text
     assert "| back channel open vs closed | share of catastrophe |" in text
@@ -125,3 +128,7 @@ def test_findings_end_to_end_on_a_tiny_hypothesis(tmp_path):
     figures = list((tmp_path / "docs" / "findings").iterdir())
     assert [f.stem for f in figures if f.suffix in (".png", ".html")] == ["h01_tiny"]
     assert len(list((tmp_path / "results").iterdir())) == 3  # main, second cast, hot
+    write_findings([spec], results=tmp_path / "results", out=out, workers=1, progress=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert "h08_back_channel: 12 runs already recorded" in lines
+    assert len([line for line in lines if "already recorded" in line]) == 3

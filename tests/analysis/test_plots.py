@@ -12,6 +12,7 @@ import pytest
 
 from negsim.analysis import plots
 from negsim.analysis.colors import OUTCOME_COLORS
+from negsim.analysis.discovery import outcomes_to_discover as discovery_outcomes
 from negsim.analysis.report import write_report
 from negsim.cli import main
 from negsim.errors import InputError
@@ -100,16 +101,28 @@ def test_two_varied_parameters_give_one_heat_map_per_outcome(grid):
     present = {o for o in plots.OUTCOMES if (plots.load(grid).ok["outcome"] == o).any()}
     assert {t.name for t in fig.data} == {plots.outcome_label(o) for o in present}
     assert all(np.asarray(t.z).shape == (2, 2) for t in fig.data)
+    for t in fig.data:  # each outcome on its own scale: its highest share in its full color
+        outcome = t.name.replace(" ", "_")
+        assert t.colorscale[-1][1] == OUTCOME_COLORS[outcome]
+        assert t.zmax == pytest.approx(np.nanmax(np.asarray(t.z, dtype=float)))
     _labeled(fig)
 
 
-@pytest.mark.parametrize("metric", list(plots.METRICS))
-def test_distributions_are_violins_per_value_and_ecdfs_one_line_per_value(grid, metric):
-    violins = plots.distribution(grid, metric, FACE)
-    lines = plots.ecdf(grid, metric, FACE)
+def test_fields_are_read_from_the_data_and_families_drawn_together(grid):
+    single, families = plots.record_fields(grid)
+    assert single[0] == "end_tick" and "outcome" not in single and FACE not in single
+    assert "min_cohesion" in single
+    assert families["cost"] == ["cost_ARG", "cost_TGT", "cost_ALY"]
+    assert all(c.startswith("n_") for c in families["n"])
+    fig = plots.family(grid, families["cost"], "cost")
+    assert list(fig.data[0].y) == ["ARG", "TGT", "ALY"]
+
+
+def test_a_continuous_field_gets_violins_per_value_and_an_ecdf_line_per_value(grid):
     runs = plots.load(grid).ok
-    if plots.METRICS[metric][1]:
-        runs = runs[runs["outcome"] == "settlement"]
+    assert not plots.is_discrete(runs["min_cohesion"])
+    violins = plots.distribution(grid, "min_cohesion", FACE)
+    lines = plots.ecdf(grid, "min_cohesion", FACE)
     values = runs[FACE].nunique()
     assert [t.type for t in violins.data] == ["violin"] * values
     assert [t.type for t in lines.data] == ["scatter"] * values
@@ -119,10 +132,32 @@ def test_distributions_are_violins_per_value_and_ecdfs_one_line_per_value(grid, 
     _labeled(lines)
 
 
-def test_without_a_parameter_a_distribution_is_one_histogram(grid):
-    fig = plots.distribution(grid, "end_tick")
-    assert [t.type for t in fig.data] == ["histogram"]
-    assert len(fig.data[0].x) == 16
+def test_a_discrete_field_is_bars_of_the_share_at_each_value(grid):
+    runs = plots.load(grid).ok
+    assert plots.is_discrete(runs["peak_rung"])
+    fig = plots.distribution(grid, "peak_rung", FACE)
+    assert [t.type for t in fig.data] == ["bar"] * runs[FACE].nunique()
+    for t in fig.data:
+        assert sum(t.y) == pytest.approx(1.0)
+    _labeled(fig)
+
+
+def test_without_a_parameter_a_distribution_is_one_histogram_of_counts():
+    runs = _synthetic(n=300)
+    runs["min_cohesion"] = np.linspace(0, 1, 300)
+    fig = plots.distribution(runs, "min_cohesion")
+    assert [t.type for t in fig.data] == ["bar"]
+    assert sum(fig.data[0].y) == 300 and len(fig.data[0].y) == 40
+
+
+def test_end_times_are_stacked_by_outcome_in_the_outcome_colors(grid):
+    fig = plots.end_times(grid)
+    runs = plots.load(grid).ok
+    assert {t.name for t in fig.data} == {plots.outcome_label(o) for o in set(runs["outcome"])}
+    assert sum(sum(t.y) for t in fig.data) == len(runs)
+    assert fig.layout.barmode == "stack"
+    for t in fig.data:
+        assert t.marker.color == OUTCOME_COLORS[t.name.replace(" ", "_")]
 
 
 @pytest.mark.parametrize("variable", ["cohesion", "control", "rung"])
@@ -169,7 +204,7 @@ def test_a_dataframe_with_a_single_outcome_plots(tmp_path):
     assert [t.name for t in fig.data] == ["stalemate", "stalemate"]
     assert list(fig.data[0].y) == [1.0, 1.0, 1.0]
     settled = plots.distribution(runs, "deal_x", FACE)
-    assert settled.layout.annotations[0].text == "no settlements in these runs"
+    assert settled.layout.annotations[0].text == "no runs with a deal x in these runs"
 
 
 def test_many_sampled_values_are_cut_into_quantile_bins():
@@ -187,10 +222,18 @@ def test_report_is_self_contained_and_holds_every_figure(grid):
     assert not re.search(r"<script[^>]+src=", page)
     assert "cdn.plot.ly/plotly" not in page
     assert page.count("Plotly.newPlot(") == report.figures
-    # 2 share charts + heat map, 5 metrics x 2 parameters x 2 charts, 4 series x 2 parameters
-    assert report.figures == 3 + 20 + 8
-    for marker in ("Cast: dyad", "bargaining.face_offer", "Argentia", "Over time"):
+    single, families = plots.record_fields(grid)
+    runs = plots.load(grid).ok
+    continuous = sum(not plots.is_discrete(runs[f].dropna()) for f in single)
+    discovered = len(discovery_outcomes(grid))
+    # 2 share charts + heat map, end times, fields x 2 parameters (+ ECDFs of the continuous),
+    # families, 4 series x 2 parameters, a PRIM box per outcome + feature scores
+    assert report.figures == (
+        3 + 1 + 2 * (len(single) + continuous) + len(families) + 8 + discovered + (discovered > 0)
+    )
+    for marker in ("Cast: dyad", "bargaining.face_offer", "Argentia", "Over time", "End times"):
         assert marker in page
+    assert "Scenario discovery" in page
 
 
 def test_sobol_report_has_a_sensitivity_section(sobol):

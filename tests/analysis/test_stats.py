@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from SALib.sample import sobol as sobol_sample
 
-from negsim.analysis.stats import OUTCOMES, sensitivity, summary_table, wilson
+from negsim.analysis.stats import (
+    OUTCOMES,
+    format_summary,
+    sensitivity,
+    sensitivity_warning,
+    summary_table,
+    wilson,
+)
 
 
 @pytest.mark.parametrize(
@@ -93,3 +102,38 @@ def test_sobol_indices_single_out_the_parameter_that_drives_an_output():
     assert indices.loc[("share_settlement", "b"), "ST"] < 0.1
     assert indices.loc[("end_tick_mean", "b"), "S1"] > 0.9
     assert np.isnan(indices.loc[("share_conquest", "a"), "S1"])
+
+
+def test_unreliable_sobol_indices_are_flagged_with_the_samples_they_would_need():
+    problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[0, 1], [0, 1]]}
+    x = sobol_sample.sample(problem, 16, calc_second_order=False, seed=1)
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "runs": 5})
+    for outcome in OUTCOMES:
+        table[f"share_{outcome}"] = 0.0
+    table["share_settlement"] = x[:, 0]  # driven by a alone: reliable for a
+    table["share_stalemate"] = rng.random(len(x))  # noise: nothing reliable
+    table["end_tick_mean"] = 50 + 10 * x[:, 0]
+    spec = {
+        "experiment": {"sampler": "sobol", "seed": 1, "second_order": False, "levels": 4},
+        "vary": {"a": {"low": 0, "high": 1}, "b": {"low": 0, "high": 1}},
+    }
+    indices = sensitivity(table, spec).set_index(["output", "parameter"])
+    assert indices.loc[("share_settlement", "a"), "flag"] == ""
+    assert indices.loc[("share_settlement", "a"), "samples_needed"] == 16
+    noisy = indices.loc["share_stalemate"]
+    assert (noisy["flag"] != "").any()
+    flagged = noisy[noisy["flag"] != ""]
+    for _, row in flagged.iterrows():  # N (c / 0.05)^2, rounded up to a power of two
+        widest = max(row["S1_conf"], row["ST_conf"])
+        assert row["samples_needed"] >= 16 * (widest / 0.05) ** 2 * 0.999
+        assert row["samples_needed"] & (row["samples_needed"] - 1) == 0
+    warning = sensitivity_warning(indices.reset_index(), "sobol")
+    assert "base samples N = 16" in warning and "unreliable" in warning
+
+
+def test_a_single_point_summary_prints_counts_as_integers():
+    text = format_summary(summary_table(_runs(["settlement"] * 3 + ["stalemate"]), []), [])
+    assert re.search(r"^  runs +4$", text, re.M)
+    assert re.search(r"^  failed +0$", text, re.M)
+    assert re.search(r"^  peak_rung_max +3$", text, re.M)

@@ -1,9 +1,11 @@
-"""The `negsim report` command."""
+"""The `negsim report`, `export`, `compare` and `discover` commands."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+
+from negsim.errors import InputError
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -24,8 +26,55 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a results folder's runs, series and summary as CSV or Parquet files."""
+    from negsim.analysis.tables import export_results
+
+    done = export_results(args.results_dir, args.format, args.out, series=not args.no_series)
+    print(f"exported to {done.folder}:")
+    for path, rows in done.files.items():
+        print(f"  {path.name:<20} {rows:>9} rows  {path.stat().st_size / 1e6:8.2f} MB")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Print outcome shares of two results side by side with their differences; write a page."""
+    from negsim.analysis.compare import compare, default_page, format_comparison
+    from negsim.analysis.report import write_comparison
+
+    found = compare(args.a, args.b, args.outcome, args.where_a, args.where_b)
+    print(format_comparison(found))
+    if not args.no_page:
+        path = write_comparison(found, args.output or default_page(args.a, args.b))
+        print(f"\npage written to {path}")
+    return 0
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    """Find the parameter box where the runs of interest are densest (PRIM), score features."""
+    from negsim.analysis.conditions import outcome_condition
+    from negsim.analysis.discovery import discover, format_discovery
+
+    if bool(args.outcome) == bool(args.where):
+        raise InputError("discover: give --outcome OUTCOME or --where CONDITION (one of them)")
+    condition = args.where or outcome_condition(args.outcome)
+    found = discover(
+        args.results_dir,
+        condition,
+        peel_alpha=args.peel_alpha,
+        mass_min=args.mass_min,
+        min_coverage=args.min_coverage,
+    )
+    print(format_discovery(found))
+    if args.output:
+        from negsim.analysis.report import write_discovery
+
+        print(f"\npage written to {write_discovery(found, args.output)}")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add `report` to the `negsim` command."""
+    """Add `report`, `export`, `compare` and `discover` to the `negsim` command."""
     report = subparsers.add_parser(
         "report",
         help="write the HTML report of a results folder (figures of outcomes and distributions)",
@@ -44,3 +93,78 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--output", "-o", default=None, help="where to write the page (default: in the folder)"
     )
     report.set_defaults(handler=cmd_report)
+
+    export = subparsers.add_parser(
+        "export",
+        help="write a results folder's runs, series and summary as CSV or Parquet",
+        description="Write RESULTS_DIR's tables for other tools (R, Excel, Stata): runs (one "
+        "row per run), series (long: run_id, tick, variable, value; when collected), summary "
+        "(one row per parameter point) and, for sobol and morris sweeps, sensitivity.",
+    )
+    export.add_argument("results_dir", help="e.g. results/face_saving")
+    export.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    export.add_argument(
+        "--out", default=None, help="folder to write into (default: RESULTS_DIR/export)"
+    )
+    export.add_argument("--no-series", action="store_true", help="leave the series out")
+    export.set_defaults(handler=cmd_export)
+
+    compare = subparsers.add_parser(
+        "compare",
+        help="outcome shares of two results folders side by side, with differences",
+        description="Compare the finished runs of A (a baseline) and B (an intervention, "
+        "another cast): each outcome's share with its Wilson 95%% interval, and B - A with "
+        "Newcombe's 95%% interval, as text and as an HTML page.",
+    )
+    compare.add_argument("a", help="results folder A, e.g. results/baseline")
+    compare.add_argument("b", help="results folder B (may be A again, with --where-b)")
+    compare.add_argument(
+        "--outcome",
+        action="append",
+        metavar="OUTCOME",
+        help="compare only this outcome (repeat for more; default: every outcome seen)",
+    )
+    compare.add_argument(
+        "--where-a", metavar="CONDITION", help="keep A's runs meeting it, e.g. 'x == 0.3'"
+    )
+    compare.add_argument("--where-b", metavar="CONDITION", help="keep B's runs meeting it")
+    compare.add_argument(
+        "--output", "-o", default=None, help="the page (default: compare-A-vs-B.html beside A)"
+    )
+    compare.add_argument("--no-page", action="store_true", help="print only, write no page")
+    compare.set_defaults(handler=cmd_compare)
+
+    discover = subparsers.add_parser(
+        "discover",
+        help="scenario discovery: the parameter ranges where runs end a given way (PRIM)",
+        description="Which varied parameter values lead to the runs of interest? PRIM boxes "
+        "(coverage, density, peeling trajectory) and feature scores, by EMA Workbench "
+        "(pip install 'negsim[analysis]').",
+    )
+    discover.add_argument("results_dir", help="a sweep that varied parameters")
+    discover.add_argument(
+        "--outcome",
+        action="append",
+        metavar="OUTCOME",
+        help="runs of interest: those ending in this outcome (repeat: any of them)",
+    )
+    discover.add_argument(
+        "--where",
+        metavar="CONDITION",
+        help="runs of interest by a condition on any field, e.g. 'end_tick <= 4' or "
+        "'outcome == settlement and deal_x < 0.3'",
+    )
+    discover.add_argument(
+        "--min-coverage",
+        type=float,
+        default=0.5,
+        help="report the densest box keeping this share of the runs of interest (default 0.5)",
+    )
+    discover.add_argument(
+        "--peel-alpha", type=float, default=0.05, help="share peeled per step (default 0.05)"
+    )
+    discover.add_argument(
+        "--mass-min", type=float, default=0.05, help="smallest box, share of runs (default 0.05)"
+    )
+    discover.add_argument("--output", "-o", default=None, help="also write an HTML page")
+    discover.set_defaults(handler=cmd_discover)

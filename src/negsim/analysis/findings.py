@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import copy
 import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from negsim.analysis.colors import OUTCOME_COLORS
-from negsim.analysis.stats import Z95, wilson
+from negsim.analysis.stats import Estimate, difference_of_means, difference_of_shares
 from negsim.cast import read_toml
 from negsim.errors import InputError
 from negsim.experiment.hypothesis import Effect, Hypothesis
@@ -30,51 +29,6 @@ from negsim.outcomes import Outcome
 
 VARIANTS = ("main", "second cast", "hot")
 OUTCOMES = {o.value for o in Outcome}
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """A difference high - low with its 95% interval and the runs behind each side."""
-
-    value: float
-    lo: float
-    hi: float
-    n_high: int
-    n_low: int
-    high: float
-    low: float
-
-    @property
-    def verdict(self) -> str:
-        """'higher', 'lower' or 'no clear effect' (the interval includes 0, or no runs)."""
-        if math.isnan(self.lo) or self.lo <= 0.0 <= self.hi:
-            return "no clear effect"
-        return "higher" if self.value > 0 else "lower"
-
-
-def difference_of_shares(k1: int, n1: int, k0: int, n0: int) -> Estimate:
-    """p1 - p0 with Newcombe's hybrid score interval (method 10), built on Wilson intervals."""
-    if n1 == 0 or n0 == 0:
-        return Estimate(math.nan, math.nan, math.nan, n1, n0, math.nan, math.nan)
-    p1, p0 = k1 / n1, k0 / n0
-    l1, u1 = wilson(k1, n1)
-    l0, u0 = wilson(k0, n0)
-    d = p1 - p0
-    lo = d - math.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2)
-    hi = d + math.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)
-    return Estimate(d, lo, hi, n1, n0, p1, p0)
-
-
-def difference_of_means(x1: np.ndarray, x0: np.ndarray) -> Estimate:
-    """mean(x1) - mean(x0) with a normal 95% interval (unequal variances); NaNs are dropped."""
-    x1, x0 = x1[~np.isnan(x1)], x0[~np.isnan(x0)]
-    n1, n0 = len(x1), len(x0)
-    if n1 < 2 or n0 < 2:
-        return Estimate(math.nan, math.nan, math.nan, n1, n0, math.nan, math.nan)
-    m1, m0 = float(x1.mean()), float(x0.mean())
-    se = math.sqrt(x1.var(ddof=1) / n1 + x0.var(ddof=1) / n0)
-    d = m1 - m0
-    return Estimate(d, d - Z95 * se, d + Z95 * se, n1, n0, m1, m0)
 
 
 def _select(runs: pd.DataFrame, conditions: dict[str, Any]) -> pd.DataFrame:
@@ -276,7 +230,9 @@ def write_findings(
         hyp, variants = variant_specs(path)
         estimates: dict[str, list[Estimate]] = {}
         for label, spec in variants.items():
-            run_experiment(spec, results=results, workers=workers, progress=progress)
+            sweep = run_experiment(spec, results=results, workers=workers, progress=progress)
+            if progress and not sweep.ran:  # a finished sweep shows no bar: one line instead
+                print(f"{spec.name}: {sweep.done} runs already recorded")
             runs, _ = load_results(results / spec.name)
             rename = hyp.robustness.rename if label == "second cast" else None
             estimates[label] = [estimate(runs, e, rename) for e in hyp.effects]

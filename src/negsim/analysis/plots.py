@@ -22,25 +22,30 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.colors import hex_to_rgb, sample_colorscale, unlabel_rgb
 from plotly.subplots import make_subplots
 
 from negsim.analysis.colors import OUTCOME_COLORS
-from negsim.analysis.stats import OUTCOMES, sensitivity, summary_table, wilson
+from negsim.analysis.stats import OUTCOMES, Z95, sensitivity, summary_table, wilson
 from negsim.errors import InputError
 from negsim.mechanisms.escalation import RUNGS
 from negsim.outcomes import RunRecord
 
 type Source = str | Path | Results | pd.DataFrame  # what every figure function takes
 
-# Per-run distributions: column -> (axis title with units, settlements only).
-METRICS: dict[str, tuple[str, bool]] = {
-    "end_tick": ("end tick (weeks)", False),
-    "deal_x": ("deal x: aggressor's share of the issue (0-1)", True),
-    "deal_face": ("deal face: face-saving concession (0-1)", True),
-    "min_cohesion": ("minimum coalition cohesion (0-1)", False),
-    "peak_rung": ("peak escalation rung (0-5)", False),
+# Axis titles with units for record fields the report knows; any other field is shown under
+# its own name. The fields themselves are read from the data (`record_fields`).
+FIELD_LABELS: dict[str, str] = {
+    "end_tick": "end tick (weeks)",
+    "deal_x": "deal x: aggressor's share of the issue (0-1)",
+    "deal_face": "deal face: face-saving concession (0-1)",
+    "min_cohesion": "minimum coalition cohesion (0-1)",
+    "peak_rung": "peak escalation rung",
 }
+DISCRETE_MAX = 12  # a field with at most this many distinct values is drawn as bars
+FAMILY_MIN = 5  # columns sharing a prefix ("n_...") that form a family, drawn together
+_KEYS = {"run_id", "point", "replication", "seed", "status", "error", "outcome"}
 # Per-tick series: variable -> axis title with units ("approval" stands for every approval_<id>).
 SERIES: dict[str, str] = {
     "cohesion": "coalition cohesion (0-1)",
@@ -49,9 +54,7 @@ SERIES: dict[str, str] = {
     "approval": "leader approval (0-1)",
 }
 SENSITIVITY_COLORS = {"first": "#56B4E9", "total": "#CC79A7"}  # sky blue, reddish purple
-_NOT_PARAMETERS = {"run_id", "point", "replication", "seed", "status", "error"} | {
-    f.name for f in fields(RunRecord)
-}
+_NOT_PARAMETERS = _KEYS | {f.name for f in fields(RunRecord)}
 _BAND_ALPHA = (0.15, 0.3)  # 90% and 50% bands of a fan chart
 
 
@@ -168,10 +171,20 @@ def _axis_title(parameter: str | None, n: int) -> str:
     return parameter if parameter else f"all runs (n = {n})"
 
 
+# The parts of plotly_white that these figures use; the whole template adds 7 kB to each.
+_WHITE = pio.templates["plotly_white"].layout
+_TEMPLATE = go.layout.Template(
+    layout={
+        k: _WHITE[k]
+        for k in ("font", "paper_bgcolor", "plot_bgcolor", "hovermode", "xaxis", "yaxis")
+    }
+)
+
+
 def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left"},
-        template="plotly_white",
+        template=_TEMPLATE,
         height=height,
         margin={"l": 70, "r": 30, "t": 80, "b": 60, **fig.layout.margin.to_plotly_json()},
         font={"size": 13},
@@ -270,7 +283,8 @@ def outcome_shares(source: Source, parameter: str | None = None) -> go.Figure:
 
 
 def outcome_heatmap(source: Source, x: str, y: str, max_groups: int = 8) -> go.Figure:
-    """One heat map per outcome of its share over two parameters (faceted, shared scale)."""
+    """One heat map per outcome of its share over two parameters, each on its own scale (white
+    at 0%, the outcome's color at its highest share), so that rare outcomes show."""
     res = load(source, series=False)
     ok = res.ok
     gx, gy = groups(ok, x, max_groups), groups(ok, y, max_groups)
@@ -298,11 +312,15 @@ def outcome_heatmap(source: Source, x: str, y: str, max_groups: int = 8) -> go.F
             ]
         ).reshape(*n.shape, 2)
         row, col = divmod(i, cols)
+        top = float(np.nanmax(share.to_numpy())) if np.isfinite(share.to_numpy()).any() else 1.0
         fig.add_heatmap(
             x=[str(c) for c in n.columns],
             y=[str(r) for r in n.index],
             z=share.to_numpy(),
-            coloraxis="coloraxis",
+            colorscale=[[0.0, "#FFFFFF"], [1.0, OUTCOME_COLORS[outcome]]],
+            zmin=0,
+            zmax=top or 1.0,
+            showscale=False,
             texttemplate="%{z:.0%}",
             customdata=np.dstack([bounds, n.to_numpy()[..., None]]),
             hovertemplate=(
@@ -318,65 +336,104 @@ def outcome_heatmap(source: Source, x: str, y: str, max_groups: int = 8) -> go.F
         fig.update_yaxes(title=y, type="category", row=row + 1, col=col + 1)
     for annotation, outcome in zip(fig.layout.annotations, present, strict=True):
         annotation.font = {"color": OUTCOME_COLORS[outcome], "size": 14}
-    fig.update_layout(
-        coloraxis={
-            "colorscale": "Blues",
-            "cmin": 0,
-            "cmax": 1,
-            "colorbar": {"title": {"text": "share of runs"}, "tickformat": ".0%"},
-        }
-    )
+        top = (ok["outcome"] == outcome).groupby([gy, gx], observed=True).mean().max()
+        annotation.text = f"{outcome_label(outcome)} (white 0% .. full {top:.0%})"
     return _layout(fig, f"Outcome shares over {x} and {y}", height=330 * rows + 60)
 
 
 # --- distributions -----------------------------------------------------------------------------
 
 
-def _metric_values(res: Results, metric: str) -> tuple[pd.DataFrame, str, bool]:
-    if metric not in METRICS:
-        raise InputError(f"{metric}: not a metric; expected one of {', '.join(METRICS)}")
-    title, settled = METRICS[metric]
-    ok = res.ok
-    if settled:
-        ok = ok[ok["outcome"] == "settlement"]
-    return ok[ok[metric].notna()], title, settled
+def _family(column: str) -> str | None:
+    """The family of a column: ``n`` for ``n_offers``, ``cost`` for ``cost_RUS`` (a per-state
+    suffix in capitals), else None."""
+    prefix, _, rest = column.partition("_")
+    return prefix if rest and (rest.isupper() or len(prefix) == 1) else None
 
 
-def distribution(source: Source, metric: str, parameter: str | None = None) -> go.Figure:
-    """A histogram of a per-run metric (one group) or violins of it by parameter value.
+def record_fields(source: Source) -> tuple[list[str], dict[str, list[str]]]:
+    """The per-run numeric fields of the record that vary, read from the runs table.
 
-    ``deal_x`` and ``deal_face`` are drawn over settlements only.
+    Returns:
+        The single fields (``end_tick`` first), and the families of related columns (per-state
+        costs, event counts) with at least `FAMILY_MIN` members or per-state suffixes, each
+        drawn as one figure.
     """
     res = load(source, series=False)
-    runs, title, settled = _metric_values(res, metric)
+    ok = res.ok
+    numeric = [
+        c
+        for c in ok.columns
+        if c not in _KEYS
+        and c not in res.parameters
+        and (pd.api.types.is_numeric_dtype(ok[c]) or pd.api.types.is_bool_dtype(ok[c]))
+        and ok[c].nunique(dropna=True) > 1
+    ]
+    families: dict[str, list[str]] = {}
+    for c in numeric:
+        if (f := _family(c)) is not None:
+            families.setdefault(f, []).append(c)
+    families = {
+        f: cs
+        for f, cs in families.items()
+        if len(cs) >= FAMILY_MIN or cs[0].split("_", 1)[1].isupper()
+    }
+    grouped = {c for cs in families.values() for c in cs}
+    single = sorted((c for c in numeric if c not in grouped), key=lambda c: c != "end_tick")
+    return single, families
+
+
+def is_discrete(values: pd.Series) -> bool:
+    """A field is discrete when it is boolean or takes at most `DISCRETE_MAX` distinct values."""
+    return pd.api.types.is_bool_dtype(values) or values.nunique(dropna=True) <= DISCRETE_MAX
+
+
+def field_label(field: str) -> str:
+    """An axis title for a record field."""
+    return FIELD_LABELS.get(field, field.replace("_", " "))
+
+
+def _field_values(res: Results, field: str) -> tuple[pd.DataFrame, str, str]:
+    ok = res.ok
+    if field not in ok:
+        raise InputError(f"{field}: not a field of these runs")
+    defined = ok[ok[field].notna()]
+    whose = "runs" if len(defined) == len(ok) else f"runs with a {field.replace('_', ' ')}"
+    return defined, field_label(field), whose
+
+
+def distribution(source: Source, field: str, parameter: str | None = None) -> go.Figure:
+    """The distribution of a per-run field: bars of each value's share when it is discrete;
+    otherwise a histogram (one group) or violins by parameter value. Runs where the field has
+    no value (``deal_x`` of a run without a deal) are left out."""
+    res = load(source, series=False)
+    runs, title, whose = _field_values(res, field)
+    if len(runs) and is_discrete(runs[field]):
+        return _bars(runs, field, parameter, title, whose)
     label = groups(runs, parameter, 8)
     cats = list(label.cat.categories)
     colors = group_colors(len(cats))
     fig = go.Figure()
-    whose = "settlements" if settled else "runs"
     if parameter is None or len(cats) <= 1:
-        values = runs[metric].to_numpy(dtype=float)
-        integer = metric in ("peak_rung", "end_tick")
-        fig.add_histogram(
-            x=values,
+        counts, edges = np.histogram(runs[field].to_numpy(dtype=float), bins=40)
+        fig.add_bar(  # counted here: the page carries 40 bars, not every run's value
+            x=(edges[:-1] + edges[1:]) / 2,
+            y=counts,
+            width=np.diff(edges),
             name=cats[0] if cats else "all runs",
-            marker_color=OUTCOME_COLORS["settlement"] if settled else colors[0],
-            xbins={"start": -0.5, "end": len(RUNGS) - 0.5, "size": 1}
-            if metric == "peak_rung"
-            else None,
-            nbinsx=None if integer else 40,
-            hovertemplate=f"{title}: %{{x}}<br>%{{y}} {whose}<extra></extra>",
+            marker_color=colors[0] if colors else "#404040",
+            customdata=np.column_stack([edges[:-1], edges[1:]]),
+            hovertemplate=f"{title}: %{{customdata[0]:.3g}} to %{{customdata[1]:.3g}}<br>"
+            f"%{{y}} {whose}<extra></extra>",
         )
         fig.update_xaxes(title=title)
         fig.update_yaxes(title=f"{whose} (count)")
-        if metric == "peak_rung":
-            fig.update_xaxes(**_rung_axis())
     else:
         for cat, color in zip(cats, colors, strict=True):
-            values = runs.loc[label == cat, metric].to_numpy(dtype=float)
+            values = _thin(runs.loc[label == cat, field].to_numpy(dtype=float), 200)
             fig.add_violin(
-                x=[cat] * len(_thin(values, 2000)),
-                y=_thin(values, 2000),
+                x0=cat,
+                y=values.astype(np.float32),
                 name=cat,
                 line_color=color,
                 fillcolor=_rgba(color, 0.35),
@@ -388,8 +445,6 @@ def distribution(source: Source, metric: str, parameter: str | None = None) -> g
             )
         fig.update_xaxes(title=parameter, type="category")
         fig.update_yaxes(title=title)
-        if metric == "peak_rung":
-            fig.update_yaxes(**_rung_axis())
         fig.update_layout(showlegend=False)
     if not len(runs):
         _empty(fig, f"no {whose} in these runs")
@@ -397,26 +452,58 @@ def distribution(source: Source, metric: str, parameter: str | None = None) -> g
     return _layout(fig, f"{title.split(' (')[0].capitalize()}{by} ({len(runs)} {whose})")
 
 
-def ecdf(source: Source, metric: str, parameter: str | None = None) -> go.Figure:
-    """Empirical cumulative distribution of a per-run metric, one line per parameter value."""
+def _bars(
+    runs: pd.DataFrame, field: str, parameter: str | None, title: str, whose: str
+) -> go.Figure:
+    """Share of runs at each value of a discrete field, one bar per parameter value."""
+    label = groups(runs, parameter, 8)
+    cats = list(label.cat.categories)
+    values = runs[field]
+    levels = sorted(values.dropna().unique())
+    names = [_fmt(v) for v in levels]
+    fig = go.Figure()
+    for cat, color in zip(cats, group_colors(len(cats)), strict=True):
+        counts = values[label == cat].value_counts().reindex(levels, fill_value=0).to_numpy()
+        n = int(counts.sum())
+        fig.add_bar(
+            x=names,
+            y=counts / max(n, 1),
+            name=cat,
+            marker_color=color,
+            customdata=np.column_stack([counts, np.full(len(counts), n)]),
+            hovertemplate=f"{cat}: %{{y:.1%}} of {whose} at {field} = %{{x}}"
+            "<br>%{customdata[0]} of %{customdata[1]}<extra></extra>",
+        )
+    fig.update_xaxes(title=title, type="category")
+    fig.update_yaxes(title=f"share of {whose}", tickformat=".0%")
+    fig.update_layout(
+        barmode="group",
+        legend={"title": {"text": parameter or ""}},
+        showlegend=parameter is not None,
+    )
+    by = f" by {parameter}" if parameter else ""
+    return _layout(fig, f"{title.split(' (')[0].capitalize()}{by} ({len(runs)} {whose})")
+
+
+def ecdf(source: Source, field: str, parameter: str | None = None) -> go.Figure:
+    """Empirical cumulative distribution of a per-run field, one line per parameter value."""
     res = load(source, series=False)
-    runs, title, settled = _metric_values(res, metric)
+    runs, title, whose = _field_values(res, field)
     label = groups(runs, parameter, 8)
     cats = list(label.cat.categories)
     fig = go.Figure()
-    whose = "settlements" if settled else "runs"
     for cat, color in zip(cats, group_colors(len(cats)), strict=True):
-        values = runs.loc[label == cat, metric].to_numpy(dtype=float)
+        values = runs.loc[label == cat, field].to_numpy(dtype=float)
         if not len(values):
             continue
         xs = np.sort(values)
         ys = np.arange(1, len(xs) + 1) / len(xs)
-        if len(xs) > 600:  # the curve at 600 evenly spaced levels
-            keep = np.unique(np.searchsorted(ys, np.linspace(0, 1, 600)).clip(0, len(xs) - 1))
+        if len(xs) > 100:  # the curve at 100 evenly spaced levels
+            keep = np.unique(np.searchsorted(ys, np.linspace(0, 1, 100)).clip(0, len(xs) - 1))
             xs, ys = xs[keep], ys[keep]
         fig.add_scatter(
-            x=xs,
-            y=ys,
+            x=xs.astype(np.float32),
+            y=ys.astype(np.float32),
             mode="lines",
             line={"shape": "hv", "color": color, "width": 2},
             name=cat,
@@ -425,14 +512,66 @@ def ecdf(source: Source, metric: str, parameter: str | None = None) -> go.Figure
     if not len(runs):
         _empty(fig, f"no {whose} in these runs")
     fig.update_xaxes(title=title)
-    if metric == "peak_rung":
-        fig.update_xaxes(**_rung_axis())
     fig.update_yaxes(
         title=f"share of {whose} at or below (ECDF)", tickformat=".0%", range=[0, 1.02]
     )
     fig.update_layout(legend={"title": {"text": parameter or ""}}, showlegend=parameter is not None)
     by = f" by {parameter}" if parameter else ""
     return _layout(fig, f"ECDF of {title.split(' (')[0]}{by}")
+
+
+def end_times(source: Source) -> go.Figure:
+    """When runs end, split by outcome: a histogram of the end tick stacked by outcome."""
+    res = load(source, series=False)
+    ok = res.ok
+    fig = go.Figure()
+    top = int(ok["end_tick"].max()) if len(ok) else 1
+    size = max(1, math.ceil((top + 1) / 60))
+    starts = np.arange(0, top + 1, size)
+    for outcome in OUTCOMES:
+        ends = ok.loc[ok["outcome"] == outcome, "end_tick"].to_numpy(dtype=int)
+        if not len(ends):
+            continue
+        counts = np.bincount(ends // size, minlength=len(starts))[: len(starts)]
+        fig.add_bar(
+            x=starts + (size - 1) / 2,
+            y=counts,
+            width=size,
+            name=outcome_label(outcome),
+            marker_color=OUTCOME_COLORS[outcome],
+            customdata=np.column_stack([starts, starts + size - 1]),
+            hovertemplate=f"{outcome_label(outcome)}: %{{y}} runs ending in weeks "
+            "%{customdata[0]}-%{customdata[1]}<extra></extra>",
+        )
+    if not len(ok):
+        _empty(fig, "no finished runs")
+    fig.update_layout(barmode="stack", bargap=0.05)
+    fig.update_xaxes(title=field_label("end_tick"))
+    fig.update_yaxes(title="runs (count)")
+    return _layout(fig, f"When runs end, by outcome ({len(ok)} runs)")
+
+
+def family(source: Source, members: list[str], name: str) -> go.Figure:
+    """The mean per run of each column of a family (event counts, per-state costs), with its
+    normal 95% interval."""
+    ok = load(source, series=False).ok
+    values = ok[members].astype(float)
+    mean = values.mean().to_numpy()
+    half = Z95 * (values.std(ddof=1) / np.sqrt(values.count().clip(lower=1))).to_numpy()
+    labels = [m.split("_", 1)[1].replace("_", " ") for m in members]
+    fig = go.Figure(
+        go.Bar(
+            x=mean,
+            y=labels,
+            orientation="h",
+            marker_color="#0072B2",
+            error_x={"type": "data", "array": np.nan_to_num(half), "color": "#333333"},
+            hovertemplate="%{y}: mean %{x:.3g} per run<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title=f"mean per run, 95% interval ({len(ok)} runs)")
+    fig.update_yaxes(title=name, autorange="reversed")
+    return _layout(fig, f"{name.capitalize()}: mean per run", height=140 + 24 * len(members))
 
 
 # --- fan charts --------------------------------------------------------------------------------
@@ -595,12 +734,14 @@ def sensitivity_indices(source: Source) -> go.Figure:
             error = (
                 {"type": "data", "array": part[conf], "color": "#333333"} if conf in part else None
             )
+            flagged = part["flag"] != "" if "flag" in part else pd.Series(False, index=part.index)
             fig.add_bar(
                 x=part[key],
                 y=part["parameter"],
                 orientation="h",
                 name=names[key],
                 marker_color=color,
+                marker_pattern_shape=["/" if f else "" for f in flagged],
                 error_x=error,
                 legendgroup=key,
                 showlegend=i == 0,
@@ -615,12 +756,14 @@ def sensitivity_indices(source: Source) -> go.Figure:
         if outcome in OUTCOME_COLORS:
             annotation.font = {"color": OUTCOME_COLORS[outcome], "size": 14}
     flat = sorted(set(table["output"]) - set(outputs)) if len(table) else []
-    note = f"<br><sup>no variation, left out: {', '.join(map(_output_label, flat))}</sup>"
+    notes = [f"no variation, left out: {', '.join(map(_output_label, flat))}"] if flat else []
+    if len(usable) and "flag" in usable and (usable["flag"] != "").any():
+        notes.append("hatched: unreliable (95% interval wider than the index, or S1 < 0)")
     if not outputs:
         _empty(fig, "no output varies")
     fig.update_layout(barmode="group", margin={"l": 220})
     kind = "Sobol indices" if sobol else "Morris screening"
-    title = f"{kind} per output{note if flat else ''}"
+    title = f"{kind} per output" + "".join(f"<br><sup>{n}</sup>" for n in notes)
     return _layout(fig, title, height=height)
 
 

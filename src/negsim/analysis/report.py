@@ -21,16 +21,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from negsim.analysis import plots
+from negsim.analysis import compare, discovery, plots
 from negsim.analysis.colors import ROLE_COLORS
+from negsim.analysis.stats import sensitivity_warning
 from negsim.errors import InputError
 
 PNG_FOLDER = "report_png"
 _BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+FAMILY_LABELS = {"n": "events of each kind", "cost": "economic cost of each state"}
 _CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"scale": 2}}
 
 
@@ -73,18 +76,33 @@ def sections(res: plots.Results) -> list[Section]:
     if len(res.parameters) == 2:
         x, y = res.parameters
         shares.figures["outcome-heatmap"] = plots.outcome_heatmap(res, x, y)
+    ends = Section(
+        "End times",
+        "When runs end, each outcome in its color: a crisis that ends early and one that runs "
+        "to the horizon are different stories even when they end the same way.",
+    )
+    ends.figures["end-times"] = plots.end_times(res)
+    single, families = plots.record_fields(res)
     dists = Section(
         "Distributions",
-        "Per-run end tick, deal terms (settlements only), minimum cohesion and peak escalation "
-        "rung: histograms or violins (with box: median and quartiles) on the left, empirical "
-        "cumulative distributions on the right.",
+        "Every per-run field of the record that varies. A field with few distinct values (a "
+        "rung, a face offered, a flag) shows the share of runs at each value, as bars; any "
+        "other shows histograms or violins (with box: median and quartiles) on the left and "
+        "empirical cumulative distributions on the right. Fields without a value in some runs "
+        "(deal terms without a deal) are shown over the runs that have one.",
         half_width=True,
     )
-    for metric in plots.METRICS:
+    ok = res.ok
+    for name in single:
+        discrete = plots.is_discrete(ok[name].dropna())
         for p in params:
-            dists.figures[_key(metric, "distribution", p)] = plots.distribution(res, metric, p)
-            dists.figures[_key(metric, "ecdf", p)] = plots.ecdf(res, metric, p)
-    found = [shares, dists]
+            dists.figures[_key(name, "distribution", p)] = plots.distribution(res, name, p)
+            if not discrete:
+                dists.figures[_key(name, "ecdf", p)] = plots.ecdf(res, name, p)
+    for prefix, members in families.items():
+        label = FAMILY_LABELS.get(prefix, prefix)
+        dists.figures[_key("family", prefix)] = plots.family(res, members, label)
+    found = [shares, ends, dists]
     if res.series is not None:
         fans = Section(
             "Over time",
@@ -97,6 +115,7 @@ def sections(res: plots.Results) -> list[Section]:
             for p in params:
                 fans.figures[_key("fan", variable, p)] = plots.fan_chart(res, variable, p)
         found.append(fans)
+    found.append(_discovery_section(res))
     if res.sampler in ("sobol", "morris"):
         sens = Section(
             "Sensitivity",
@@ -107,10 +126,47 @@ def sections(res: plots.Results) -> list[Section]:
         )
         try:
             sens.figures["sensitivity"] = plots.sensitivity_indices(res)
+            sens.note = sensitivity_warning(plots.sensitivity_table(res), res.sampler)
         except InputError as exc:
             sens.note = str(exc)
         found.append(sens)
     return found
+
+
+_DISCOVERY_INTRO = (
+    "Under which parameter values does the crisis end a given way? PRIM peels the space of "
+    "the varied parameters towards the box where those runs are densest. Left: every box of "
+    "the peeling trajectory by its coverage (share of the runs of interest inside it) and "
+    "density (share of its runs that are of interest), the reported box ringed (the densest "
+    "that keeps half the runs of interest); right: that box's range of each parameter, most "
+    "telling first (grey: not restricted). Feature scores (extra trees) rank the parameters "
+    "by how much they tell the runs of interest apart. For other conditions: negsim discover."
+)
+
+
+def _discovery_section(res: plots.Results) -> Section:
+    """PRIM for each outcome that neither almost never nor almost always happens."""
+    section = Section("Scenario discovery", _DISCOVERY_INTRO)
+    if not res.parameters:
+        section.note = "Nothing was varied: there are no parameter ranges to discover."
+        return section
+    outcomes = discovery.outcomes_to_discover(res)
+    if not outcomes:
+        section.note = "No outcome is met by at least 5 runs and missed by at least 5."
+        return section
+    scores = {}
+    try:
+        for outcome in outcomes:
+            found = discovery.discover(res, f"outcome == {outcome}")
+            section.figures[_key("prim", outcome)] = discovery.prim_figure(found)
+            scores[plots.outcome_label(outcome)] = found.scores
+    except InputError as exc:  # EMA Workbench is not installed
+        section.note = str(exc)
+        section.figures.clear()
+        return section
+    table = pd.DataFrame(scores).reindex(res.parameters)
+    section.figures["feature-scores"] = discovery.feature_score_figure(table)
+    return section
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -268,17 +324,8 @@ def _cast_html(res: plots.Results) -> str:
     return "\n".join(parts)
 
 
-def render_html(res: plots.Results, found: list[Section]) -> str:
-    """The whole page as one string, plotly.js inlined once."""
-    name = res.manifest.get("name") or (res.root.name if res.root else "results")
-    toc = " · ".join(f"<a href='#{_key(s.title.lower())}'>{_e(s.title)}</a>" for s in found)
-    body = [
-        f"<h1>negsim report: {_e(name)}</h1>",
-        f"<p class='muted'>{_e(res.root or '')} · <a href='#spec'>Experiment</a> · "
-        f"<a href='#cast'>Cast</a> · {toc}</p>",
-        _spec_html(res),
-        _cast_html(res),
-    ]
+def _sections_html(found: list[Section]) -> list[str]:
+    body = []
     for section in found:
         body.append(f"<h2 id='{_key(section.title.lower())}'>{_e(section.title)}</h2>")
         body.append(f"<p>{_e(section.intro)}</p>")
@@ -292,12 +339,91 @@ def render_html(res: plots.Results, found: list[Section]) -> str:
             )
             cells.append(f"<div class='figure{wide}'>{div}</div>")
         body.append(f"<div class='grid'>{''.join(cells)}</div>")
+    return body
+
+
+def render_page(title: str, head: list[str], found: list[Section]) -> str:
+    """A whole page: a title, HTML parts, then the sections' figures; plotly.js inlined once."""
+    body = [f"<h1>{_e(title)}</h1>", *head, *_sections_html(found)]
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>negsim report: {_e(name)}</title><style>{_CSS}</style>"
+        f"<title>{_e(title)}</title><style>{_CSS}</style>"
         f"<script type='text/javascript'>{get_plotlyjs()}</script></head>"
         f"<body>{''.join(body)}</body></html>\n"
     )
+
+
+def render_html(res: plots.Results, found: list[Section]) -> str:
+    """The report of a results folder as one page."""
+    name = res.manifest.get("name") or (res.root.name if res.root else "results")
+    toc = " · ".join(f"<a href='#{_key(s.title.lower())}'>{_e(s.title)}</a>" for s in found)
+    head = [
+        f"<p class='muted'>{_e(res.root or '')} · <a href='#spec'>Experiment</a> · "
+        f"<a href='#cast'>Cast</a> · {toc}</p>",
+        _spec_html(res),
+        _cast_html(res),
+    ]
+    return render_page(f"negsim report: {name}", head, found)
+
+
+def write_page(text: str, path: str | Path) -> Path:
+    """Write a page atomically (a reader never sees half of it)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def write_comparison(found: compare.Comparison, path: str | Path) -> Path:
+    """The page of `negsim compare`: the two sides, the table, the figure."""
+    rows = []
+    for _, r in found.table.iterrows():
+        share = not pd.isna(r["outcome"])
+
+        def fmt(v: float, share: bool = share) -> str:
+            return f"{100 * v:.1f}%" if share else f"{v:.2f}"
+
+        interval = (
+            f" [{fmt(r['a_lo'])}, {fmt(r['a_hi'])}]" if share else "",
+            f" [{fmt(r['b_lo'])}, {fmt(r['b_hi'])}]" if share else "",
+        )
+        scale = 100 if share else 1
+        unit = " pp" if share else ""
+        rows.append(
+            [
+                _e(r["measure"]),
+                _e(fmt(r["a"]) + interval[0]),
+                _e(fmt(r["b"]) + interval[1]),
+                _e(
+                    f"{scale * r['difference']:+.1f}{unit} [{scale * r['difference_lo']:+.1f}, "
+                    f"{scale * r['difference_hi']:+.1f}]"
+                ),
+                _e(r["verdict"]),
+            ]
+        )
+    head = [
+        f"<p><b>A</b>: {_e(found.a)} ({found.n_a} runs, {found.points_a} parameter points)<br>"
+        f"<b>B</b>: {_e(found.b)} ({found.n_b} runs, {found.points_b} parameter points)</p>",
+        _table(["measure", "A [95% CI]", "B [95% CI]", "B - A [95% CI]", "answer"], rows),
+        "<p class='muted'>Shares with Wilson 95% intervals; differences of shares with "
+        "Newcombe's hybrid score 95% interval (as the hypothesis experiments); the mean end "
+        "tick with a normal (Welch) interval. Runs of a side with several parameter points are "
+        "pooled.</p>",
+    ]
+    figures = Section("Outcome shares", "Left: each side's share; right: the difference B - A.")
+    figures.figures["comparison"] = compare.comparison_figure(found)
+    return write_page(render_page(f"negsim compare: {found.b} vs {found.a}", head, [figures]), path)
+
+
+def write_discovery(found: discovery.Discovery, path: str | Path) -> Path:
+    """The page of `negsim discover`: the PRIM box and trajectory, the feature scores."""
+    head = [f"<pre>{_e(discovery.format_discovery(found))}</pre>"]
+    section = Section("Scenario discovery", _DISCOVERY_INTRO)
+    section.figures["prim"] = discovery.prim_figure(found)
+    scores = found.scores.to_frame(found.condition)
+    section.figures["feature-scores"] = discovery.feature_score_figure(scores)
+    return write_page(render_page(f"negsim discover: {found.condition}", head, [section]), path)
 
 
 # --- PNG export --------------------------------------------------------------------------------
@@ -358,10 +484,7 @@ def write_report(
     res = plots.load(source)
     root = res.root or Path(".")
     found = sections(res)
-    path = Path(output) if output else root / "report.html"
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render_html(res, found), encoding="utf-8")
-    os.replace(tmp, path)
+    path = write_page(render_html(res, found), Path(output) if output else root / "report.html")
     figures = {k: f for s in found for k, f in s.figures.items()}
     report = Report(path, len(figures), 0.0)
     if png:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from statistics import NormalDist
 from typing import Any
@@ -35,6 +36,69 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
     return lo, hi
 
 
+@dataclass(frozen=True)
+class Estimate:
+    """A difference high - low with its 95% interval and the runs behind each side."""
+
+    value: float
+    lo: float
+    hi: float
+    n_high: int
+    n_low: int
+    high: float
+    low: float
+
+    @property
+    def verdict(self) -> str:
+        """'higher', 'lower' or 'no clear effect' (the interval includes 0, or no runs)."""
+        if math.isnan(self.lo) or self.lo <= 0.0 <= self.hi:
+            return "no clear effect"
+        return "higher" if self.value > 0 else "lower"
+
+
+def difference_of_shares(k1: int, n1: int, k0: int, n0: int) -> Estimate:
+    """p1 - p0 with Newcombe's hybrid score interval (method 10), built on Wilson intervals."""
+    if n1 == 0 or n0 == 0:
+        return Estimate(math.nan, math.nan, math.nan, n1, n0, math.nan, math.nan)
+    p1, p0 = k1 / n1, k0 / n0
+    l1, u1 = wilson(k1, n1)
+    l0, u0 = wilson(k0, n0)
+    d = p1 - p0
+    lo = d - math.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2)
+    hi = d + math.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)
+    return Estimate(d, lo, hi, n1, n0, p1, p0)
+
+
+def difference_of_means(x1: np.ndarray, x0: np.ndarray) -> Estimate:
+    """mean(x1) - mean(x0) with a normal 95% interval (unequal variances); NaNs are dropped."""
+    x1, x0 = x1[~np.isnan(x1)], x0[~np.isnan(x0)]
+    n1, n0 = len(x1), len(x0)
+    if n1 < 2 or n0 < 2:
+        return Estimate(math.nan, math.nan, math.nan, n1, n0, math.nan, math.nan)
+    m1, m0 = float(x1.mean()), float(x0.mean())
+    se = math.sqrt(x1.var(ddof=1) / n1 + x0.var(ddof=1) / n0)
+    d = m1 - m0
+    return Estimate(d, d - Z95 * se, d + Z95 * se, n1, n0, m1, m0)
+
+
+# Statistics per point: (name, record field, pandas method, over "runs" or "deals").
+_POINT_STATS = [
+    ("end_tick_mean", "end_tick", "mean", "runs"),
+    ("end_tick_median", "end_tick", "median", "runs"),
+    ("deal_x_mean", "deal_x", "mean", "deals"),
+    ("deal_x_median", "deal_x", "median", "deals"),
+    ("deal_face_mean", "deal_face", "mean", "deals"),
+    ("deal_face_median", "deal_face", "median", "deals"),
+    ("min_cohesion_mean", "min_cohesion", "mean", "runs"),
+    ("min_cohesion_min", "min_cohesion", "min", "runs"),
+    ("mean_cohesion_mean", "mean_cohesion", "mean", "runs"),
+    ("coalition_collapse_share", "coalition_collapsed", "mean", "runs"),
+    ("peak_rung_mean", "peak_rung", "mean", "runs"),
+    ("peak_rung_max", "peak_rung", "max", "runs"),
+    ("humanitarian_cost_mean", "humanitarian_cost", "mean", "runs"),
+]
+
+
 def _point_stats(group: pd.DataFrame) -> dict[str, float]:
     ok = group[group["status"] == "ok"]
     n = len(ok)
@@ -47,22 +111,11 @@ def _point_stats(group: pd.DataFrame) -> dict[str, float]:
         row[f"share_{outcome}_hi"] = hi
     deals = ok[ok["outcome"] == Outcome.SETTLEMENT.value]
     costs = [c for c in ok.columns if c.startswith("cost_")]
-    row.update(
-        end_tick_mean=ok["end_tick"].mean(),
-        end_tick_median=ok["end_tick"].median(),
-        deal_x_mean=deals["deal_x"].mean(),
-        deal_x_median=deals["deal_x"].median(),
-        deal_face_mean=deals["deal_face"].mean(),
-        deal_face_median=deals["deal_face"].median(),
-        min_cohesion_mean=ok["min_cohesion"].mean(),
-        min_cohesion_min=ok["min_cohesion"].min(),
-        mean_cohesion_mean=ok["mean_cohesion"].mean(),
-        coalition_collapse_share=ok["coalition_collapsed"].astype(float).mean(),
-        peak_rung_mean=ok["peak_rung"].mean(),
-        peak_rung_max=ok["peak_rung"].max(),
-        humanitarian_cost_mean=ok["humanitarian_cost"].mean(),
-        economic_cost_total_mean=ok[costs].sum(axis=1).mean() if costs else math.nan,
-    )
+    for name, column, how, runs in _POINT_STATS:
+        if column in ok:  # the record's fields may change with the model: skip what is absent
+            values = (deals if runs == "deals" else ok)[column]
+            row[name] = getattr(values.astype(float), how)()
+    row["economic_cost_total_mean"] = ok[costs].sum(axis=1).mean() if costs else math.nan
     row.update({f"{c}_mean": ok[c].mean() for c in costs})
     return row
 
@@ -96,6 +149,7 @@ def sensitivity(table: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
     }
     outputs = {f"share_{o}": table[f"share_{o}"] for o in OUTCOMES}
     outputs["end_tick_mean"] = table["end_tick_mean"]
+    samples = base_samples(info, len(names), len(table))
     rows = []
     for output, values in outputs.items():
         y = values.to_numpy(dtype=float)
@@ -104,11 +158,108 @@ def sensitivity(table: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             indices = _analyze(info, problem, table[names].to_numpy(dtype=float), y)
+        noise = _noise_share(y, table["runs"].to_numpy(dtype=float)) if "runs" in table else None
         for i, name in enumerate(names):
-            rows.append(
-                {"output": output, "parameter": name, **{k: v[i] for k, v in indices.items()}}
+            row = {"output": output, "parameter": name, **{k: v[i] for k, v in indices.items()}}
+            if output.startswith("share_") and noise is not None:
+                row["noise_share"] = noise
+            rows.append(row)
+    found = pd.DataFrame(rows)
+    if len(found):
+        found[["flag", "samples_needed"]] = _flags(found, info["sampler"], samples)
+    return found
+
+
+SOBOL_PRECISION = 0.05  # half-width of the 95% interval a Sobol index should reach
+MORRIS_PRECISION = 0.1  # ... and a Morris mu*, as a share of the output's largest mu*
+
+
+def base_samples(info: dict[str, Any], parameters: int, points: int) -> int:
+    """The base samples N of a sobol sweep (or the trajectories r of a morris one), read from
+    the number of points: N (D + 2) points for Sobol (N (2D + 2) with second order), r (D + 1)
+    for Morris."""
+    if info["sampler"] == "sobol":
+        per = 2 * parameters + 2 if info.get("second_order") else parameters + 2
+    else:
+        per = parameters + 1
+    return max(1, points // per)
+
+
+def _noise_share(shares: np.ndarray, runs: np.ndarray) -> float:
+    """Share of the variance of an outcome share across points that is binomial noise from the
+    finite replications at each point (mean p(1 - p)/R over the variance of p)."""
+    spread = float(np.var(shares, ddof=1)) if len(shares) > 1 else 0.0
+    noise = float(np.mean(shares * (1 - shares) / np.maximum(runs, 1)))
+    return min(1.0, noise / spread) if spread > 0 else math.nan
+
+
+def _flags(indices: pd.DataFrame, sampler: str, samples: int) -> pd.DataFrame:
+    """Why each index is unreliable ('' when it is not), and the base samples that would bring
+    the widest interval of a flagged row down to the target precision.
+
+    A bootstrap interval shrinks as 1/sqrt(N), so an interval of half-width c at N samples
+    needs about N (c / h)^2 samples to reach half-width h: h = `SOBOL_PRECISION` for Sobol
+    (rounded up to a power of two, as the sampler needs), and `MORRIS_PRECISION` times the
+    output's largest mu* for Morris.
+    """
+    flags, needed = [], []
+    if sampler == "sobol":
+        keys, target = ("S1", "ST"), pd.Series(SOBOL_PRECISION, index=indices.index)
+    else:
+        keys = ("mu_star",)
+        top = indices.groupby("output")["mu_star"].transform("max")
+        target = (MORRIS_PRECISION * top).where(top > 0, math.nan)
+    for i, row in indices.iterrows():
+        reasons, widest = [], 0.0
+        if sampler == "sobol" and row["S1"] < 0:
+            reasons.append("S1 < 0")
+            widest = max(widest, row["S1_conf"])
+        for key in keys:
+            value, conf = row[key], row.get(f"{key}_conf", math.nan)
+            if not (np.isnan(value) or np.isnan(conf)) and conf > abs(value):
+                reasons.append(f"{key} interval wider than {key}")
+                widest = max(widest, conf)
+        flags.append("; ".join(reasons))
+        if reasons and widest > 0 and target[i] > 0:
+            n = samples * (widest / target[i]) ** 2
+            if sampler == "sobol":
+                n = 2 ** math.ceil(math.log2(max(n, 1)))
+            needed.append(max(samples, math.ceil(n)))
+        else:
+            needed.append(samples)
+    return pd.DataFrame({"flag": flags, "samples_needed": needed}, index=indices.index)
+
+
+def sensitivity_warning(indices: pd.DataFrame, sampler: str) -> str:
+    """One paragraph on the flagged indices: how many, why, and how many samples would do."""
+    if indices.empty or "flag" not in indices:
+        return ""
+    flagged = indices[indices["flag"] != ""]
+    if flagged.empty:
+        return ""
+    samples = int(indices["samples_needed"].min())  # an unflagged row needs what it has
+    what = "base samples N" if sampler == "sobol" else "trajectories r"
+    goal = (
+        f"within +/-{SOBOL_PRECISION}"
+        if sampler == "sobol"
+        else f"within +/-{MORRIS_PRECISION:.0%} of the output's largest mu*"
+    )
+    text = (
+        f"{len(flagged)} of {len(indices)} indices are unreliable (a 95% interval wider than "
+        f"the index, or S1 < 0): read them as 'not distinguishable from zero', not as values. "
+        f"This sweep has {what} = {samples}; bringing every flagged interval {goal} would take "
+        f"about {int(flagged['samples_needed'].max())} (intervals shrink as 1/sqrt({what[-1]}))."
+    )
+    if "noise_share" in indices:
+        noisy = indices.dropna(subset=["noise_share"]).groupby("output")["noise_share"].first()
+        noisy = noisy[noisy > 0.25]
+        if len(noisy):
+            listed = ", ".join(f"{o} {v:.0%}" for o, v in noisy.items())
+            text += (
+                f" Part of the variance of some outputs is noise from the replications at each "
+                f"point ({listed}); more replications per point reduce it, more samples do not."
             )
-    return pd.DataFrame(rows)
+    return text
 
 
 def _analyze(
@@ -144,6 +295,13 @@ def _pct(share: float, lo: float, hi: float) -> str:
     return f"{100 * share:5.1f}% [{100 * lo:4.1f}, {100 * hi:4.1f}]"
 
 
+def _number(value: float) -> str:
+    """A count as an int ("1000", not "1000.0"); any other number as it is."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def format_summary(table: pd.DataFrame, parameters: list[str], max_points: int = 40) -> str:
     """The summary table as text: outcome shares with 95% intervals, then the other statistics."""
     shown = table.head(max_points)
@@ -157,28 +315,16 @@ def format_summary(table: pd.DataFrame, parameters: list[str], max_points: int =
             for o in OUTCOMES
         }
     )
-    stats = shown[
-        [
-            "runs",
-            "failed",
-            "end_tick_mean",
-            "end_tick_median",
-            "deal_x_mean",
-            "deal_face_mean",
-            "min_cohesion_mean",
-            "mean_cohesion_mean",
-            "peak_rung_mean",
-            "peak_rung_max",
-            "humanitarian_cost_mean",
-            "economic_cost_total_mean",
-        ]
-    ].round(3)
+    columns = ["runs", "failed", *(name for name, *_ in _POINT_STATS if name in shown)]
+    if "deal_x_median" in columns:  # the text keeps to the means of the deal terms
+        columns = [c for c in columns if c not in ("deal_x_median", "deal_face_median")]
+    stats = shown[[*columns, "economic_cost_total_mean"]].round(3)
     lines = []
     if len(shown) == 1:
         lines.append("outcome shares, Wilson 95% intervals:")
         lines += [f"  {o:<22} {shares[o].iloc[0]}" for o in OUTCOMES]
         lines.append("")
-        lines += [f"  {k:<26} {v}" for k, v in stats.iloc[0].items()]
+        lines += [f"  {k:<26} {_number(v)}" for k, v in stats.iloc[0].items()]
     else:
         lines.append("outcome shares per point, Wilson 95% intervals:")
         lines.append(pd.concat([label, shares], axis=1).to_string(index=False))
@@ -189,8 +335,14 @@ def format_summary(table: pd.DataFrame, parameters: list[str], max_points: int =
     return "\n".join(lines)
 
 
-def format_sensitivity(indices: pd.DataFrame) -> str:
-    """Sensitivity indices as text, one block per output."""
+def format_sensitivity(indices: pd.DataFrame, spec: dict[str, Any] | None = None) -> str:
+    """Sensitivity indices as text, one block per output, then the warning on flagged ones."""
     if indices.empty:
         return "sensitivity: no output varies"
-    return "sensitivity indices:\n" + indices.round(4).to_string(index=False)
+    shown = indices.drop(columns=["noise_share"], errors="ignore").round(4)
+    text = "sensitivity indices:\n" + shown.to_string(index=False)
+    if spec is not None:
+        warning = sensitivity_warning(indices, spec["experiment"]["sampler"])
+        if warning:
+            text += "\n\nwarning: " + warning
+    return text

@@ -83,7 +83,7 @@ def render_summary(root: Path) -> str:
     complete = len(runs) == counts.get("planned")
     if spec["experiment"]["sampler"] in ("sobol", "morris"):
         if complete:
-            parts += ["", format_sensitivity(sensitivity(table, spec))]
+            parts += ["", format_sensitivity(sensitivity(table, spec), spec)]
         else:
             parts += ["", "sensitivity: needs every point; resume the sweep first"]
     return "\n".join(parts)

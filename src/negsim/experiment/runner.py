@@ -185,7 +185,12 @@ def run_experiment(
         session["workers"] = executor.workers
         size = chunk_size or auto_chunk_size(len(todo), max(1, executor.workers))
         bar = tqdm(
-            total=len(runs), initial=len(done), unit="run", disable=not progress, smoothing=0.1
+            total=len(runs),
+            initial=len(done),
+            unit="run",
+            desc=spec.name,
+            disable=not progress,
+            smoothing=0.1,
         )
         rows: list[dict[str, Any]] = []
         series: dict[str, list] = {}
