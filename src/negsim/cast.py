@@ -99,7 +99,7 @@ class Ladder(Section):
     limited_force: Rung = rung(0.5, 0.002, 0.3, 0.0005, 0.02, "rung 2: strikes, limited fighting")
     full_war: Rung = rung(1.0, 0.004, 0.5, 0.001, 0.05, "rung 3: full-scale conventional war")
     nuclear_threats: Rung = rung(
-        1.0, 0.0045, 1.0, 0.003, 0.15, "rung 4: nuclear threats and alerts"
+        1.0, 0.0045, 1.0, 0.0002, 0.05, "rung 4: nuclear threats and alerts"
     )
     nuclear_use: Rung = rung(1.0, 0.05, 1.0, 0.0, 1.0, "rung 5: nuclear use (catastrophe)")
 
@@ -133,10 +133,10 @@ class EscalationParams(Section):
         0.5, 0, 1, "share of the hazard a fully open back channel removes (less misperception)"
     )
     catastrophe_penalty: float = param(
-        5.0, 0, 100, "loss (issue units) a leader attaches to nuclear use"
+        25.0, 0, 1000, "loss (issue units) a leader attaches to nuclear use"
     )
     coercion: float = param(
-        0.2, 0, 2, "issue units a leader expects from a unit more fear among a wavering enemy"
+        0.3, 0, 5, "issue units a leader expects from a unit more fear among a wavering enemy"
     )
     climb_down_face: float = param(
         0.1, 0, 2, "issue units a fully face-sensitive leader loses stepping down a rung"
@@ -355,7 +355,7 @@ class DomesticParams(Section):
 
 class DecisionParams(Section):
     temperature: float = param(
-        0.01, 0, 10, "logit temperature, relative to the leader's stakes (0 = best response)"
+        0.005, 0, 10, "logit temperature, relative to the leader's stakes (0 = best response)"
     )
     temperature_scale: float = param(1.0, 0, 100, "multiplies every leader's temperature")
     plan_days: int = param(182, 7, 3650, "days ahead a leader projects fighting and its costs")

@@ -202,6 +202,15 @@ class RungTable:
     hazard: tuple[float, ...]
     backlash: tuple[float, ...]
 
+    @property
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """Intensity, cost, fear and hazard as arrays (for compiled kernels)."""
+        return self._arrays
+
+    def __post_init__(self) -> None:
+        arrays = tuple(np.array(v) for v in (self.intensity, self.cost, self.fear, self.hazard))
+        object.__setattr__(self, "_arrays", arrays)
+
     @classmethod
     def of(cls, cast: Cast) -> RungTable:
         """The table of a cast's ladder."""

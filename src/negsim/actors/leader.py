@@ -76,6 +76,21 @@ class Leader(mesa.Agent):
         """Pick an option by logit choice at this leader's temperature."""
         return logit_choice(utilities, self.temperature, self.stake, self.model.random)
 
+    def choose_option(self, options: dict[Enum, float], irreversible: tuple[Enum, ...]) -> Enum:
+        """Pick among ``options`` (utilities by option, the status quo first).
+
+        An irreversible option (quitting, breaking ranks) is taken only as a best response:
+        a repeated noisy choice would otherwise take it sooner or later whenever it is close,
+        so noise alone would end crises. The others are chosen by logit.
+        """
+        routine = {k: u for k, u in options.items() if k not in irreversible}
+        best = max(options.values())
+        for kind in irreversible:
+            if kind in options and options[kind] >= best and options[kind] > max(routine.values()):
+                return kind
+        kinds = list(routine)
+        return kinds[self.choose(list(routine.values()))]
+
     def approvals(self, policies: list[float]) -> list[float]:
         """The approval it expects under each policy (0 dovish .. 1 hawkish)."""
         return domestic.approval_if(self.world, self.index, policies)
@@ -147,9 +162,7 @@ class PrincipalLeader(Leader):
         return options
 
     def policy_choice(self) -> Posture:
-        options = self.utilities()
-        kinds = list(options)
-        return kinds[self.choose(list(options.values()))]
+        return self.choose_option(self.utilities(), (Posture.QUIT,))
 
     def carry_out(self, choice: Posture) -> None:
         w = self.world
@@ -247,9 +260,7 @@ class PartnerLeader(Leader):
         return options
 
     def policy_choice(self) -> Commitment:
-        options = self.utilities()
-        kinds = list(options)
-        return kinds[self.choose(list(options.values()))]
+        return self.choose_option(self.utilities(), (Commitment.LEAVE,))
 
     def carry_out(self, choice: Commitment) -> None:
         w = self.world

@@ -13,29 +13,36 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from negsim.compiled import jitable
 from negsim.mechanisms.decisions import clip01
 
 if TYPE_CHECKING:
     from negsim.world import World
 
 
+@jitable
 def side_effort(
-    own_strength: float,
-    projected_force: float,
-    aid_delivered: float,
+    own: float,
+    aid: float,
+    projected: float,
     aid_efficiency: float,
-    intensity: float,
+    crisis_intensity: float,
+    posture_intensity: float,
 ) -> float:
-    """A side's fighting effort: its principal's strength, partners' forces and aid, engaged."""
-    return intensity * (own_strength + projected_force + aid_efficiency * aid_delivered)
+    """A side's fighting effort: its principal's strength and the aid it receives, engaged at
+    the crisis intensity, plus the force its partners project at the side's own posture's
+    intensity (zero below limited force)."""
+    return crisis_intensity * (own + aid_efficiency * aid) + posture_intensity * projected
 
 
+@jitable
 def balance(challenger: float, defender: float) -> float:
     """The relative balance of efforts in [-1, 1]: +1 when only the challenger fights."""
     total = challenger + defender
     return 0.0 if total <= 0.0 else (challenger - defender) / total
 
 
+@jitable
 def drift(balance_now: float, intensity: float, speed: float) -> float:
     """Expected change of control per unit of time at ``speed``: faster as fighting intensifies."""
     return speed * intensity * balance_now
@@ -51,17 +58,6 @@ def outlook(
     """
     p = clip01(control + weeks * drift_per_week)
     return p, noise * intensity * math.sqrt(weeks)
-
-
-def perceived_balance(
-    own: float, enemy: float, misjudgment: float, own_is_challenger: bool
-) -> float:
-    """The balance as a side's leadership sees it: the enemy's effort scaled by ``exp(-misjudgment)``.
-
-    A positive misjudgment underestimates the enemy (optimism).
-    """
-    seen = enemy * math.exp(-misjudgment)
-    return balance(own, seen) if own_is_challenger else balance(seen, own)
 
 
 # --- on the world ------------------------------------------------------------------------------

@@ -12,7 +12,10 @@ import math
 import random
 from collections.abc import Sequence
 
+from negsim.compiled import jitable
 
+
+@jitable
 def clip01(value: float) -> float:
     """``value`` clamped to [0, 1], exactly as ``min(1.0, max(0.0, value))`` but cheaper."""
     if not value > 0.0:  # also NaN, as max(0.0, nan) gives
@@ -20,6 +23,7 @@ def clip01(value: float) -> float:
     return 1.0 if value > 1.0 else value
 
 
+@jitable
 def logistic(z: float) -> float:
     """The logistic function, safe for large arguments."""
     if z >= 0.0:
@@ -28,6 +32,7 @@ def logistic(z: float) -> float:
     return e / (1.0 + e)
 
 
+@jitable
 def certainty_equivalent(
     mean: float, spread: float, risk_preference: float, weight: float
 ) -> float:
@@ -39,6 +44,7 @@ def certainty_equivalent(
     return mean + weight * (2.0 * risk_preference - 1.0) * spread
 
 
+@jitable
 def effective_risk_preference(
     base: float, humiliation: float, loss_frame: float, humiliation_shift: float, loss_shift: float
 ) -> float:
@@ -78,6 +84,7 @@ def accept_probability(value: float, reservation: float, scale: float) -> float:
     return logistic(gap / scale)
 
 
+@jitable
 def cost_in_issue_units(
     weekly_loss: float,
     weeks: float,

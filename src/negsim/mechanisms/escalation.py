@@ -11,22 +11,28 @@ import random
 from typing import TYPE_CHECKING
 
 from negsim.cast import TOP_RUNG, RungId
+from negsim.compiled import jitable
 from negsim.mechanisms.decisions import clip01
 from negsim.world import CHALLENGER, DEFENDER
 
 if TYPE_CHECKING:
     from negsim.world import World
 
+FULL_WAR = int(RungId.FULL_WAR)  # as plain ints, for compiled code
+NUCLEAR_THREATS = int(RungId.NUCLEAR_THREATS)
 
+
+@jitable
 def hawkishness(posture: int) -> float:
     """How hawkish a posture looks to the side's own publics (0..1).
 
     Fighting all-out is as hawkish as a policy gets; nuclear signalling adds no approval, only
     the fear that the publics' risk aversion attaches to high rungs.
     """
-    return min(posture, RungId.FULL_WAR) / float(RungId.FULL_WAR)
+    return min(posture, FULL_WAR) / FULL_WAR
 
 
+@jitable
 def weekly_hazard(
     base: float,
     humiliation: float,
@@ -43,9 +49,10 @@ def weekly_hazard(
     return clip01(h * (1.0 - back_channel_cut * back_channel))
 
 
+@jitable
 def catastrophe_chance(crisis_rung: int, weekly: float, weeks: float) -> float:
     """Chance of reaching nuclear use within ``weeks`` at a crisis rung, with weekly hazard."""
-    if crisis_rung != TOP_RUNG - 1:
+    if crisis_rung != NUCLEAR_THREATS:
         return 0.0
     return 1.0 - (1.0 - weekly) ** weeks
 
@@ -71,6 +78,7 @@ def update_humiliation(
     return clip01(h)
 
 
+@jitable
 def climb_down_cost(
     face_weight: float,
     face_sensitivity: float,

@@ -1,16 +1,16 @@
 """M10, M11: what fighting on is worth to a side, as its leadership sees it.
 
 Every decision of a principal's leader, and every offer made to it, rests on one valuation:
-for each posture the side could hold next, the expected share of the issue by the planning
-horizon (Fearon's ``p``, from the military balance as the side perceives it), the weekly loss
-of holding that posture, and the chance of catastrophe. As a function of the leader's resolve
+for each posture the side could hold, the expected share of the issue by the planning horizon
+(Fearon's ``p``, from the military balance as the side perceives it), the weekly loss of
+holding that posture, and the chance of catastrophe. As a function of the leader's resolve
 ``r`` (private) the value is linear: ``a - b * (1 - resolve_effect * r)``, where ``b`` is the
 cost of fighting in issue units for a leader of no resolve. A side's **reservation** is the
 best of its postures' values, or of quitting.
 
-The valuations of every posture, for both sides as each side sees the battlefield, are
-computed together (`refresh`) at the points of a tick where the world has changed, and read
-from that table by every decision until the next refresh.
+The prospects of every posture, for both sides as each side sees the battlefield, are computed
+together by a compiled kernel (`prospect_table`) at the points of a tick where the world has
+changed (`refresh`), and read from that table by every decision until the next refresh.
 """
 
 from __future__ import annotations
@@ -22,17 +22,23 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from negsim.cast import Instrument, RungId
-from negsim.mechanisms import escalation
+from negsim.compiled import jitable, kernel
+from negsim.mechanisms.battlefield import balance, drift, side_effort
 from negsim.mechanisms.decisions import (
     certainty_equivalent,
     clip01,
     cost_in_issue_units,
     effective_risk_preference,
 )
+from negsim.mechanisms.escalation import catastrophe_chance, climb_down_cost, weekly_hazard
+from negsim.mechanisms.sanctions import buffered_loss
 from negsim.world import CHALLENGER, DEFENDER, other
 
 if TYPE_CHECKING:
     from negsim.world import World
+
+A, B, SHARE = 0, 1, 2  # the columns of a prospect
+LIMITED_FORCE = int(RungId.LIMITED_FORCE)
 
 
 @dataclass(frozen=True)
@@ -65,14 +71,17 @@ class Forces:
 class Assessment:
     """Every posture's prospect for each side, as each side sees it, at one moment.
 
-    ``table[side][viewer][posture]``; ``later[side]``: the side's prospect at its current
-    posture once a deal's implementation would be over (the commitment problem).
+    ``table[side, viewer, posture]`` holds ``(a, b, share)`` (NaN beyond the side's reach);
+    ``later[side]`` the side's prospect at its current posture once a deal's implementation
+    would be over (the commitment problem); ``inputs`` what the kernel was given.
     """
 
-    table: list[list[list[Prospect]]]
-    later: list[Prospect]
+    table: np.ndarray
+    later: np.ndarray
+    inputs: tuple
 
 
+@jitable
 def war_value(
     share: float,
     share_sd: float,
@@ -93,6 +102,252 @@ def war_value(
     dread = max(0.0, 1.0 + risk_weight * (1.0 - 2.0 * risk_preference))
     fighting = certainty_equivalent(share, share_sd, risk_preference, risk_weight)
     return fighting - cost - catastrophe_chance * catastrophe_penalty * dread
+
+
+@kernel
+def prospect(
+    side: int,
+    viewer: int,
+    posture: int,
+    enemy_posture: int,
+    ahead: float,
+    control: float,
+    weeks: float,
+    speed: float,
+    noise: float,
+    aid_efficiency: float,
+    own: np.ndarray,
+    projected: np.ndarray,
+    aid: np.ndarray,
+    aid_share: np.ndarray,
+    current: np.ndarray,
+    misjudgment: np.ndarray,
+    risk: np.ndarray,
+    wavering: np.ndarray,
+    base_cost: np.ndarray,
+    sanction_loss: np.ndarray,
+    pressure: np.ndarray,
+    reserves: np.ndarray,
+    intensity: np.ndarray,
+    cost: np.ndarray,
+    fear: np.ndarray,
+    hazard: np.ndarray,
+    exposure: np.ndarray,
+    risk_weight: float,
+    penalty: float,
+    coercion: float,
+    channel: float,
+    back_channel_cut: float,
+    war_damage: float,
+    strike_damage: float,
+    aid_buffer: float,
+    reserves_buffer: float,
+    reserve_drain: float,
+) -> tuple[float, float, float]:
+    """One side's prospect ``(a, b, share)`` at ``posture`` against ``enemy_posture``, as
+    ``viewer`` sees the battlefield, ``ahead`` weeks from now.
+
+    Efforts: each principal fights at the crisis intensity (the higher posture's) with its
+    own strength and its partners' aid; partners project force while their side's posture is
+    at limited force or above. The viewer sees the enemy's effort scaled by
+    ``exp(-misjudgment)``. Control drifts by ``speed * intensity * balance`` a week over the
+    planning horizon (and ``ahead`` weeks more); its spread grows as ``noise * sqrt(weeks)``.
+    Catastrophe is possible at the nuclear-threat rung (leaders see its base hazard, not
+    the extra hazard of a humiliated leader's miscalculation). Coercion: the change of the fear the
+    posture causes, valued by how likely the enemy is to buckle. Open threats: the expected
+    cost of defying them. Costs: sanctions (buffered by reserves, drained ``ahead``), the
+    posture's own cost, damage from the enemy's posture, for a leader of no resolve.
+    """
+    pair0 = posture if side == 0 else enemy_posture
+    pair1 = enemy_posture if side == 0 else posture
+    crisis = max(pair0, pair1)
+    level = intensity[crisis]
+    efforts = np.empty(2)
+    for k in range(2):
+        k_posture = pair0 if k == 0 else pair1
+        projecting = intensity[k_posture] if k_posture >= LIMITED_FORCE else 0.0
+        efforts[k] = side_effort(own[k], aid[k], projected[k], aid_efficiency, level, projecting)
+    efforts[1 - viewer] *= math.exp(-misjudgment[viewer])
+    horizon = weeks + ahead
+    expected = clip01(control + horizon * drift(balance(efforts[0], efforts[1]), level, speed))
+    share = expected if side == 0 else 1.0 - expected
+    # The extra hazard humiliation brings is the leaders' miscalculation: they do not see it.
+    chance = catastrophe_chance(
+        crisis, weekly_hazard(hazard[crisis], 0.0, channel, 0.0, back_channel_cut), weeks
+    )
+    a = war_value(
+        share, noise * level * math.sqrt(horizon), 0.0, chance, penalty, risk[side], risk_weight
+    )
+    a += coercion * (fear[posture] - fear[current[side]]) * wavering[side]
+    a -= exposure[side, posture]
+    sanctions = sanction_loss[side]
+    if ahead > 0.0 and pressure[side] > 0.0:
+        left = max(0.0, reserves[side] - reserve_drain * pressure[side] * ahead)
+        sanctions = buffered_loss(pressure[side], left, reserves_buffer)
+    damage = war_damage_to(
+        side, intensity[enemy_posture], war_damage, strike_damage, aid_buffer, aid_share[1]
+    )
+    b = base_cost[side] * (sanctions + cost[posture] + damage)
+    return a, b, share
+
+
+@kernel
+def prospect_table(
+    ahead: float,
+    highest: np.ndarray,
+    table: np.ndarray,
+    later: np.ndarray,
+    control: float,
+    weeks: float,
+    speed: float,
+    noise: float,
+    aid_efficiency: float,
+    own: np.ndarray,
+    projected: np.ndarray,
+    aid: np.ndarray,
+    aid_share: np.ndarray,
+    current: np.ndarray,
+    misjudgment: np.ndarray,
+    risk: np.ndarray,
+    wavering: np.ndarray,
+    base_cost: np.ndarray,
+    sanction_loss: np.ndarray,
+    pressure: np.ndarray,
+    reserves: np.ndarray,
+    intensity: np.ndarray,
+    cost: np.ndarray,
+    fear: np.ndarray,
+    hazard: np.ndarray,
+    exposure: np.ndarray,
+    risk_weight: float,
+    penalty: float,
+    coercion: float,
+    channel: float,
+    back_channel_cut: float,
+    war_damage: float,
+    strike_damage: float,
+    aid_buffer: float,
+    reserves_buffer: float,
+    reserve_drain: float,
+) -> None:
+    """Fill ``table[side, viewer, posture]`` and ``later[side]`` with `prospect` values."""
+    table[:] = np.nan
+    for side in range(2):
+        enemy_posture = current[1 - side]
+        for viewer in range(2):
+            for posture in range(highest[side] + 1):
+                table[side, viewer, posture] = prospect(
+                    side,
+                    viewer,
+                    posture,
+                    enemy_posture,
+                    0.0,
+                    control,
+                    weeks,
+                    speed,
+                    noise,
+                    aid_efficiency,
+                    own,
+                    projected,
+                    aid,
+                    aid_share,
+                    current,
+                    misjudgment,
+                    risk,
+                    wavering,
+                    base_cost,
+                    sanction_loss,
+                    pressure,
+                    reserves,
+                    intensity,
+                    cost,
+                    fear,
+                    hazard,
+                    exposure,
+                    risk_weight,
+                    penalty,
+                    coercion,
+                    channel,
+                    back_channel_cut,
+                    war_damage,
+                    strike_damage,
+                    aid_buffer,
+                    reserves_buffer,
+                    reserve_drain,
+                )
+        later[side] = prospect(
+            side,
+            side,
+            current[side],
+            enemy_posture,
+            ahead,
+            control,
+            weeks,
+            speed,
+            noise,
+            aid_efficiency,
+            own,
+            projected,
+            aid,
+            aid_share,
+            current,
+            misjudgment,
+            risk,
+            wavering,
+            base_cost,
+            sanction_loss,
+            pressure,
+            reserves,
+            intensity,
+            cost,
+            fear,
+            hazard,
+            exposure,
+            risk_weight,
+            penalty,
+            coercion,
+            channel,
+            back_channel_cut,
+            war_damage,
+            strike_damage,
+            aid_buffer,
+            reserves_buffer,
+            reserve_drain,
+        )
+
+
+@jitable
+def war_damage_to(
+    side: int,
+    enemy_intensity: float,
+    war_damage: float,
+    strike_damage: float,
+    aid_buffer: float,
+    defender_aid_share: float,
+) -> float:
+    """Weekly damage (share of GDP) a principal's economy takes from the enemy's fighting.
+
+    The war is fought on the defender's ground: it takes ``war_damage`` at full intensity,
+    offset by its partners' aid; the challenger takes ``strike_damage``.
+    """
+    if side == DEFENDER:
+        return war_damage * enemy_intensity * (1.0 - aid_buffer * defender_aid_share)
+    return strike_damage * enemy_intensity
+
+
+def weekly_loss(world: World, side: int) -> float:
+    """A principal's weekly loss (share of GDP) at the current postures."""
+    s = world.params.sanctions
+    posture = world.sides.posture[side]
+    damage = war_damage_to(
+        side,
+        world.rungs.intensity[world.sides.posture[other(side)]],
+        s.war_damage,
+        s.strike_damage,
+        s.aid_buffer,
+        world.forces[DEFENDER].aid_share,
+    )
+    return world.sanction_loss[side] + world.rungs.cost[posture] + damage
 
 
 def plan_weeks(world: World) -> float:
@@ -126,7 +381,7 @@ def forces(world: World) -> list[Forces]:
 
 
 def efforts(world: World, postures: tuple[int, int] | list[int]) -> tuple[float, float]:
-    """Both sides' fighting efforts if the sides held ``postures``."""
+    """Both sides' fighting efforts if the sides held ``postures`` (see `prospect`)."""
     rungs = world.rungs
     crisis = rungs.intensity[max(postures)]
     efficiency = world.params.battlefield.aid_efficiency
@@ -134,8 +389,8 @@ def efforts(world: World, postures: tuple[int, int] | list[int]) -> tuple[float,
     for k in (CHALLENGER, DEFENDER):
         f = world.forces[k]
         posture = postures[k]
-        projecting = rungs.intensity[posture] if posture >= RungId.LIMITED_FORCE else 0.0
-        out.append(crisis * (f.own + efficiency * f.aid) + projecting * f.projected)
+        projecting = rungs.intensity[posture] if posture >= LIMITED_FORCE else 0.0
+        out.append(side_effort(f.own, f.aid, f.projected, efficiency, crisis, projecting))
     return out[0], out[1]
 
 
@@ -157,142 +412,120 @@ def risk_of(world: World, i: int) -> float:
     )
 
 
-def weekly_loss(
-    world: World, side: int, postures: tuple[int, int] | list[int], ahead: float = 0.0
-) -> float:
-    """A principal's weekly loss (share of GDP) if the sides held ``postures``.
-
-    ``ahead`` weeks from now, its reserves drained meanwhile at today's pace.
-    """
-    s = world.params.sanctions
-    rungs = world.rungs
-    enemy = rungs.intensity[postures[other(side)]]
-    if side == DEFENDER:
-        damage = s.war_damage * enemy * (1.0 - s.aid_buffer * world.forces[DEFENDER].aid_share)
-    else:
-        damage = s.strike_damage * enemy
-    sanctions = world.sanction_loss[side]
-    if ahead > 0.0 and world.pressure[side] > 0.0:
-        reserves = world.states.reserves[world.sides.principal[side]]
-        left = max(0.0, reserves - s.reserve_drain * world.pressure[side] * ahead)
-        sanctions = world.pressure[side] / (1.0 + s.reserves_buffer * left)
-    return sanctions + rungs.cost[postures[side]] + damage
-
-
-def evaluate(
-    world: World,
-    side: int,
-    viewer: int,
-    posture: int,
-    enemy_posture: int | None = None,
-    ahead: float = 0.0,
-) -> Prospect:
-    """The side's prospect at ``posture``, as ``viewer`` sees the battlefield.
-
-    ``ahead`` weeks from now (the commitment problem) the battlefield's trend has run on and
-    reserves have drained; a prospect always covers the planning horizon from then.
-    """
-    return evaluate_postures(world, side, viewer, [posture], enemy_posture, ahead)[0]
-
-
-def evaluate_postures(
-    world: World,
-    side: int,
-    viewer: int,
-    postures: list[int],
-    enemy_posture: int | None = None,
-    ahead: float = 0.0,
-) -> list[Prospect]:
-    """The side's prospects at each of ``postures`` (see `evaluate`)."""
+def _inputs(world: World) -> tuple:
+    """Everything `prospect` needs from the world, in its argument order after ``ahead``."""
     p = world.params
     d = p.decisions
     e = p.escalation
+    s = p.sanctions
     rungs = world.rungs
-    weeks = d.plan_days / 7.0
-    horizon = weeks + ahead
     sides = world.sides
-    q = sides.posture[other(side)] if enemy_posture is None else enemy_posture
-    current = sides.posture[side]
-    principal = sides.principal[side]
-    seen = math.exp(-sides.misjudgment[viewer])  # the enemy's effort as the viewer sees it
-    risk = risk_of(world, principal)
-    spread_weight = d.risk_weight * (2.0 * risk - 1.0)
-    dread = max(0.0, 1.0 + d.risk_weight * (1.0 - 2.0 * risk)) * e.catastrophe_penalty
-    coercion = e.coercion * wavering(world, side)
-    humiliation = world.leaders.humiliation[sides.principal[CHALLENGER]]
-    channel = world.back_channel()
-    base = cost_in_issue_units(
-        1.0, weeks, d.cost_weight, world.leaders.loss_aversion[principal], 0.0, 0.0
+    principals = sides.principal
+    weeks = d.plan_days / 7.0
+    f = world.forces
+    exposure = np.zeros((2, len(rungs.intensity)))
+    if world.threats:
+        for k in (CHALLENGER, DEFENDER):
+            for r in range(len(rungs.intensity)):
+                exposure[k, r] = threat_exposure(world, k, r)
+    return (
+        world.control,
+        weeks,
+        p.battlefield.speed,
+        p.battlefield.noise,
+        p.battlefield.aid_efficiency,
+        np.array([f[0].own, f[1].own]),
+        np.array([f[0].projected, f[1].projected]),
+        np.array([f[0].aid, f[1].aid]),
+        np.array([f[0].aid_share, f[1].aid_share]),
+        np.array(sides.posture, dtype=np.int64),
+        np.array(sides.misjudgment, dtype=float),
+        np.array([risk_of(world, i) for i in principals]),
+        np.array([wavering(world, k) for k in (CHALLENGER, DEFENDER)]),
+        np.array(
+            [
+                cost_in_issue_units(
+                    1.0, weeks, d.cost_weight, world.leaders.loss_aversion[i], 0.0, 0.0
+                )
+                for i in principals
+            ]
+        ),
+        np.array(world.sanction_loss, dtype=float),
+        np.array(world.pressure, dtype=float),
+        np.array([world.states.reserves[i] for i in principals]),
+        *world.rungs.arrays,
+        exposure,
+        d.risk_weight,
+        e.catastrophe_penalty,
+        e.coercion,
+        world.back_channel(),
+        e.back_channel_cut,
+        s.war_damage,
+        s.strike_damage,
+        s.aid_buffer,
+        s.reserves_buffer,
+        s.reserve_drain,
     )
-    control = world.control
-    speed, noise = p.battlefield.speed, p.battlefield.noise
-    root = math.sqrt(horizon)
-    out = []
-    for r in postures:
-        pair = (r, q) if side == CHALLENGER else (q, r)
-        crisis = r if r > q else q
-        intensity = rungs.intensity[crisis]
-        e_c, e_d = efforts(world, pair)
-        if viewer == CHALLENGER:
-            e_d *= seen
-        else:
-            e_c *= seen
-        total = e_c + e_d
-        bal = (e_c - e_d) / total if total > 0.0 else 0.0
-        expected = clip01(control + horizon * speed * intensity * bal)
-        share = expected if side == CHALLENGER else 1.0 - expected
-        a = share + spread_weight * noise * intensity * root
-        if crisis == RungId.NUCLEAR_THREATS:
-            hazard = escalation.weekly_hazard(
-                rungs.hazard[crisis],
-                humiliation,
-                channel,
-                e.humiliation_hazard,
-                e.back_channel_cut,
-            )
-            a -= escalation.catastrophe_chance(crisis, hazard, weeks) * dread
-        a += coercion * (rungs.fear[r] - rungs.fear[current])
-        if world.threats:
-            a -= threat_exposure(world, side, r)
-        b = base * weekly_loss(world, side, pair, ahead)
-        out.append(Prospect(r, a, b, share))
-    return out
 
 
 def refresh(world: World) -> None:
     """Recompute the forces and the table of prospects from the world as it now is."""
     world.forces = forces(world)
+    inputs = _inputs(world)
+    highest = np.array([world.states.highest[i] for i in world.sides.principal], dtype=np.int64)
+    size = len(world.rungs.intensity)
+    table = np.empty((2, 2, size, 3))
+    later = np.empty((2, 3))
     ahead = world.params.commitment.implementation_days / 7.0
-    table, later = [], []
-    for k in (CHALLENGER, DEFENDER):
-        postures = list(range(int(world.states.highest[world.sides.principal[k]]) + 1))
-        table.append([evaluate_postures(world, k, v, postures) for v in (0, 1)])
-        later.append(evaluate(world, k, k, world.sides.posture[k], ahead=ahead))
-    world.assessment = Assessment(table, later)
+    prospect_table(ahead, highest, table, later, *inputs)
+    world.assessment = Assessment(table, later, inputs)
+
+
+def evaluate(
+    world: World, side: int, viewer: int, posture: int, enemy_posture: int | None = None
+) -> Prospect:
+    """The side's prospect at ``posture`` against ``enemy_posture`` (default: the enemy's
+    current posture), as ``viewer`` sees the battlefield, from the last refresh."""
+    q = world.sides.posture[other(side)] if enemy_posture is None else enemy_posture
+    a, b, share = prospect(side, viewer, posture, q, 0.0, *world.assessment.inputs)
+    return Prospect(posture, a, b, share)
+
+
+def reachable(world: World, side: int) -> list[int]:
+    """The postures a side could hold next: its current one, and one rung either way."""
+    current = world.sides.posture[side]
+    highest = int(world.states.highest[world.sides.principal[side]])
+    return [r for r in (current, current + 1, current - 1) if 0 <= r <= highest]
 
 
 def prospects(
     world: World, side: int, viewer: int | None = None, postures: list[int] | None = None
 ) -> list[Prospect]:
-    """The side's prospects at each posture it could hold next (one rung either way), or at
+    """The side's prospects at each posture it could hold next (`reachable`), or at
     ``postures``, as ``viewer`` (default: the side itself) sees the battlefield."""
-    row = world.assessment.table[side][side if viewer is None else viewer]
+    rows = world.assessment.table[side, side if viewer is None else viewer]
     if postures is None:
-        current = world.sides.posture[side]
-        postures = [r for r in (current, current + 1, current - 1) if 0 <= r < len(row)]
-    return [row[r] for r in postures]
+        postures = reachable(world, side)
+    return [Prospect(r, rows[r, A], rows[r, B], rows[r, SHARE]) for r in postures]
 
 
 def wavering(world: World, side: int) -> float:
     """How likely the enemy of ``side`` is to buckle under fear, as ``side`` believes (0..1).
 
     Its coalition's estimated lack of cohesion if it has partners, else its principal's
-    expected lack of resolve.
+    expected lack of resolve; times the enemy leaders' mean risk aversion (fear works on the
+    risk-averse).
     """
     sides = world.sides
-    if sides.partners[other(side)]:
-        return 1.0 - sides.belief_cohesion[side]
-    return 1.0 - float(sides.type_values[side] @ sides.type_probs[side])
+    enemy = other(side)
+    if sides.partners[enemy]:
+        doubt = 1.0 - sides.belief_cohesion[side]
+        leaders = sides.partners[enemy]
+    else:
+        doubt = 1.0 - float(sides.type_values[side] @ sides.type_probs[side])
+        leaders = [sides.principal[enemy]]
+    aversion = 1.0 - sum(world.leaders.risk_preference[j] for j in leaders) / len(leaders)
+    return doubt * aversion
 
 
 def threat_exposure(world: World, side: int, posture: int) -> float:
@@ -335,7 +568,7 @@ def quit_value(world: World, side: int) -> float:
     """What quitting is worth to a side's principal: nothing of the issue, and its face."""
     p = world.params
     i = world.sides.principal[side]
-    return -2.0 * escalation.climb_down_cost(
+    return -2.0 * climb_down_cost(
         p.escalation.climb_down_face,
         world.leaders.face_sensitivity[i],
         world.leaders.humiliation[i],
@@ -344,33 +577,37 @@ def quit_value(world: World, side: int) -> float:
     )
 
 
+def fight_values(
+    world: World, side: int, resolves: np.ndarray, viewer: int | None = None
+) -> np.ndarray:
+    """The best value of fighting on within reach, for each possible resolve of the side's
+    principal, as ``viewer`` sees the battlefield."""
+    rows = world.assessment.table[side, side if viewer is None else viewer]
+    effect = world.params.decisions.resolve_effect
+    tolerance = 1.0 - effect * np.asarray(resolves)
+    best = np.full(len(tolerance), -np.inf)
+    for r in reachable(world, side):
+        np.maximum(best, rows[r, A] - rows[r, B] * tolerance, out=best)
+    return best
+
+
 def reservations(
     world: World, side: int, resolves: np.ndarray, viewer: int | None = None
 ) -> np.ndarray:
-    """The least share of the issue a side's principal would settle for, per possible resolve.
-
-    The best of fighting on at any posture within reach and of quitting; ``viewer`` is whose
-    perception of the battlefield is used.
-    """
-    effect = world.params.decisions.resolve_effect
-    best = np.full(len(resolves), quit_value(world, side))
-    for prospect in prospects(world, side, viewer):
-        np.maximum(best, prospect.value(resolves, effect), out=best)
-    return best
+    """The least share of the issue a side's principal would settle for, per possible resolve:
+    the best of fighting on within reach and of quitting."""
+    return np.maximum(fight_values(world, side, resolves, viewer), quit_value(world, side))
 
 
 def reservation(world: World, side: int) -> float:
     """A side's principal's own reservation, from its true resolve and its own perception."""
-    effect = world.params.decisions.resolve_effect
     resolve = world.leaders.resolve[world.sides.principal[side]]
-    best = quit_value(world, side)
-    for prospect in prospects(world, side):
-        best = max(best, float(prospect.value(resolve, effect)))
-    return best
+    return float(reservations(world, side, np.array([resolve]))[0])
 
 
 def later_value(world: World, side: int, resolve: float) -> float:
     """What fighting would be worth to a side once a deal's implementation is over: the same
     posture, the battlefield's trend run on, reserves drained meanwhile (the commitment
     problem)."""
-    return float(world.assessment.later[side].value(resolve, world.params.decisions.resolve_effect))
+    a, b, _ = world.assessment.later[side]
+    return float(a - b * (1.0 - world.params.decisions.resolve_effect * resolve))

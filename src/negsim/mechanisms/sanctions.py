@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from negsim.cast import Instrument, RungId
+from negsim.compiled import jitable
 from negsim.world import CHALLENGER, DEFENDER, other
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ def neutral_leakage(
     return leakage * sum(t * e for t, e in zip(trades, economies, strict=True)) / total
 
 
+@jitable
 def buffered_loss(pressure: float, reserves: float, buffer: float) -> float:
     """The part of a sanction loss that reaches the economy after reserves absorb the rest."""
     return pressure / (1.0 + buffer * reserves)
@@ -127,7 +129,7 @@ def refresh(world: World) -> None:
 
 def pay_costs(world: World) -> None:
     """Every state's loss this tick; economic health, cumulative costs, pain and reserves."""
-    from negsim.mechanisms.outlook import weekly_loss  # the principals' losses live there
+    from negsim.mechanisms.outlook import weekly_loss  # the principals' losses are valued there
 
     p = world.params
     s = world.states
@@ -136,7 +138,7 @@ def pay_costs(world: World) -> None:
     weekly = np.zeros(len(s.ids))
     for side in (CHALLENGER, DEFENDER):
         principal = world.sides.principal[side]
-        weekly[principal] = weekly_loss(world, side, world.sides.posture)
+        weekly[principal] = weekly_loss(world, side)
         enemy_principal = world.sides.principal[other(side)]
         sanctioners = [
             j

@@ -258,9 +258,7 @@ def _defender_options(world: World) -> list[Option]:
     resolve = world.leaders.resolve[world.sides.principal[DEFENDER]]
     resolves = world.sides.type_values[DEFENDER]
     effect = p.decisions.resolve_effect
-    fight = np.full(len(resolves), -np.inf)
-    for prospect in outlook.prospects(world, CHALLENGER, viewer=DEFENDER):
-        np.maximum(fight, prospect.value(resolves, effect), out=fight)
+    fight = outlook.fight_values(world, CHALLENGER, resolves, viewer=DEFENDER)
     step_face = -0.5 * outlook.quit_value(world, CHALLENGER)  # a rung's face
     found = []
     for demand, level in demands:
