@@ -127,10 +127,10 @@ class CrisisModel(mesa.Model):
         w = self.world
         w.tick += 1
         w.face_offered = 0.0
-        outlook.refresh(w)
         self.inform()
         domestic.update_publics(w)
         self.update_leaders()
+        outlook.refresh(w)
         self.decide()
         self.resolve()
         bargaining.negotiate(w, self.random)
@@ -162,6 +162,7 @@ class CrisisModel(mesa.Model):
         leaders = self.agents_by_type.get
         agents = [a for t in (Leader, *Leader.__subclasses__()) for a in (leaders(t) or [])]
         agents.sort(key=lambda leader: leader.index)
+        cohesion.value_commitments(self.world)
         for leader in agents:
             leader.decide()
         for i in self.random.sample(range(len(agents)), len(agents)):
@@ -174,7 +175,6 @@ class CrisisModel(mesa.Model):
         w = self.world
         lost = battlefield.fight(w, self.rng)
         sanctions.pay_costs(w)
-        outlook.refresh(w)
         for side, consequence in threats.resolve_deadlines(w, self.random):
             threats.carry_out(w, side, consequence)
         escalation.slip(w, self.random)

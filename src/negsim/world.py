@@ -203,13 +203,13 @@ class RungTable:
     backlash: tuple[float, ...]
 
     @property
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        """Intensity, cost, fear and hazard as arrays (for compiled kernels)."""
-        return self._arrays
+    def ladder(self) -> np.ndarray:
+        """Intensity, cost, fear and hazard by rung, as the rows of an array (for kernels)."""
+        return self._ladder
 
     def __post_init__(self) -> None:
-        arrays = tuple(np.array(v) for v in (self.intensity, self.cost, self.fear, self.hazard))
-        object.__setattr__(self, "_arrays", arrays)
+        ladder = np.array([self.intensity, self.cost, self.fear, self.hazard])
+        object.__setattr__(self, "_ladder", ladder)
 
     @classmethod
     def of(cls, cast: Cast) -> RungTable:
@@ -245,8 +245,11 @@ class World:
     rungs: RungTable | None = None
     forces: list = field(default_factory=list)  # `negsim.mechanisms.outlook.Forces` per side
     assessment: object = None  # `negsim.mechanisms.outlook.Assessment`, see `outlook.refresh`
+    cache: dict = field(default_factory=dict)  # derived arrays that rarely change
+    commitments: tuple = ()  # partners' options this tick, see `cohesion.value_commitments`
     cohesion: list[float] = field(default_factory=lambda: [1.0, 1.0])
     pressure: list[float] = field(default_factory=lambda: [0.0, 0.0])  # sanctions on each principal
+    reach: list[float] = field(default_factory=lambda: [0.0, 0.0])  # their compound reach
     sanction_loss: list[float] = field(default_factory=lambda: [0.0, 0.0])  # after reserves
     misperception_sum: float = 0.0  # |believed - true| enemy resolve, summed over ticks and sides
     misperception_ticks: int = 0

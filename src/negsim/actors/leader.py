@@ -13,11 +13,12 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from negsim.cast import Instrument, RungId
-from negsim.mechanisms import domestic, escalation, outlook, threats
-from negsim.mechanisms.decisions import clip01, cost_in_issue_units, logit_choice
-from negsim.world import CHALLENGER, DEFENDER, other
+from negsim.mechanisms import cohesion, domestic, escalation, outlook, threats
+from negsim.mechanisms.decisions import clip01, logit_choice
+from negsim.world import CHALLENGER, DEFENDER
 
 if TYPE_CHECKING:
     from negsim.world import World
@@ -192,72 +193,18 @@ class PartnerLeader(Leader):
     """A partner's leader: tightens, holds or eases its sanctions and aid, or breaks ranks
     (weighing its exposure, its publics and its name as an ally), and may rejoin."""
 
-    def levels(self) -> dict[Commitment, float]:
-        """The commitment each option would leave it at."""
-        w = self.world
-        step = w.clock.amount(w.params.decisions.step)
-        if w.states.defected[self.index]:
-            return {Commitment.HOLD: 0.0, Commitment.REJOIN: step}
-        now = w.states.commitment(self.index)
-        return {
-            Commitment.HOLD: now,
-            Commitment.TIGHTEN: clip01(now + step),
-            Commitment.EASE: clip01(now - step),
-            Commitment.LEAVE: 0.0,
-        }
-
     def utilities(self) -> dict[Commitment, float]:
-        """Each option's utility: the cause's value, less sanction and aid costs (pooled under
-        burden sharing), plus expected approval, less distance from its partners (solidarity,
-        scaled by trust), less fear of the enemy's posture, plus the terms of open threats;
-        breaking ranks costs its name as an ally."""
+        """Each open option's utility (`negsim.mechanisms.cohesion.commitment_values`): the
+        cause's value, less sanction and aid costs (pooled under burden sharing), plus expected
+        approval, less distance from its partners (solidarity, scaled by trust), less fear of
+        the enemy's posture, plus the terms of open threats; breaking ranks costs its name as
+        an ally."""
         w = self.world
-        p = w.params
-        s = w.states
-        i = self.index
-        side = self.side
-        enemy = w.sides.principal[other(side)]
-        levels = self.levels()
-        approvals = self.approvals(list(levels.values()))
-        exposure = _pooled_exposure(w, side, i)
-        units = cost_in_issue_units(
-            1.0,
-            outlook.plan_weeks(w),
-            p.decisions.cost_weight,
-            w.leaders.loss_aversion[i],
-            self.resolve,
-            p.decisions.resolve_effect,
-        )
-        sanctions = Instrument.SANCTIONS in s.instruments[i]
-        aid = Instrument.AID in s.instruments[i]
-        weekly = p.sanctions.self_cost * exposure * sanctions + p.sanctions.aid_cost * aid
-        partners = _partners_commitment(w, side, i)
-        solidarity = p.cohesion.solidarity * s.trust[i]
-        fear = p.escalation.coercion * w.rungs.fear[w.sides.posture[other(side)]]
-        fear *= (1.0 - self.risk_preference) * (1.0 + s.security[i, enemy])
-        step = p.threats.ease_step
-        options = {}
-        for (kind, level), approval in zip(levels.items(), approvals, strict=True):
-            u = p.decisions.stake * self.resolve * level - units * weekly * level
-            u += p.domestic.approval_weight * approval - fear * level
-            if kind is Commitment.LEAVE:
-                u -= p.cohesion.ally_reputation
-            elif not s.defected[i] or kind is Commitment.REJOIN:
-                u -= solidarity * abs(level - partners)
-            for threat in w.threats:
-                if threat.target != i or threat.demand != "ease":
-                    continue
-                if kind is Commitment.LEAVE or level <= threat.level - step + 1e-9:
-                    u += p.threats.concession_bias
-                else:
-                    u -= (
-                        threat.credibility
-                        * p.threats.damage
-                        * (1.0 - self.risk_preference)
-                        * (1.0 + s.security[i, enemy])
-                    )
-            options[kind] = u
-        return options
+        if not w.commitments or w.commitments[0] != w.tick:
+            cohesion.value_commitments(w)
+        _, partners, _, values = w.commitments
+        row = values[partners.index(self.index)]
+        return {kind: float(row[k]) for k, kind in enumerate(Commitment) if not np.isnan(row[k])}
 
     def policy_choice(self) -> Commitment:
         return self.choose_option(self.utilities(), (Commitment.LEAVE,))
@@ -282,29 +229,6 @@ class PartnerLeader(Leader):
             s.sanctions[i] = clip01(s.sanctions[i] + delta)
         if Instrument.AID in s.instruments[i]:
             s.aid[i] = clip01(s.aid[i] + delta)
-
-
-def _pooled_exposure(world: World, side: int, i: int) -> float:
-    """A partner's exposure to the enemy principal after burden sharing pools part of it."""
-    s = world.states
-    enemy = world.sides.principal[other(side)]
-    share = world.params.sanctions.burden_sharing
-    sanctioners = [
-        j for j in world.sides.partners[side] if Instrument.SANCTIONS in s.instruments[j]
-    ]
-    total = sum(s.economy[j] for j in sanctioners)
-    pooled = sum(s.exposure[j, enemy] * s.economy[j] for j in sanctioners) / total if total else 0.0
-    return (1.0 - share) * s.exposure[i, enemy] + share * pooled
-
-
-def _partners_commitment(world: World, side: int, i: int) -> float:
-    """Economy-weighted mean commitment of a partner's partners (alone: its own)."""
-    s = world.states
-    others = [j for j in world.sides.partners[side] if j != i]
-    total = sum(s.economy[j] for j in others)
-    if not total:
-        return s.commitment(i)
-    return sum((0.0 if s.defected[j] else s.commitment(j)) * s.economy[j] for j in others) / total
 
 
 class Trade(Enum):

@@ -4,16 +4,18 @@ A deal is ``(x, face_public, face_private)``: the challenger gets the share ``x`
 and the defender side gives it face (a concession that saves it face, paid by a state with
 face to give) in public, in private, or both.
 
-- A side's **reservation** is the value of fighting on (its expected share of the issue by the
-  planning horizon, less the costs of getting there and the expected catastrophe, as a
-  certainty equivalent), or of quitting if that is worth more.
+- A side's **reservation** is the value of fighting on, or of quitting if that is worth more
+  (`negsim.mechanisms.outlook`).
+- A deal's worth to a side (`deal_value`) is its share of the issue, less the extra weight of
+  held ground it cedes (loss aversion), plus the face the challenger gets or less the face the
+  defender pays; each side discounts it by the chance the other breaks it (M14).
 - Each required state's publics accept a deal worth at least what they demand: their side's
-  expected share from fighting, shifted by how hawkish they now are (`public_demands`). The
-  deal is **ratified** by a state when constituencies holding ``threshold`` of its weight
-  accept it, i.e. when its value reaches the state's **win-set edge** (`winset_edge`).
-- A proposer chooses the terms that maximise its expected value over the receiver's possible
-  types (its belief) and every required state's ratification (its reading of their edges),
-  then whether to make the offer at all (`best_offer`).
+  expected share from fighting, less the costs they feel, shifted by how hawkish they now are
+  (`public_demand`). A state **ratifies** when constituencies holding ``threshold`` of its
+  weight accept, i.e. when the deal reaches the state's **win-set edge** (`winset_edge`).
+- A proposer chooses the terms, face and channel that maximise its expected value over the
+  receiver's possible types (its belief) and every required state's ratification (its noisy
+  reading of their edges) (`offer_values`), then whether to make the offer at all.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from negsim.cast import RungId
+from negsim.compiled import jitable, kernel
 from negsim.mechanisms import commitment, outlook
 from negsim.mechanisms.beliefs import bayes, choice_likelihood
 from negsim.mechanisms.decisions import accept_probability, logit_choice
@@ -51,14 +54,23 @@ class Offer:
         return self.face_public + self.face_private
 
 
-def public_demands(
-    share: float,
-    cost: float,
-    preferred: np.ndarray,
-    pain_sensitivity: np.ndarray,
-    width: float,
-) -> np.ndarray:
-    """The share of the issue each constituency insists on for its side.
+@jitable
+def deal_value(
+    side: int, x: float, face: float, control: float, loss_aversion: float, face_worth: float
+) -> float:
+    """What a deal is worth to a side: its share of the issue, less the extra weight of held
+    ground it cedes (``(loss_aversion - 1) * max(0, held - share)``, prospect theory), plus
+    ``face_worth`` per unit of face (negative for the side that pays it)."""
+    share = x if side == 0 else 1.0 - x
+    held = control if side == 0 else 1.0 - control
+    return share - (loss_aversion - 1.0) * max(0.0, held - share) + face_worth * face
+
+
+@jitable
+def public_demand(
+    share: float, cost: float, preferred: float, pain_sensitivity: float, width: float
+) -> float:
+    """The share of the issue a constituency insists on for its side.
 
     What fighting on is expected to bring its side (``share``), less the cost of getting there
     as it feels it (``cost``, the side's cost of fighting on in issue units, times its pain
@@ -69,67 +81,115 @@ def public_demands(
     return share - pain_sensitivity * cost + width * (preferred - 0.5)
 
 
+@kernel
 def winset_edge(demands: np.ndarray, weights: np.ndarray, threshold: float) -> float:
-    """The least value of a deal that constituencies holding ``threshold`` of the weight accept.
-
-    A weighted quantile of the demands; ``weights`` sum to one.
-    """
+    """The least value of a deal that constituencies holding ``threshold`` of the weight accept:
+    a weighted quantile of the demands (``weights`` sum to one)."""
     if threshold <= 0.0:
-        return -math.inf
-    order = np.argsort(demands, kind="stable")
-    cumulative = np.cumsum(weights[order])
-    at = int(np.searchsorted(cumulative, threshold - 1e-12))
-    return float(demands[order[min(at, len(order) - 1)]])
+        return -np.inf
+    order = np.argsort(demands, kind="mergesort")
+    cumulative = 0.0
+    for k in order:
+        cumulative += weights[k]
+        if cumulative >= threshold - 1e-12:
+            return demands[k]
+    return demands[order[-1]]
 
 
-def ratification_chance(margin: np.ndarray, sd: float) -> np.ndarray:
-    """Chance a state ratifies a deal whose value exceeds the state's edge by ``margin``.
+@kernel
+def winset_edges_of(
+    preferred: np.ndarray,
+    pain_sensitivity: np.ndarray,
+    weight: np.ndarray,
+    starts: np.ndarray,
+    stops: np.ndarray,
+    sides: np.ndarray,
+    shares: np.ndarray,
+    costs: np.ndarray,
+    width: float,
+    threshold: float,
+    edges: np.ndarray,
+) -> None:
+    """Each state's win-set edge (share for its side) from its constituencies' demands."""
+    for i in range(len(starts)):
+        k = sides[i]
+        rows = np.arange(starts[i], stops[i])
+        demands = np.empty(len(rows))
+        for n, row in enumerate(rows):
+            demands[n] = public_demand(
+                shares[k], costs[k], preferred[row], pain_sensitivity[row], width
+            )
+        edges[i] = winset_edge(demands, weight[rows], threshold)
 
-    ``sd`` is the noise of the reader's estimate of the edge; 0 is certainty.
-    """
+
+@jitable
+def ratification_chance(margin: float, sd: float) -> float:
+    """Chance a state ratifies a deal whose value exceeds the state's edge by ``margin``, read
+    with noise ``sd`` (0: certainty)."""
     if sd <= 0.0:
-        return (margin >= 0.0).astype(float)
-    z = margin / (sd * math.sqrt(2.0))
-    return 0.5 * (1.0 + _erf(z))
+        return 1.0 if margin >= 0.0 else 0.0
+    return 0.5 * (1.0 + math.erf(margin / (sd * math.sqrt(2.0))))
 
 
-def _erf(z: np.ndarray) -> np.ndarray:
-    # Abramowitz-Stegun 7.1.26 (|error| < 1.5e-7): numpy has no erf and scipy is heavy here.
-    sign = np.sign(z)
-    a = np.abs(z)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (
-        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
-    )
-    return sign * (1.0 - poly * np.exp(-a * a))
+@kernel
+def offer_values(
+    xs: np.ndarray,
+    face_public: np.ndarray,
+    face: np.ndarray,
+    private: np.ndarray,
+    breach_mine: np.ndarray,
+    breach_theirs: np.ndarray,
+    side: int,
+    control: float,
+    mine: np.ndarray,
+    theirs: np.ndarray,
+    reservations: np.ndarray,
+    probs: np.ndarray,
+    scale: float,
+    edge_sides: np.ndarray,
+    edge_reads: np.ndarray,
+    edge_sds: np.ndarray,
+    public: np.ndarray,
+    fighting: float,
+    audience_cost: float,
+) -> tuple[int, int, float]:
+    """The proposer's best offer: ``(term index, shape index, expected value)``.
 
+    For each term ``x`` in ``xs`` and shape (public face, all face, private channel): the
+    chance the receiver accepts (its deal value, discounted by the chance the proposer breaks
+    the deal, against each of its possible reservations, by logistic choice at ``scale``,
+    averaged over the proposer's belief ``probs``), times the chance each required state
+    ratifies (its value to the state's publics against the proposer's noisy reading of the
+    state's edge); the proposer then has the deal (discounted by the chance the receiver
+    breaks it) or fights on, less audience costs if the offer was public.
 
-def acceptance_chance(
-    receiver_value: np.ndarray, reservations: np.ndarray, probs: np.ndarray, scale: float
-) -> np.ndarray:
-    """Chance the receiver accepts each offer, averaged over its possible types.
-
-    ``receiver_value`` has one entry per offer, ``reservations`` and ``probs`` one per type:
-    the proposer's belief about the receiver.
+    ``mine`` and ``theirs`` are ``(loss aversion, face worth, value if the deal breaks)`` of
+    the proposer and the receiver; ``public`` is ``(loss aversion, face worth for the
+    challenger's publics)``.
     """
-    gaps = receiver_value[:, None] - reservations[None, :]
-    z = np.clip(gaps / scale, -50.0, 50.0)
-    return (1.0 / (1.0 + np.exp(-z))) @ probs
-
-
-def expected_values(
-    success: np.ndarray, deal_value: np.ndarray, fighting: float, failure_cost: np.ndarray
-) -> np.ndarray:
-    """The proposer's expected value of each offer: deal if accepted and ratified, else fight.
-
-    ``failure_cost`` is what a failed offer costs the proposer (audience costs if public).
-    """
-    return success * deal_value + (1.0 - success) * (fighting - failure_cost)
-
-
-def best_offer(values: np.ndarray) -> int:
-    """Index of the offer with the highest expected value (the first of equals)."""
-    return int(np.argmax(values))
+    enemy = 1 - side
+    best_g, best_o, best = 0, 0, -np.inf
+    for g in range(len(xs)):
+        x = xs[g]
+        for o in range(len(face)):
+            worth = deal_value(enemy, x, face[o], control, theirs[0], theirs[1])
+            worth = (1.0 - breach_mine[g]) * worth + breach_mine[g] * theirs[2]
+            accept = 0.0
+            for t in range(len(probs)):
+                z = min(50.0, max(-50.0, (worth - reservations[t]) / scale))
+                accept += probs[t] / (1.0 + math.exp(-z))
+            for e in range(len(edge_sides)):
+                k = edge_sides[e]
+                shown = public[1] if k == 0 else -public[1]
+                value = deal_value(k, x, face_public[o], control, public[0], shown)
+                accept *= ratification_chance(value - edge_reads[e], edge_sds[e])
+            own = deal_value(side, x, face[o], control, mine[0], mine[1])
+            own = (1.0 - breach_theirs[g]) * own + breach_theirs[g] * mine[2]
+            failure = 0.0 if private[o] else audience_cost
+            value = accept * own + (1.0 - accept) * (fighting - failure)
+            if value > best:
+                best_g, best_o, best = g, o, value
+    return best_g, best_o, best
 
 
 # --- on the world ------------------------------------------------------------------------------
@@ -149,55 +209,26 @@ def winset_edges(world: World) -> dict[int, float]:
     """
     p = world.params.ratification
     pub = world.publics
-    now = [
-        outlook.prospects(world, k, postures=[world.sides.posture[k]])[0]
-        for k in (CHALLENGER, DEFENDER)
-    ]
-    edges = {}
-    for i in required_states(world):
-        side = int(world.states.side[i])
-        if side > DEFENDER:
-            edges[i] = -math.inf
-            continue
-        rows = world.states.rows[i]
-        demands = public_demands(
-            now[side].share,
-            now[side].b,
-            pub.preferred[rows],
-            pub.pain_sensitivity[rows],
-            p.stance_width,
-        )
-        edges[i] = winset_edge(demands, pub.weight[rows], p.threshold)
-    return edges
-
-
-def ceded_ground(share: np.ndarray | float, held: float, loss_aversion: float):
-    """The extra weight of ground a deal takes from a side that holds it (prospect theory).
-
-    A deal giving a side less of the issue than it holds now is a loss, weighed by loss
-    aversion: ``(loss_aversion - 1) * max(0, held - share)`` more than its face value.
-    """
-    return (loss_aversion - 1.0) * np.maximum(0.0, held - share)
-
-
-def public_value(
-    x: np.ndarray | float,
-    face_public: np.ndarray | float,
-    side: int,
-    face_public_value: float,
-    control: float,
-    loss_aversion: float,
-) -> np.ndarray | float:
-    """What a deal is worth to a side's publics: its share, less the held ground it cedes,
-    public face counting for the challenger's publics and against the defender's."""
-    if side == CHALLENGER:
-        return x - ceded_ground(x, control, loss_aversion) + face_public_value * face_public
-    share = 1.0 - x
-    return (
-        share
-        - ceded_ground(share, 1.0 - control, loss_aversion)
-        - (face_public_value * face_public)
+    s = world.states
+    required = [i for i in required_states(world) if s.side[i] <= DEFENDER]
+    now = [outlook.rows(world, k)[world.sides.posture[k]] for k in (CHALLENGER, DEFENDER)]
+    edges = np.empty(len(required))
+    winset_edges_of(
+        pub.preferred,
+        pub.pain_sensitivity,
+        pub.weight,
+        np.array([s.rows[i].start for i in required], dtype=np.int64),
+        np.array([s.rows[i].stop for i in required], dtype=np.int64),
+        np.array([s.side[i] for i in required], dtype=np.int64),
+        np.array([now[0][outlook.SHARE], now[1][outlook.SHARE]]),
+        np.array([now[0][outlook.B], now[1][outlook.B]]),
+        p.stance_width,
+        p.threshold,
+        edges,
     )
+    found = {i: -math.inf for i in required_states(world)}
+    found.update(zip(required, edges.tolist(), strict=True))
+    return found
 
 
 def face_to_give(world: World) -> float:
@@ -207,19 +238,31 @@ def face_to_give(world: World) -> float:
     return min(1.0, capacity) * world.params.bargaining.face_offer
 
 
-def _leader_value(world: World, side: int, x, face) -> np.ndarray:
-    """What a deal is worth to a side's principal's leader, before the risk of breach: its
-    share, less the held ground it cedes (weighed by the leader's loss aversion), plus the
-    face it gets (challenger) or less the face it pays (defender)."""
+def face_worth(world: World, side: int) -> float:
+    """What a unit of face is worth to a side's leader: to the challenger's, more when it is
+    sensitive to face and humiliated; to the defender's, minus its price."""
     p = world.params.bargaining
+    if side == DEFENDER:
+        return -p.face_price
+    i = world.sides.principal[CHALLENGER]
     leaders = world.leaders
+    return p.face_value * leaders.face_sensitivity[i] * (1.0 + leaders.humiliation[i])
+
+
+def leader_deal_value(world: World, side: int, x: float, face: float) -> float:
+    """What a deal is worth to a side's principal's leader, before the risk of breach."""
     i = world.sides.principal[side]
-    if side == CHALLENGER:
-        worth = p.face_value * leaders.face_sensitivity[i] * (1.0 + leaders.humiliation[i])
-        return x - ceded_ground(x, world.control, leaders.loss_aversion[i]) + worth * face
-    share = 1.0 - x
-    ceded = ceded_ground(share, 1.0 - world.control, leaders.loss_aversion[i])
-    return share - ceded - p.face_price * face
+    return deal_value(
+        side, x, face, world.control, world.leaders.loss_aversion[i], face_worth(world, side)
+    )
+
+
+def public_value(world: World, side: int, x: float, face_public: float) -> float:
+    """What a deal is worth to a side's publics: public face counts for the challenger's and
+    against the defender's."""
+    p = world.params
+    worth = p.bargaining.face_public_value * (1.0 if side == CHALLENGER else -1.0)
+    return deal_value(side, x, face_public, world.control, p.ratification.loss_aversion, worth)
 
 
 def _scale(world: World, i: int) -> float:
@@ -271,62 +314,61 @@ def _offer_shapes(world: World, side: int, channel: float) -> list[tuple[float, 
 def choose_offer(
     world: World, side: int, rng: random.Random, now: Round | None = None
 ) -> Offer | None:
-    """The side's lead picks the terms, face and channel of highest expected value, then
-    whether making that offer beats making none (logit).
-
-    Expected value: the chance the receiver accepts (over the lead's belief about its
-    resolve), times the chance every required state ratifies (from the lead's noisy reading of
-    their win-sets), times the deal's worth to the side, discounted by the chance the other
-    side breaks it; else the value of fighting on, less audience costs if the offer was public.
-    """
+    """The side's lead picks the terms, face and channel of highest expected value
+    (`offer_values`), then whether making that offer beats making none (logit)."""
     p = world.params
     now = now or open_round(world)
     enemy = other(side)
-    options = _offer_shapes(world, side, now.channel)
-    f_pub = np.array([o[0] for o in options])[None, :]
-    face = f_pub + np.array([o[1] for o in options])[None, :]
-    private = np.array([o[2] for o in options])[None, :]
-    x = now.xs[:, None]
-    q_mine, q_theirs = now.breach if side == CHALLENGER else now.breach[::-1]
-    theirs = _leader_value(world, enemy, x, face)
-    theirs = (1.0 - q_mine[:, None]) * theirs + q_mine[:, None] * now.later[enemy]
-    reservations = outlook.reservations(world, enemy, world.sides.type_values[side], side)
-    accept = acceptance_chance(
-        theirs.ravel(),
-        reservations,
-        world.sides.type_probs[side],
-        _scale(world, world.sides.principal[enemy]),
-    ).reshape(theirs.shape)
+    principals = world.sides.principal
+    shapes = _offer_shapes(world, side, now.channel)
     noise = p.bargaining.misperception * (1.0 - now.channel)
-    for i, edge in now.edges.items():
-        if not math.isfinite(edge):
-            continue
-        k = int(world.states.side[i])
-        sd = noise if k != side else 0.3 * noise
-        read = edge + (rng.gauss(0.0, sd) if sd > 0 else 0.0)
-        margin = (
-            public_value(
-                x,
-                f_pub,
-                k,
-                p.bargaining.face_public_value,
-                world.control,
-                p.ratification.loss_aversion,
-            )
-            - read
-        )
-        accept = accept * ratification_chance(margin, sd)
-    mine = _leader_value(world, side, x, face)
-    mine = (1.0 - q_theirs[:, None]) * mine + q_theirs[:, None] * now.later[side]
+    edges = [(i, e) for i, e in now.edges.items() if math.isfinite(e)]
+    edge_sides = np.array([world.states.side[i] for i, _ in edges], dtype=np.int64)
+    edge_sds = np.array([noise if k != side else 0.3 * noise for k in edge_sides])
+    reads = [
+        e + (rng.gauss(0.0, sd) if sd > 0 else 0.0)
+        for (_, e), sd in zip(edges, edge_sds, strict=True)
+    ]
     fighting = outlook.reservation(world, side)
-    failure = np.where(private, 0.0, p.bargaining.audience_cost)
-    values = expected_values(accept, mine, fighting, failure)
-    g, o = divmod(best_offer(values.ravel()), len(options))
+    breach_mine, breach_theirs = now.breach if side == CHALLENGER else now.breach[::-1]
+    g, o, value = offer_values(
+        now.xs,
+        np.array([fp for fp, _, _ in shapes]),
+        np.array([fp + fq for fp, fq, _ in shapes]),
+        np.array([ch for _, _, ch in shapes]),
+        breach_mine,
+        breach_theirs,
+        side,
+        world.control,
+        np.array(
+            [
+                world.leaders.loss_aversion[principals[side]],
+                face_worth(world, side),
+                now.later[side],
+            ]
+        ),
+        np.array(
+            [
+                world.leaders.loss_aversion[principals[enemy]],
+                face_worth(world, enemy),
+                now.later[enemy],
+            ]
+        ),
+        outlook.seen_reservations(world, enemy),
+        world.sides.type_probs[side],
+        _scale(world, principals[enemy]),
+        edge_sides,
+        np.array(reads),
+        edge_sds,
+        np.array([p.ratification.loss_aversion, p.bargaining.face_public_value]),
+        fighting,
+        p.bargaining.audience_cost,
+    )
     lead = world.sides.lead[side]
     temperature = world.leaders.temperature[lead] * p.decisions.temperature_scale
-    if logit_choice([fighting, float(values[g, o])], temperature, 1.0, rng) == 0:
+    if logit_choice([fighting, value], temperature, 1.0, rng) == 0:
         return None
-    fp, fq, ch = options[o]
+    fp, fq, ch = shapes[o]
     return Offer(side, float(now.xs[g]), fp, fq, ch)
 
 
@@ -342,7 +384,7 @@ def answer(world: World, offer: Offer, rng: random.Random, now: Round | None = N
     q_c, q_d = commitment.breach_chances(world, np.array([offer.x]), now.later)
     q_mine = float((q_c if side == CHALLENGER else q_d)[0])
     later = outlook.later_value(world, enemy, world.leaders.resolve[receiver])
-    worth = float(_leader_value(world, enemy, offer.x, offer.face))
+    worth = leader_deal_value(world, enemy, offer.x, offer.face)
     worth = (1.0 - q_mine) * worth + q_mine * later
     mine = outlook.reservation(world, enemy)
     temperature = world.leaders.temperature[receiver] * p.decisions.temperature_scale
@@ -364,15 +406,7 @@ def answer(world: World, offer: Offer, rng: random.Random, now: Round | None = N
     refusing = [
         world.name(i)
         for i, edge in now.edges.items()
-        if public_value(
-            offer.x,
-            offer.face_public,
-            int(world.states.side[i]),
-            p.bargaining.face_public_value,
-            world.control,
-            p.ratification.loss_aversion,
-        )
-        < edge - 1e-12
+        if public_value(world, int(world.states.side[i]), offer.x, offer.face_public) < edge - 1e-12
     ]
     if refusing:
         world.log(
@@ -388,10 +422,8 @@ def answer(world: World, offer: Offer, rng: random.Random, now: Round | None = N
 def _learn_from_answer(world: World, side: int, offer: Offer, accepted: bool) -> None:
     """The proposer updates its belief about the receiver's resolve from the answer."""
     enemy = other(side)
-    resolves = world.sides.type_values[side]
-    reservations = outlook.reservations(world, enemy, resolves, side)
-    worth = float(_leader_value(world, enemy, np.array([offer.x]), offer.face)[0])
-    gaps = worth - reservations
+    reservations = outlook.seen_reservations(world, enemy)
+    gaps = leader_deal_value(world, enemy, offer.x, offer.face) - reservations
     likelihood = choice_likelihood(
         gaps if accepted else -gaps, _scale(world, world.sides.principal[enemy])
     )

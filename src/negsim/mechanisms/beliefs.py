@@ -116,7 +116,7 @@ def update(world: World, rng: random.Random) -> None:
                 sides.type_probs[k], signal_likelihood(sides.type_values[k], reading, sd)
             )
         if world.intensity > 0.0 and world.deal is None:
-            fight = outlook.fight_values(world, enemy, sides.type_values[k], viewer=k)
+            fight = outlook.seen_fight_values(world, enemy)
             gaps = fight - outlook.quit_value(world, enemy)
             sides.type_probs[k] = bayes(sides.type_probs[k], choice_likelihood(gaps, b.tremble))
         sides.misjudgment[k] *= 1.0 - clock.rate(b.military_learning) * world.intensity

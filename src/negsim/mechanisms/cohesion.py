@@ -1,4 +1,4 @@
-"""M8: coalition cohesion, trust and collapse.
+"""M8: coalition cohesion, trust, collapse, and partners' decisions (defection is a choice).
 
 A side's coalition is its partners (its states other than the principal). Cohesion is derived
 each tick from their commitments and trust, never stored as a free number. Coalitions have a
@@ -11,7 +11,11 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from negsim.mechanisms.decisions import clip01
+import numpy as np
+
+from negsim.cast import Instrument
+from negsim.compiled import kernel
+from negsim.mechanisms.decisions import clip01, cost_in_issue_units
 from negsim.world import CHALLENGER, DEFENDER
 
 if TYPE_CHECKING:
@@ -114,3 +118,219 @@ def update(world: World, wedge: Sequence[float]) -> None:
     if world.low_cohesion_ticks >= clock.ticks(p.collapse_days) or out >= 0.5 * total:
         world.collapsed_at = world.tick
         world.log("collapse", "the defenders' coalition collapses", "collapses")
+
+
+# --- partners' decisions: tighten, hold, ease, break ranks, rejoin -----------------------------
+
+HOLD, TIGHTEN, EASE, LEAVE, REJOIN = range(5)
+(
+    STEP,
+    STAKE,
+    WEEKS_COST,
+    RESOLVE_EFFECT,
+    SELF_COST,
+    AID_COST,
+    APPROVAL_WEIGHT,
+    SOLIDARITY,
+    COERCION,
+    ALLY_REPUTATION,
+    CONCESSION_BIAS,
+    DAMAGE,
+    EASE_STEP,
+) = range(13)
+
+
+@kernel
+def commitment_values(
+    side: np.ndarray,
+    now: np.ndarray,
+    defected: np.ndarray,
+    resolve: np.ndarray,
+    risk: np.ndarray,
+    loss_aversion: np.ndarray,
+    trust: np.ndarray,
+    exposure: np.ndarray,
+    security: np.ndarray,
+    instruments: np.ndarray,
+    economy: np.ndarray,
+    enemy_fear: np.ndarray,
+    starts: np.ndarray,
+    stops: np.ndarray,
+    preferred: np.ndarray,
+    weight: np.ndarray,
+    threat_target: np.ndarray,
+    threat_threshold: np.ndarray,
+    threat_credibility: np.ndarray,
+    scalars: np.ndarray,
+    levels: np.ndarray,
+    values: np.ndarray,
+) -> None:
+    """Every partner's options and their utilities, one partner a row (NaN: not open to it).
+
+    Options: hold, tighten, ease (a step of commitment), break ranks (to none) or, once out,
+    rejoin (at a step). Utility of a commitment level ``l``: the cause's value
+    ``stake * resolve * l``, less what sanctions and aid cost (``exposure`` is after burden
+    sharing), plus the approval its publics would give ``l``, less the pull of solidarity
+    toward its partners' economy-weighted commitment (scaled by trust), less fear of the
+    enemy's posture (as risk-averse, and more with a security exposure); an open threat
+    demanding that it ease adds the concession bias if obeyed and costs its credibility times
+    the damage feared if defied. Breaking ranks costs its name as an ally.
+    """
+    levels[:] = np.nan
+    values[:] = np.nan
+    n = len(now)
+    step = scalars[STEP]
+    for i in range(n):
+        if defected[i]:
+            levels[i, HOLD] = 0.0
+            levels[i, REJOIN] = step
+        else:
+            levels[i, HOLD] = now[i]
+            levels[i, TIGHTEN] = min(1.0, now[i] + step)
+            levels[i, EASE] = max(0.0, now[i] - step)
+            levels[i, LEAVE] = 0.0
+        total = mean = 0.0
+        for j in range(n):
+            if j != i and side[j] == side[i]:
+                total += economy[j]
+                mean += economy[j] * (0.0 if defected[j] else now[j])
+        partners = mean / total if total > 0.0 else now[i]
+        units = cost_in_issue_units(
+            1.0, scalars[WEEKS_COST], 1.0, loss_aversion[i], resolve[i], scalars[RESOLVE_EFFECT]
+        )
+        weekly = scalars[SELF_COST] * exposure[i] * instruments[i, 0]
+        weekly += scalars[AID_COST] * instruments[i, 1]
+        dread = (1.0 - risk[i]) * (1.0 + security[i])
+        fear = scalars[COERCION] * enemy_fear[side[i]] * dread
+        for k in range(5):
+            level = levels[i, k]
+            if np.isnan(level):
+                continue
+            approval = 0.0
+            for row in range(starts[i], stops[i]):
+                approval += weight[row] * (1.0 - abs(preferred[row] - level))
+            u = scalars[STAKE] * resolve[i] * level - units * weekly * level
+            u += scalars[APPROVAL_WEIGHT] * approval - fear * level
+            if k == LEAVE:
+                u -= scalars[ALLY_REPUTATION]
+            elif not defected[i] or k == REJOIN:
+                u -= scalars[SOLIDARITY] * trust[i] * abs(level - partners)
+            for t in range(len(threat_target)):
+                if threat_target[t] != i:
+                    continue
+                if k == LEAVE or level <= threat_threshold[t] + 1e-9:
+                    u += scalars[CONCESSION_BIAS]
+                else:
+                    u -= threat_credibility[t] * scalars[DAMAGE] * dread
+            values[i, k] = u
+
+
+def _partner_constants(world: World) -> tuple:
+    """What does not change during a run about the partners, as the kernel's arrays."""
+    found = world.cache.get("partners")
+    if found is not None:
+        return found
+    p = world.params
+    s = world.states
+    partners = world.sides.partners[CHALLENGER] + world.sides.partners[DEFENDER]
+    sides = np.array([int(s.side[j]) for j in partners], dtype=np.int64)
+    enemies = [world.sides.principal[1 - k] for k in sides]
+    share = p.sanctions.burden_sharing
+    exposure = []
+    for j, k, enemy in zip(partners, sides, enemies, strict=True):
+        sanctioners = [
+            m for m in world.sides.partners[k] if Instrument.SANCTIONS in s.instruments[m]
+        ]
+        total = sum(s.economy[m] for m in sanctioners)
+        pooled = (
+            sum(s.exposure[m, enemy] * s.economy[m] for m in sanctioners) / total if total else 0.0
+        )
+        exposure.append((1.0 - share) * s.exposure[j, enemy] + share * pooled)
+    found = (
+        partners,
+        sides,
+        world.leaders.loss_aversion[partners],
+        np.array(exposure),
+        np.array([s.security[j, e] for j, e in zip(partners, enemies, strict=True)]),
+        np.array(
+            [
+                [Instrument.SANCTIONS in s.instruments[j], Instrument.AID in s.instruments[j]]
+                for j in partners
+            ],
+            dtype=float,
+        ),
+        s.economy[partners],
+        np.array([s.rows[j].start for j in partners], dtype=np.int64),
+        np.array([s.rows[j].stop for j in partners], dtype=np.int64),
+        {j: r for r, j in enumerate(partners)},
+    )
+    world.cache["partners"] = found
+    return found
+
+
+def value_commitments(world: World) -> None:
+    """Value every partner's options this tick (`commitment_values`), for their leaders:
+    ``world.commitments`` becomes ``(tick, partners, levels, values)``."""
+    p = world.params
+    s = world.states
+    leaders = world.leaders
+    (
+        partners,
+        sides,
+        loss_aversion,
+        exposure,
+        security,
+        instruments,
+        economy,
+        starts,
+        stops,
+        row_of,
+    ) = _partner_constants(world)
+    if not partners:
+        world.commitments = (world.tick, partners, np.empty((0, 5)), np.empty((0, 5)))
+        return
+    threats = [t for t in world.threats if t.demand == "ease" and t.target in row_of]
+    scalars = np.array(
+        [
+            world.clock.amount(p.decisions.step),
+            p.decisions.stake,
+            p.decisions.plan_days / 7.0 * p.decisions.cost_weight,
+            p.decisions.resolve_effect,
+            p.sanctions.self_cost,
+            p.sanctions.aid_cost,
+            p.domestic.approval_weight,
+            p.cohesion.solidarity,
+            p.escalation.coercion,
+            p.cohesion.ally_reputation,
+            p.threats.concession_bias,
+            p.threats.damage,
+            p.threats.ease_step,
+        ]
+    )
+    levels = np.empty((len(partners), 5))
+    values = np.empty((len(partners), 5))
+    commitment_values(
+        sides,
+        np.array([s.commitment(j) for j in partners]),
+        s.defected[partners],
+        leaders.resolve[partners],
+        leaders.risk_preference[partners],
+        loss_aversion,
+        s.trust[partners],
+        exposure,
+        security,
+        instruments,
+        economy,
+        np.array([world.rungs.fear[world.sides.posture[1 - k]] for k in (0, 1)]),
+        starts,
+        stops,
+        world.publics.preferred,
+        world.publics.weight,
+        np.array([row_of[t.target] for t in threats], dtype=np.int64),
+        np.array([t.level - p.threats.ease_step for t in threats]),
+        np.array([t.credibility for t in threats]),
+        scalars,
+        levels,
+        values,
+    )
+    world.commitments = (world.tick, partners, levels, values)

@@ -10,12 +10,12 @@ how much the other side counters or pushes, what it costs).
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from negsim.cast import Instrument
+from negsim.compiled import kernel
 from negsim.mechanisms.decisions import cost_in_issue_units, logit_choice
 from negsim.world import CHALLENGER, DEFENDER, other
 
@@ -58,9 +58,10 @@ def disinformation_shift(
     return efficacy * allocation * len(allocation) * susceptibility * blunted
 
 
+@kernel
 def message_effects(
     stances: np.ndarray,
-    audiences: Sequence[int],
+    audiences: np.ndarray,
     transparency: float,
     gain: float,
     tolerance: float,
@@ -76,37 +77,79 @@ def message_effects(
     """
     n = len(stances)
     m = len(audiences)
+    effect = np.zeros(n)
     if m == 0:
-        return np.zeros(n)
-    aimed = np.asarray(audiences, dtype=np.intp)
-    at = np.sort(stances[aimed])
-    prefix = np.concatenate([[0.0], np.cumsum(at)])
+        return effect
+    aimed = np.sort(stances[audiences])
+    prefix = np.zeros(m + 1)
+    prefix[1:] = np.cumsum(aimed)
     reach = 2.0 * tolerance  # beyond this distance the alignment is -1
-    lo = np.searchsorted(at, stances - reach, side="left")
-    mid = np.searchsorted(at, stances, side="left")
-    hi = np.searchsorted(at, stances + reach, side="right")
-    below = (mid - lo) * stances - (prefix[mid] - prefix[lo])
-    above = (prefix[hi] - prefix[mid]) - (hi - mid) * stances
-    inside = hi - lo
-    alignment = inside - (below + above) / tolerance - (m - inside)
-    effect = transparency * gain * alignment
-    np.add.at(effect, aimed, (1.0 - transparency) * gain)  # its own message reaches it fully
+    lo = np.searchsorted(aimed, stances - reach, side="left")
+    mid = np.searchsorted(aimed, stances, side="left")
+    hi = np.searchsorted(aimed, stances + reach, side="right")
+    for k in range(n):
+        below = (mid[k] - lo[k]) * stances[k] - (prefix[mid[k]] - prefix[lo[k]])
+        above = (prefix[hi[k]] - prefix[mid[k]]) - (hi[k] - mid[k]) * stances[k]
+        inside = hi[k] - lo[k]
+        alignment = inside - (below + above) / tolerance - (m - inside)
+        effect[k] = transparency * gain * alignment
+    for a in audiences:
+        effect[a] += (1.0 - transparency) * gain  # its own message reaches it fully
     return effect
+
+
+@kernel
+def tailor_messages(
+    support: np.ndarray,
+    stance: np.ndarray,
+    rows: np.ndarray,
+    offsets: np.ndarray,
+    transparency: float,
+    gain: float,
+    tolerance: float,
+) -> None:
+    """Each state's leader aims a message at its least supportive audience (the first of
+    equals); every audience in ``rows`` hears every message (`message_effects`). ``offsets``
+    mark where each state's rows begin in ``rows`` (and end, last)."""
+    heard = support[rows]
+    audiences = np.empty(len(offsets) - 1, dtype=np.int64)
+    for m in range(len(offsets) - 1):
+        audiences[m] = offsets[m] + np.argmin(heard[offsets[m] : offsets[m + 1]])
+    effect = message_effects(stance[rows], audiences, transparency, gain, tolerance)
+    for k in range(len(rows)):
+        support[rows[k]] = min(1.0, max(0.0, heard[k] + effect[k]))
 
 
 # --- on the world ------------------------------------------------------------------------------
 
 
+def member_rows(world: World, side: int, active: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of a side's states (only those still in line if ``active``), and where each
+    state's rows begin (and end, last) in that array. Cached: membership rarely changes."""
+    s = world.states
+    members = tuple(j for j in world.sides.members[side] if not (active and s.defected[j]))
+    key = ("rows", members)
+    found = world.cache.get(key)
+    if found is None:
+        rows = np.concatenate([np.arange(s.rows[j].start, s.rows[j].stop) for j in members])
+        sizes = [s.rows[j].stop - s.rows[j].start for j in members]
+        found = (rows, np.cumsum([0, *sizes]).astype(np.int64))
+        world.cache[key] = found
+    return found
+
+
 def _audience(world: World, side: int) -> tuple[np.ndarray, np.ndarray]:
     """The rows a side's campaign aims at (the enemy's states) and their exposure to the side."""
-    s = world.states
-    principal = world.sides.principal[side]
-    members = world.sides.members[other(side)]
-    rows = np.concatenate([np.arange(s.rows[j].start, s.rows[j].stop) for j in members])
-    exposure = np.concatenate(
-        [np.full(s.rows[j].stop - s.rows[j].start, s.exposure[j, principal]) for j in members]
-    )
-    return rows, exposure
+    key = ("audience", side)
+    found = world.cache.get(key)
+    if found is None:
+        s = world.states
+        principal = world.sides.principal[side]
+        rows, offsets = member_rows(world, other(side))
+        members = world.sides.members[other(side)]
+        exposure = np.repeat([s.exposure[j, principal] for j in members], np.diff(offsets))
+        found = world.cache[key] = (rows, exposure)
+    return found
 
 
 def _reach(world: World, rows: np.ndarray, exposure: np.ndarray) -> float:
@@ -212,23 +255,19 @@ def spread(world: World) -> np.ndarray:
 
 
 def send_messages(world: World) -> None:
-    """M7: each leader of a side reassures its least supportive audience; every audience of
-    the side hears every message, in proportion to transparency."""
+    """M7: each leader of a side still in line reassures its least supportive audience; every
+    audience of those states hears every message, in proportion to transparency."""
     p = world.params.messaging
     pub = world.publics
-    s = world.states
     for side in (CHALLENGER, DEFENDER):
-        members = [j for j in world.sides.members[side] if not s.defected[j]]
-        if not members:
-            continue
-        rows = np.concatenate([np.arange(s.rows[j].start, s.rows[j].stop) for j in members])
-        support = pub.support[rows]
-        audiences, offset = [], 0
-        for j in members:
-            size = s.rows[j].stop - s.rows[j].start
-            audiences.append(offset + int(np.argmin(support[offset : offset + size])))
-            offset += size
-        effect = message_effects(
-            pub.stance[rows], audiences, p.transparency, world.clock.amount(p.gain), p.tolerance
-        )
-        pub.support[rows] = np.clip(support + effect, 0.0, 1.0)
+        rows, offsets = member_rows(world, side, active=True)
+        if len(offsets) > 1:
+            tailor_messages(
+                pub.support,
+                pub.stance,
+                rows,
+                offsets,
+                p.transparency,
+                world.clock.amount(p.gain),
+                p.tolerance,
+            )

@@ -71,14 +71,19 @@ class Forces:
 class Assessment:
     """Every posture's prospect for each side, as each side sees it, at one moment.
 
-    ``table[side, viewer, posture]`` holds ``(a, b, share)`` (NaN beyond the side's reach);
-    ``later[side]`` the side's prospect at its current posture once a deal's implementation
-    would be over (the commitment problem); ``inputs`` what the kernel was given.
+    ``table[side, viewer, posture, enemy_posture]`` holds ``(a, b, share)`` (NaN beyond
+    either side's reach); ``later[side]`` the side's prospect at the current postures once a
+    deal's implementation would be over (the commitment problem). From the table: ``quit``,
+    what quitting is worth to each side; ``own``, each side's best value of fighting on at
+    its leader's true resolve; ``seen[side]``, the side's best value of fighting on for each
+    resolve the other side thinks it may have, as the other side sees the battlefield.
     """
 
     table: np.ndarray
     later: np.ndarray
-    inputs: tuple
+    quit: list[float]
+    own: list[float]
+    seen: list[np.ndarray]
 
 
 @jitable
@@ -104,6 +109,41 @@ def war_value(
     return fighting - cost - catastrophe_chance * catastrophe_penalty * dread
 
 
+# The kernel's inputs: scalars, per-side values and the ladder, each a row of an array.
+(
+    CONTROL,
+    WEEKS,
+    SPEED,
+    NOISE,
+    AID_EFFICIENCY,
+    RISK_WEIGHT,
+    PENALTY,
+    COERCION,
+    CHANNEL,
+    CHANNEL_CUT,
+    WAR_DAMAGE,
+    STRIKE_DAMAGE,
+    AID_BUFFER,
+    RESERVES_BUFFER,
+    RESERVE_DRAIN,
+) = range(15)
+(
+    OWN,
+    PROJECTED,
+    AID,
+    AID_SHARE,
+    POSTURE,
+    MISJUDGMENT,
+    RISK,
+    WAVERING,
+    BASE_COST,
+    SANCTION_LOSS,
+    PRESSURE,
+    RESERVES,
+) = range(12)
+INTENSITY, COST, FEAR, HAZARD = range(4)
+
+
 @kernel
 def prospect(
     side: int,
@@ -111,38 +151,10 @@ def prospect(
     posture: int,
     enemy_posture: int,
     ahead: float,
-    control: float,
-    weeks: float,
-    speed: float,
-    noise: float,
-    aid_efficiency: float,
-    own: np.ndarray,
-    projected: np.ndarray,
-    aid: np.ndarray,
-    aid_share: np.ndarray,
-    current: np.ndarray,
-    misjudgment: np.ndarray,
-    risk: np.ndarray,
-    wavering: np.ndarray,
-    base_cost: np.ndarray,
-    sanction_loss: np.ndarray,
-    pressure: np.ndarray,
-    reserves: np.ndarray,
-    intensity: np.ndarray,
-    cost: np.ndarray,
-    fear: np.ndarray,
-    hazard: np.ndarray,
+    scalars: np.ndarray,
+    by_side: np.ndarray,
+    ladder: np.ndarray,
     exposure: np.ndarray,
-    risk_weight: float,
-    penalty: float,
-    coercion: float,
-    channel: float,
-    back_channel_cut: float,
-    war_damage: float,
-    strike_damage: float,
-    aid_buffer: float,
-    reserves_buffer: float,
-    reserve_drain: float,
 ) -> tuple[float, float, float]:
     """One side's prospect ``(a, b, share)`` at ``posture`` against ``enemy_posture``, as
     ``viewer`` sees the battlefield, ``ahead`` weeks from now.
@@ -152,42 +164,57 @@ def prospect(
     at limited force or above. The viewer sees the enemy's effort scaled by
     ``exp(-misjudgment)``. Control drifts by ``speed * intensity * balance`` a week over the
     planning horizon (and ``ahead`` weeks more); its spread grows as ``noise * sqrt(weeks)``.
-    Catastrophe is possible at the nuclear-threat rung (leaders see its base hazard, not
-    the extra hazard of a humiliated leader's miscalculation). Coercion: the change of the fear the
-    posture causes, valued by how likely the enemy is to buckle. Open threats: the expected
-    cost of defying them. Costs: sanctions (buffered by reserves, drained ``ahead``), the
-    posture's own cost, damage from the enemy's posture, for a leader of no resolve.
+    Catastrophe is possible at the nuclear-threat rung (leaders see its base hazard, not the
+    extra hazard of a humiliated leader's miscalculation). Coercion: the change of the fear
+    the posture causes, valued by how likely the enemy is to buckle. Open threats: the
+    expected cost of defying them. Costs: sanctions (buffered by reserves, drained ``ahead``),
+    the posture's own cost, damage from the enemy's posture, for a leader of no resolve.
     """
-    pair0 = posture if side == 0 else enemy_posture
-    pair1 = enemy_posture if side == 0 else posture
-    crisis = max(pair0, pair1)
+    intensity = ladder[INTENSITY]
+    postures = (posture, enemy_posture) if side == 0 else (enemy_posture, posture)
+    crisis = max(postures[0], postures[1])
     level = intensity[crisis]
     efforts = np.empty(2)
     for k in range(2):
-        k_posture = pair0 if k == 0 else pair1
-        projecting = intensity[k_posture] if k_posture >= LIMITED_FORCE else 0.0
-        efforts[k] = side_effort(own[k], aid[k], projected[k], aid_efficiency, level, projecting)
-    efforts[1 - viewer] *= math.exp(-misjudgment[viewer])
+        projecting = intensity[postures[k]] if postures[k] >= LIMITED_FORCE else 0.0
+        efforts[k] = side_effort(
+            by_side[OWN, k],
+            by_side[AID, k],
+            by_side[PROJECTED, k],
+            scalars[AID_EFFICIENCY],
+            level,
+            projecting,
+        )
+    efforts[1 - viewer] *= math.exp(-by_side[MISJUDGMENT, viewer])
+    weeks = scalars[WEEKS]
     horizon = weeks + ahead
-    expected = clip01(control + horizon * drift(balance(efforts[0], efforts[1]), level, speed))
+    shift = horizon * drift(balance(efforts[0], efforts[1]), level, scalars[SPEED])
+    expected = clip01(scalars[CONTROL] + shift)
     share = expected if side == 0 else 1.0 - expected
-    # The extra hazard humiliation brings is the leaders' miscalculation: they do not see it.
-    chance = catastrophe_chance(
-        crisis, weekly_hazard(hazard[crisis], 0.0, channel, 0.0, back_channel_cut), weeks
-    )
+    hazard = weekly_hazard(ladder[HAZARD, crisis], 0.0, scalars[CHANNEL], 0.0, scalars[CHANNEL_CUT])
+    chance = catastrophe_chance(crisis, hazard, weeks)
+    sd = scalars[NOISE] * level * math.sqrt(horizon)
     a = war_value(
-        share, noise * level * math.sqrt(horizon), 0.0, chance, penalty, risk[side], risk_weight
+        share, sd, 0.0, chance, scalars[PENALTY], by_side[RISK, side], scalars[RISK_WEIGHT]
     )
-    a += coercion * (fear[posture] - fear[current[side]]) * wavering[side]
+    current = int(by_side[POSTURE, side])
+    fear = ladder[FEAR]
+    a += scalars[COERCION] * (fear[posture] - fear[current]) * by_side[WAVERING, side]
     a -= exposure[side, posture]
-    sanctions = sanction_loss[side]
-    if ahead > 0.0 and pressure[side] > 0.0:
-        left = max(0.0, reserves[side] - reserve_drain * pressure[side] * ahead)
-        sanctions = buffered_loss(pressure[side], left, reserves_buffer)
+    sanctions = by_side[SANCTION_LOSS, side]
+    pressure = by_side[PRESSURE, side]
+    if ahead > 0.0 and pressure > 0.0:
+        left = max(0.0, by_side[RESERVES, side] - scalars[RESERVE_DRAIN] * pressure * ahead)
+        sanctions = buffered_loss(pressure, left, scalars[RESERVES_BUFFER])
     damage = war_damage_to(
-        side, intensity[enemy_posture], war_damage, strike_damage, aid_buffer, aid_share[1]
+        side,
+        intensity[enemy_posture],
+        scalars[WAR_DAMAGE],
+        scalars[STRIKE_DAMAGE],
+        scalars[AID_BUFFER],
+        by_side[AID_SHARE, 1],
     )
-    b = base_cost[side] * (sanctions + cost[posture] + damage)
+    b = by_side[BASE_COST, side] * (sanctions + ladder[COST, posture] + damage)
     return a, b, share
 
 
@@ -195,124 +222,34 @@ def prospect(
 def prospect_table(
     ahead: float,
     highest: np.ndarray,
+    scalars: np.ndarray,
+    by_side: np.ndarray,
+    ladder: np.ndarray,
+    exposure: np.ndarray,
     table: np.ndarray,
     later: np.ndarray,
-    control: float,
-    weeks: float,
-    speed: float,
-    noise: float,
-    aid_efficiency: float,
-    own: np.ndarray,
-    projected: np.ndarray,
-    aid: np.ndarray,
-    aid_share: np.ndarray,
-    current: np.ndarray,
-    misjudgment: np.ndarray,
-    risk: np.ndarray,
-    wavering: np.ndarray,
-    base_cost: np.ndarray,
-    sanction_loss: np.ndarray,
-    pressure: np.ndarray,
-    reserves: np.ndarray,
-    intensity: np.ndarray,
-    cost: np.ndarray,
-    fear: np.ndarray,
-    hazard: np.ndarray,
-    exposure: np.ndarray,
-    risk_weight: float,
-    penalty: float,
-    coercion: float,
-    channel: float,
-    back_channel_cut: float,
-    war_damage: float,
-    strike_damage: float,
-    aid_buffer: float,
-    reserves_buffer: float,
-    reserve_drain: float,
 ) -> None:
-    """Fill ``table[side, viewer, posture]`` and ``later[side]`` with `prospect` values."""
+    """Fill ``table[side, viewer, posture, enemy_posture]`` with `prospect` values, and
+    ``later[side]`` with each side's prospect ``ahead`` weeks on at the current postures."""
     table[:] = np.nan
     for side in range(2):
-        enemy_posture = current[1 - side]
         for viewer in range(2):
             for posture in range(highest[side] + 1):
-                table[side, viewer, posture] = prospect(
-                    side,
-                    viewer,
-                    posture,
-                    enemy_posture,
-                    0.0,
-                    control,
-                    weeks,
-                    speed,
-                    noise,
-                    aid_efficiency,
-                    own,
-                    projected,
-                    aid,
-                    aid_share,
-                    current,
-                    misjudgment,
-                    risk,
-                    wavering,
-                    base_cost,
-                    sanction_loss,
-                    pressure,
-                    reserves,
-                    intensity,
-                    cost,
-                    fear,
-                    hazard,
-                    exposure,
-                    risk_weight,
-                    penalty,
-                    coercion,
-                    channel,
-                    back_channel_cut,
-                    war_damage,
-                    strike_damage,
-                    aid_buffer,
-                    reserves_buffer,
-                    reserve_drain,
-                )
+                for enemy_posture in range(highest[1 - side] + 1):
+                    table[side, viewer, posture, enemy_posture] = prospect(
+                        side,
+                        viewer,
+                        posture,
+                        enemy_posture,
+                        0.0,
+                        scalars,
+                        by_side,
+                        ladder,
+                        exposure,
+                    )
+        now, enemy_now = int(by_side[POSTURE, side]), int(by_side[POSTURE, 1 - side])
         later[side] = prospect(
-            side,
-            side,
-            current[side],
-            enemy_posture,
-            ahead,
-            control,
-            weeks,
-            speed,
-            noise,
-            aid_efficiency,
-            own,
-            projected,
-            aid,
-            aid_share,
-            current,
-            misjudgment,
-            risk,
-            wavering,
-            base_cost,
-            sanction_loss,
-            pressure,
-            reserves,
-            intensity,
-            cost,
-            fear,
-            hazard,
-            exposure,
-            risk_weight,
-            penalty,
-            coercion,
-            channel,
-            back_channel_cut,
-            war_damage,
-            strike_damage,
-            aid_buffer,
-            reserves_buffer,
-            reserve_drain,
+            side, side, now, enemy_now, ahead, scalars, by_side, ladder, exposure
         )
 
 
@@ -412,83 +349,82 @@ def risk_of(world: World, i: int) -> float:
     )
 
 
-def _inputs(world: World) -> tuple:
-    """Everything `prospect` needs from the world, in its argument order after ``ahead``."""
+def _inputs(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What `prospect` needs from the world: scalars, per-side values, ladder, exposures."""
     p = world.params
     d = p.decisions
     e = p.escalation
     s = p.sanctions
-    rungs = world.rungs
     sides = world.sides
     principals = sides.principal
     weeks = d.plan_days / 7.0
     f = world.forces
-    exposure = np.zeros((2, len(rungs.intensity)))
-    if world.threats:
-        for k in (CHALLENGER, DEFENDER):
-            for r in range(len(rungs.intensity)):
-                exposure[k, r] = threat_exposure(world, k, r)
-    return (
-        world.control,
-        weeks,
-        p.battlefield.speed,
-        p.battlefield.noise,
-        p.battlefield.aid_efficiency,
-        np.array([f[0].own, f[1].own]),
-        np.array([f[0].projected, f[1].projected]),
-        np.array([f[0].aid, f[1].aid]),
-        np.array([f[0].aid_share, f[1].aid_share]),
-        np.array(sides.posture, dtype=np.int64),
-        np.array(sides.misjudgment, dtype=float),
-        np.array([risk_of(world, i) for i in principals]),
-        np.array([wavering(world, k) for k in (CHALLENGER, DEFENDER)]),
-        np.array(
+    scalars = np.array(
+        [
+            world.control,
+            weeks,
+            p.battlefield.speed,
+            p.battlefield.noise,
+            p.battlefield.aid_efficiency,
+            d.risk_weight,
+            e.catastrophe_penalty,
+            e.coercion,
+            world.back_channel(),
+            e.back_channel_cut,
+            s.war_damage,
+            s.strike_damage,
+            s.aid_buffer,
+            s.reserves_buffer,
+            s.reserve_drain,
+        ]
+    )
+    by_side = np.array(
+        [
+            [f[0].own, f[1].own],
+            [f[0].projected, f[1].projected],
+            [f[0].aid, f[1].aid],
+            [f[0].aid_share, f[1].aid_share],
+            sides.posture,
+            sides.misjudgment,
+            [risk_of(world, i) for i in principals],
+            [wavering(world, k) for k in (CHALLENGER, DEFENDER)],
             [
                 cost_in_issue_units(
                     1.0, weeks, d.cost_weight, world.leaders.loss_aversion[i], 0.0, 0.0
                 )
                 for i in principals
-            ]
-        ),
-        np.array(world.sanction_loss, dtype=float),
-        np.array(world.pressure, dtype=float),
-        np.array([world.states.reserves[i] for i in principals]),
-        *world.rungs.arrays,
-        exposure,
-        d.risk_weight,
-        e.catastrophe_penalty,
-        e.coercion,
-        world.back_channel(),
-        e.back_channel_cut,
-        s.war_damage,
-        s.strike_damage,
-        s.aid_buffer,
-        s.reserves_buffer,
-        s.reserve_drain,
+            ],
+            world.sanction_loss,
+            world.pressure,
+            [world.states.reserves[i] for i in principals],
+        ],
+        dtype=float,
     )
+    size = len(world.rungs.intensity)
+    exposure = np.zeros((2, size))
+    if world.threats:
+        for k in (CHALLENGER, DEFENDER):
+            for r in range(size):
+                exposure[k, r] = threat_exposure(world, k, r)
+    return scalars, by_side, world.rungs.ladder, exposure
 
 
 def refresh(world: World) -> None:
     """Recompute the forces and the table of prospects from the world as it now is."""
     world.forces = forces(world)
-    inputs = _inputs(world)
     highest = np.array([world.states.highest[i] for i in world.sides.principal], dtype=np.int64)
     size = len(world.rungs.intensity)
-    table = np.empty((2, 2, size, 3))
+    table = np.empty((2, 2, size, size, 3))
     later = np.empty((2, 3))
     ahead = world.params.commitment.implementation_days / 7.0
-    prospect_table(ahead, highest, table, later, *inputs)
-    world.assessment = Assessment(table, later, inputs)
-
-
-def evaluate(
-    world: World, side: int, viewer: int, posture: int, enemy_posture: int | None = None
-) -> Prospect:
-    """The side's prospect at ``posture`` against ``enemy_posture`` (default: the enemy's
-    current posture), as ``viewer`` sees the battlefield, from the last refresh."""
-    q = world.sides.posture[other(side)] if enemy_posture is None else enemy_posture
-    a, b, share = prospect(side, viewer, posture, q, 0.0, *world.assessment.inputs)
-    return Prospect(posture, a, b, share)
+    prospect_table(ahead, highest, *_inputs(world), table, later)
+    sides = world.sides
+    quits = [_quit_value(world, k) for k in (CHALLENGER, DEFENDER)]
+    world.assessment = assessment = Assessment(table, later, quits, [0.0, 0.0], [])
+    for k in (CHALLENGER, DEFENDER):
+        resolve = np.array([world.leaders.resolve[sides.principal[k]]])
+        assessment.own[k] = float(fight_values(world, k, resolve)[0])
+        assessment.seen.append(fight_values(world, k, sides.type_values[other(k)], other(k)))
 
 
 def reachable(world: World, side: int) -> list[int]:
@@ -498,15 +434,28 @@ def reachable(world: World, side: int) -> list[int]:
     return [r for r in (current, current + 1, current - 1) if 0 <= r <= highest]
 
 
+def rows(
+    world: World, side: int, viewer: int | None = None, enemy_posture: int | None = None
+) -> np.ndarray:
+    """The side's prospects ``(a, b, share)`` at every posture, as ``viewer`` (default: the
+    side itself) sees the battlefield, against ``enemy_posture`` (default: the enemy's)."""
+    q = world.sides.posture[other(side)] if enemy_posture is None else enemy_posture
+    return world.assessment.table[side, side if viewer is None else viewer, :, q]
+
+
 def prospects(
-    world: World, side: int, viewer: int | None = None, postures: list[int] | None = None
+    world: World,
+    side: int,
+    viewer: int | None = None,
+    postures: list[int] | None = None,
+    enemy_posture: int | None = None,
 ) -> list[Prospect]:
     """The side's prospects at each posture it could hold next (`reachable`), or at
-    ``postures``, as ``viewer`` (default: the side itself) sees the battlefield."""
-    rows = world.assessment.table[side, side if viewer is None else viewer]
+    ``postures``, as ``viewer`` sees the battlefield, against ``enemy_posture`` (see `rows`)."""
+    table = rows(world, side, viewer, enemy_posture)
     if postures is None:
         postures = reachable(world, side)
-    return [Prospect(r, rows[r, A], rows[r, B], rows[r, SHARE]) for r in postures]
+    return [Prospect(r, table[r, A], table[r, B], table[r, SHARE]) for r in postures]
 
 
 def wavering(world: World, side: int) -> float:
@@ -566,6 +515,10 @@ def consequence_cost(world: World, side: int, consequence: str) -> float:
 
 def quit_value(world: World, side: int) -> float:
     """What quitting is worth to a side's principal: nothing of the issue, and its face."""
+    return world.assessment.quit[side]
+
+
+def _quit_value(world: World, side: int) -> float:
     p = world.params
     i = world.sides.principal[side]
     return -2.0 * climb_down_cost(
@@ -577,18 +530,32 @@ def quit_value(world: World, side: int) -> float:
     )
 
 
+@kernel
+def best_fight(
+    table: np.ndarray, postures: np.ndarray, resolves: np.ndarray, resolve_effect: float
+) -> np.ndarray:
+    """For each resolve, the best of ``table``'s prospects (rows ``(a, b, share)``) at
+    ``postures``."""
+    best = np.full(len(resolves), -np.inf)
+    for r in postures:
+        for t in range(len(resolves)):
+            value = table[r, A] - table[r, B] * (1.0 - resolve_effect * resolves[t])
+            if value > best[t]:
+                best[t] = value
+    return best
+
+
 def fight_values(
     world: World, side: int, resolves: np.ndarray, viewer: int | None = None
 ) -> np.ndarray:
     """The best value of fighting on within reach, for each possible resolve of the side's
     principal, as ``viewer`` sees the battlefield."""
-    rows = world.assessment.table[side, side if viewer is None else viewer]
-    effect = world.params.decisions.resolve_effect
-    tolerance = 1.0 - effect * np.asarray(resolves)
-    best = np.full(len(tolerance), -np.inf)
-    for r in reachable(world, side):
-        np.maximum(best, rows[r, A] - rows[r, B] * tolerance, out=best)
-    return best
+    return best_fight(
+        rows(world, side, viewer),
+        np.array(reachable(world, side), dtype=np.int64),
+        np.asarray(resolves, dtype=float),
+        world.params.decisions.resolve_effect,
+    )
 
 
 def reservations(
@@ -601,8 +568,21 @@ def reservations(
 
 def reservation(world: World, side: int) -> float:
     """A side's principal's own reservation, from its true resolve and its own perception."""
-    resolve = world.leaders.resolve[world.sides.principal[side]]
-    return float(reservations(world, side, np.array([resolve]))[0])
+    a = world.assessment
+    return max(a.own[side], a.quit[side])
+
+
+def seen_fight_values(world: World, side: int) -> np.ndarray:
+    """The side's best value of fighting on for each resolve the other side thinks it may
+    have (the other side's belief grid), as the other side sees the battlefield."""
+    return world.assessment.seen[side]
+
+
+def seen_reservations(world: World, side: int) -> np.ndarray:
+    """The side's reservations over the other side's belief grid, as the other side sees
+    them."""
+    a = world.assessment
+    return np.maximum(a.seen[side], a.quit[side])
 
 
 def later_value(world: World, side: int, resolve: float) -> float:

@@ -85,23 +85,23 @@ def sanctioner_costs(
 # --- on the world ------------------------------------------------------------------------------
 
 
-def pressure_on(world: World, side: int, levels: dict[int, float] | None = None) -> float:
-    """The sanctions pressure on a side's principal, before reserves; ``levels`` replaces
-    some sanctioners' levels (to value a change without making it)."""
+def pressure_on(world: World, side: int) -> float:
+    """The sanctions pressure on a side's principal, before reserves; records the reach of
+    the sanctions on it in ``world.reach``."""
     p = world.params
     s = world.states
     target = world.sides.principal[side]
     enemy = other(side)
-    levels = levels or {}
     sanctioners = [
         j
         for j in world.sides.members[enemy]
         if Instrument.SANCTIONS in s.instruments[j] and not s.defected[j]
     ]
     reach = sanction_reach(
-        [levels.get(j, s.sanctions[j]) for j in sanctioners],
+        [s.sanctions[j] for j in sanctioners],
         [leverage(s.economy[j], s.economy[target]) for j in sanctioners],
     )
+    world.reach[side] = reach
     leak = 0.0
     if side == CHALLENGER and world.neutrals:
         leak = neutral_leakage(
@@ -112,6 +112,22 @@ def pressure_on(world: World, side: int, levels: dict[int, float] | None = None)
         )
     cohesion = world.cohesion[enemy] if world.sides.partners[enemy] else 1.0
     return sanction_pressure(reach, cohesion, leak, p.sanctions.efficacy, p.cohesion.effect_floor)
+
+
+def spared_by_easing(world: World, side: int, j: int, eased: float) -> float:
+    """Weekly pressure the sanctions on a side's principal would lose if sanctioner ``j``
+    eased to ``eased``, the others unchanged: its factor ``1 - level * leverage`` in the
+    compound reach changes, and the pressure is proportional to the reach."""
+    s = world.states
+    reach = world.reach[side]
+    if reach <= 0.0 or Instrument.SANCTIONS not in s.instruments[j] or s.defected[j]:
+        return 0.0
+    lev = leverage(s.economy[j], s.economy[world.sides.principal[side]])
+    kept = 1.0 - s.sanctions[j] * lev
+    if kept <= 0.0:
+        return world.pressure[side]
+    reach_after = 1.0 - (1.0 - reach) * (1.0 - eased * lev) / kept
+    return world.pressure[side] * (reach - reach_after) / reach
 
 
 def refresh(world: World) -> None:

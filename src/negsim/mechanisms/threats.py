@@ -256,30 +256,32 @@ def _defender_options(world: World) -> list[Option]:
         return []
     mine = outlook.reservation(world, DEFENDER)
     resolve = world.leaders.resolve[world.sides.principal[DEFENDER]]
-    resolves = world.sides.type_values[DEFENDER]
-    effect = p.decisions.resolve_effect
-    fight = outlook.fight_values(world, CHALLENGER, resolves, viewer=DEFENDER)
-    step_face = -0.5 * outlook.quit_value(world, CHALLENGER)  # a rung's face
+    tolerance = 1.0 - p.decisions.resolve_effect * world.sides.type_values[DEFENDER]
+    fight = outlook.seen_fight_values(world, CHALLENGER)
+    quit_value = outlook.quit_value(world, CHALLENGER)
+    seen = outlook.rows(world, CHALLENGER, viewer=DEFENDER)
+    terms = []
+    for consequence in consequences:
+        cost = carry_cost(world, DEFENDER, consequence)
+        cred = threat_credibility(world, DEFENDER, consequence, cost)
+        penalty = cred * outlook.consequence_cost(world, CHALLENGER, consequence)
+        terms.append((consequence, cost, cred, fight - penalty))
+    probs = world.sides.type_probs[DEFENDER]
+    scale = _scale(world, lead)
     found = []
     for demand, level in demands:
         if demand == "withdraw":
             gain = max(0.0, 1.0 - mine)
-            comply_value = np.full(len(resolves), outlook.quit_value(world, CHALLENGER))
+            comply_value = np.full(len(tolerance), quit_value)
         else:
             gain = max(0.0, _value_if_enemy_at(world, DEFENDER, level, resolve) - mine)
-            comply_value = np.full(len(resolves), -np.inf)
-            for prospect in outlook.prospects(world, CHALLENGER, DEFENDER, list(range(level + 1))):
-                value = prospect.value(resolves, effect) - step_face * (posture - prospect.posture)
-                np.maximum(comply_value, value, out=comply_value)
-        for consequence in consequences:
-            cost = carry_cost(world, DEFENDER, consequence)
-            cred = threat_credibility(world, DEFENDER, consequence, cost)
-            penalty = cred * outlook.consequence_cost(world, CHALLENGER, consequence)
-            gaps = comply_value - (fight - penalty)
-            comply = float(
-                beliefs.choice_likelihood(gaps, _scale(world, lead))
-                @ world.sides.type_probs[DEFENDER]
-            )
+            calm = np.arange(level + 1)
+            # stepping down to a calm posture, paying a rung's face (half of quitting's) a rung
+            values = seen[calm, outlook.A][:, None] - seen[calm, outlook.B][:, None] * tolerance
+            values += 0.5 * quit_value * (posture - calm)[:, None]
+            comply_value = values.max(axis=0)
+        for consequence, cost, cred, defy_value in terms:
+            comply = float(beliefs.choice_likelihood(comply_value - defy_value, scale) @ probs)
             found.append(Option(target, demand, consequence, cred, gain, comply, cost, level=level))
     return found
 
@@ -290,7 +292,7 @@ def _relief(world: World, j: int) -> float:
     s = world.states
     principal = world.sides.principal[CHALLENGER]
     eased = max(0.0, s.sanctions[j] - p.threats.ease_step)
-    spared = world.pressure[CHALLENGER] - sanctions.pressure_on(world, CHALLENGER, {j: eased})
+    spared = sanctions.spared_by_easing(world, CHALLENGER, j, eased)
     spared /= 1.0 + p.sanctions.reserves_buffer * s.reserves[principal]
     return cost_in_issue_units(
         max(0.0, spared),
@@ -304,18 +306,15 @@ def _relief(world: World, j: int) -> float:
 
 def _reservations_seen(world: World, viewer: int) -> np.ndarray:
     """The other principal's reservations (its share of the issue) over the viewer's belief."""
-    return outlook.reservations(world, other(viewer), world.sides.type_values[viewer], viewer)
+    return outlook.seen_reservations(world, other(viewer))
 
 
 def _value_if_enemy_at(world: World, side: int, enemy_posture: int, resolve: float) -> float:
     """A side's best war value if the enemy held ``enemy_posture`` instead."""
     effect = world.params.decisions.resolve_effect
-    current = world.sides.posture[side]
-    highest = int(world.states.highest[world.sides.principal[side]])
-    postures = [r for r in (current, current + 1, current - 1) if 0 <= r <= highest]
     return max(
-        float(outlook.evaluate(world, side, side, r, enemy_posture).value(resolve, effect))
-        for r in postures
+        float(pr.value(resolve, effect))
+        for pr in outlook.prospects(world, side, enemy_posture=enemy_posture)
     )
 
 
