@@ -144,6 +144,7 @@ class EscalationParams(Section):
     offramp: float = param(
         0.8, 0, 1, "share of that face cost removed by a face-saving offer on the table"
     )
+    offramp_decay: float = param(0.5, 0, 1, "weekly decay of the face on the table once offered")
 
 
 class HumiliationParams(Section):
@@ -175,6 +176,9 @@ class ThreatParams(Section):
     record_weight: float = param(0.4, 0, 1, "weight of the record of carried-out threats")
     cost_weight: float = param(0.5, 0, 5, "credibility lost per issue unit it costs to carry out")
     prior: float = param(2.0, 0.1, 50, "pseudo-counts of the prior on records and on memories")
+    memory_weight: float = param(
+        0.5, 0, 1, "weight of a threatener's memory of the target's answers, against its model"
+    )
     damage: float = param(
         0.3, 0, 2, "issue units a threatened partner fears from a carried-out force threat"
     )
@@ -221,6 +225,9 @@ class BargainingParams(Section):
     )
     public_insult: float = param(
         0.05, 0, 1, "humiliation from a rejected public offer, per unit of x below 1/2"
+    )
+    own_misperception: float = param(
+        0.3, 0, 1, "a side's misreading of its own publics, as a share of its misperception"
     )
     grid: int = param(41, 5, 401, "number of deal terms x a proposer considers")
 
@@ -333,6 +340,9 @@ class CohesionParams(Section):
     )
     collapse_threshold: float = param(0.3, 0, 1, "cohesion below which a coalition is failing")
     collapse_days: int = param(28, 1, 3650, "days of failing cohesion that make a collapse")
+    collapse_share: float = param(
+        0.5, 0, 1, "share of a coalition's economy whose defection makes a collapse"
+    )
 
 
 class DomesticParams(Section):
@@ -351,6 +361,12 @@ class DomesticParams(Section):
     unrest_threshold: float = param(0.35, 0, 1, "autocrat approval below which unrest can topple")
     unrest_rate: float = param(0.05, 0, 1, "weekly chance of a fall at zero approval")
     approval_weight: float = param(0.3, 0, 5, "weight a leader gives its approval in decisions")
+    successor_spread: float = param(
+        0.1,
+        0,
+        0.5,
+        "sd of a new leader's resolve around the public mood and risk around the cast's",
+    )
 
 
 class DecisionParams(Section):
@@ -366,6 +382,9 @@ class DecisionParams(Section):
     resolve_effect: float = param(0.7, 0, 1, "share of felt costs a fully resolved leader ignores")
     loss_risk: float = param(
         0.5, 0, 1, "rise of risk acceptance when losing ground (prospect theory)"
+    )
+    loss_frame: float = param(
+        5.0, 0, 100, "loss frame per unit of control lost since the best position seen"
     )
     stake: float = param(0.5, 0, 5, "value a partner puts on its side's cause (principals: 1)")
     step: float = param(0.1, 0.01, 1, "change of a policy level (sanctions, aid, trade) a week")

@@ -179,7 +179,7 @@ class CrisisModel(mesa.Model):
             threats.carry_out(w, side, consequence)
         escalation.slip(w, self.random)
         escalation.humiliate(w, lost, w.face_offered)
-        w.sides.face_on_table *= 1.0 - w.clock.rate(0.5)
+        w.sides.face_on_table *= 1.0 - w.clock.rate(w.params.escalation.offramp_decay)
         cohesion.update(w, self._wedge)
         sanctions.refresh(w)
         bargaining.implement(w, self.random)

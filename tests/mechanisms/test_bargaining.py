@@ -1,50 +1,154 @@
+import math
+import random
+
 import numpy as np
+import pytest
 
-from negsim.cast import BargainingParams
+from negsim.mechanisms import bargaining, outlook
 from negsim.mechanisms.bargaining import (
-    aggressor_deal_value,
-    constituency_verdicts,
-    offer_humiliation,
-    ratifications,
-    target_deal_value,
+    deal_value,
+    offer_values,
+    public_demand,
+    ratification_chance,
+    winset_edge,
 )
+from negsim.world import CHALLENGER, DEFENDER
+from tests.helpers import dyad_world
 
-P = BargainingParams()
-
-
-def test_a_private_offer_humiliates_less_than_the_same_public_one():
-    assert offer_humiliation(False, 0.1, P) < offer_humiliation(True, 0.1, P)
-    assert offer_humiliation(False, 0.1, P) == 0.0
-
-
-def test_a_lower_public_offer_humiliates_more():
-    assert offer_humiliation(True, 0.0, P) > offer_humiliation(True, 0.4, P)
-
-
-def test_face_raises_the_deals_value_to_the_aggressor_leader():
-    assert aggressor_deal_value(0.3, 0.5, 0.9, 0.3) > aggressor_deal_value(0.3, 0.0, 0.9, 0.3)
+COMPLETE = {
+    "beliefs.type_spread": 0.0,
+    "beliefs.military_uncertainty": 0.0,
+    "beliefs.optimism": 0.0,
+    "bargaining.misperception": 0.0,
+    "commitment.breach_scale": 0.0,
+}
 
 
-def test_face_is_worth_more_to_a_face_sensitive_leader():
-    assert aggressor_deal_value(0.3, 0.5, 0.9, 0.3) > aggressor_deal_value(0.3, 0.5, 0.1, 0.3)
+def test_ceding_held_ground_weighs_more_than_not_gaining_it():
+    """With control 0.3, a deal at x = 0.2 costs the challenger 0.1 of held ground, weighed by
+    loss aversion; x = 0.4 is a plain gain."""
+    assert deal_value(0, 0.2, 0.0, 0.3, 2.0, 0.0) == pytest.approx(0.2 - 0.1)
+    assert deal_value(0, 0.4, 0.0, 0.3, 2.0, 0.0) == pytest.approx(0.4)
+    assert deal_value(1, 0.4, 0.0, 0.3, 2.0, 0.0) == pytest.approx(0.6 - 0.1)
 
 
-def test_the_target_values_a_deal_by_what_it_keeps():
-    assert target_deal_value(0.2) > target_deal_value(0.6)
+def test_face_adds_to_the_receiver_and_costs_the_payer():
+    assert deal_value(0, 0.3, 0.5, 0.3, 2.0, 0.2) > deal_value(0, 0.3, 0.0, 0.3, 2.0, 0.2)
+    assert deal_value(1, 0.3, 0.5, 0.3, 2.0, -0.1) < deal_value(1, 0.3, 0.0, 0.3, 2.0, -0.1)
 
 
-def test_hawks_approve_a_deal_less_than_doves():
-    hawk, dove = constituency_verdicts(0.5, np.array([0.95, 0.1]), 0.7, 0.08)
-    assert dove > hawk
+def test_publics_demand_more_when_hawkish_winning_or_spared_and_less_when_hurt():
+    base = public_demand(0.5, 0.2, 0.5, 0.5, 0.4)
+    assert public_demand(0.5, 0.2, 0.9, 0.5, 0.4) > base  # hawkish
+    assert public_demand(0.7, 0.2, 0.5, 0.5, 0.4) > base  # fighting goes its way
+    assert public_demand(0.5, 0.4, 0.5, 0.5, 0.4) < base  # costs felt
 
 
-def test_ratification_needs_enough_weighted_support():
-    weights = np.array([0.7, 0.3])
-    assert ratifications(weights, np.array([1.0, 0.0]), np.array([0]), 0.5) == [True]
-    assert ratifications(weights, np.array([0.0, 1.0]), np.array([0]), 0.5) == [False]
+def test_the_winset_edge_is_the_weighted_quantile_of_demands():
+    demands = np.array([0.1, 0.5, 0.3])
+    weights = np.array([0.2, 0.5, 0.3])
+    assert winset_edge(demands, weights, 0.5) == pytest.approx(0.3)  # 0.2 + 0.3 of the weight
+    assert winset_edge(demands, weights, 0.6) == pytest.approx(0.5)
+    assert winset_edge(demands, weights, 0.2) == pytest.approx(0.1)
+    assert winset_edge(demands, weights, 0.0) == -math.inf
 
 
-def test_states_judged_together_ratify_each_by_its_own_rows():
-    weights = np.array([0.7, 0.3, 0.5, 0.5])
-    verdicts = np.array([1.0, 0.0, 0.0, 0.2])
-    assert ratifications(weights, verdicts, np.array([0, 2]), 0.5) == [True, False]
+def test_ratification_is_certain_when_read_exactly_and_graded_when_not():
+    assert ratification_chance(0.01, 0.0) == 1.0
+    assert ratification_chance(-0.01, 0.0) == 0.0
+    assert ratification_chance(0.0, 0.1) == pytest.approx(0.5)
+
+
+def test_with_complete_information_the_proposer_offers_the_receivers_reservation():
+    """No uncertainty, no breach, no publics: the defender offers exactly what the challenger
+    needs (at the grid's resolution) and the offer beats fighting on."""
+    xs = np.linspace(0, 1, 101)
+    g, o, value = offer_values(
+        xs,
+        np.zeros(1),
+        np.zeros(1),
+        np.zeros(1, dtype=np.bool_),
+        np.zeros(101),
+        np.zeros(101),
+        1,
+        0.0,
+        np.array([1.0, 0.0, 0.0]),
+        np.array([1.0, 0.0, 0.0]),
+        np.array([0.3]),
+        np.array([1.0]),
+        0.001,
+        np.zeros(0, dtype=np.int64),
+        np.zeros(0),
+        np.zeros(0),
+        np.array([1.0, 0.0]),
+        0.5,
+        0.03,
+    )
+    assert xs[g] == pytest.approx(0.31, abs=0.011)
+    assert value > 0.5
+
+
+def test_the_proposer_avoids_terms_the_other_sides_publics_would_refuse():
+    xs = np.linspace(0, 1, 101)
+    args = (
+        xs,
+        np.zeros(1),
+        np.zeros(1),
+        np.zeros(1, dtype=np.bool_),
+        np.zeros(101),
+        np.zeros(101),
+        1,
+        0.0,
+        np.array([1.0, 0.0, 0.0]),
+        np.array([1.0, 0.0, 0.0]),
+        np.array([0.3]),
+        np.array([1.0]),
+        0.001,
+    )
+    tail = (np.array([1.0, 0.0]), 0.2, 0.03)
+    free, _, _ = offer_values(*args, np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), *tail)
+    edge, _, _ = offer_values(
+        *args, np.array([0], dtype=np.int64), np.array([0.5]), np.array([0.0]), *tail
+    )
+    assert xs[free] < 0.35
+    assert xs[edge] >= 0.5
+
+
+def test_a_sides_win_set_moves_with_the_battlefield():
+    weak = dyad_world(**{"states.ARG.military": 0.6})
+    strong = dyad_world(**{"states.ARG.military": 2.0})
+    arg = weak.states.ids.index("ARG")
+    assert bargaining.winset_edges(strong)[arg] > bargaining.winset_edges(weak)[arg]
+
+
+def test_an_offer_both_leaders_take_and_every_public_ratifies_is_signed():
+    world = dyad_world(**COMPLETE, **{"ratification.enabled": False})
+    world.tick = 3
+    offer = bargaining.choose_offer(world, DEFENDER, random.Random(0))
+    assert offer is not None
+    assert bargaining.answer(world, offer, random.Random(0))
+    assert world.deal is not None and world.deal.x == offer.x
+    assert world.sides.posture == [0, 0]  # a ceasefire while it is implemented
+
+
+def test_a_public_rejection_costs_the_proposers_hawks_support():
+    world = dyad_world()
+    world.tick = 3
+    tgt = world.states.rows[world.states.ids.index("TGT")]
+    before = world.publics.support[tgt].copy()
+    offer = bargaining.Offer(DEFENDER, 0.0, private=False)
+    bargaining.answer(world, offer, random.Random(0))
+    if world.deal is None:
+        assert (world.publics.support[tgt] <= before).all()
+        assert (world.publics.support[tgt] < before).any()
+
+
+def test_reservations_are_the_best_of_fighting_and_quitting():
+    world = dyad_world()
+    resolves = np.array([0.0, 1.0])
+    fight = outlook.fight_values(world, CHALLENGER, resolves)
+    assert np.allclose(
+        outlook.reservations(world, CHALLENGER, resolves),
+        np.maximum(fight, outlook.quit_value(world, CHALLENGER)),
+    )
+    assert fight[1] >= fight[0]  # resolve tolerates the costs

@@ -1,47 +1,63 @@
 import random
 
-from negsim.mechanisms.battlefield import control_drift
+import pytest
+
 from negsim.mechanisms.decisions import (
     accept_probability,
     certainty_equivalent,
     clip01,
+    cost_in_issue_units,
     effective_risk_preference,
     logit_choice,
 )
 
 
-def test_clip01_clamps_exactly_as_min_of_max():
-    for value in (-1.0, -0.0, 0.0, 0.3, 1.0, 1.5, float("nan"), float("inf")):
-        assert repr(clip01(value)) == repr(min(1.0, max(0.0, value)))
+def test_clip01_clamps_to_the_unit_interval():
+    assert clip01(-0.5) == 0.0
+    assert clip01(1.5) == 1.0
+    assert clip01(0.25) == 0.25
+    assert clip01(float("nan")) == 0.0
 
 
-def test_zero_temperature_is_a_best_response():
-    assert logit_choice([0.1, 0.5, 0.3], 0.0, random.Random(0)) == 1
+def test_a_risk_averse_leader_values_a_spread_lottery_below_its_mean():
+    assert certainty_equivalent(0.5, 0.2, 0.0, 0.5) < 0.5
+    assert certainty_equivalent(0.5, 0.2, 0.5, 0.5) == 0.5
+    assert certainty_equivalent(0.5, 0.2, 1.0, 0.5) > 0.5
 
 
-def test_logit_choice_favours_better_options_but_not_always():
+def test_humiliation_and_losses_push_a_leader_toward_risk():
+    calm = effective_risk_preference(0.4, 0.0, 0.0, 0.4, 0.5)
+    assert effective_risk_preference(0.4, 0.8, 0.0, 0.4, 0.5) > calm
+    assert effective_risk_preference(0.4, 0.0, 0.8, 0.4, 0.5) > calm
+
+
+def test_best_response_picks_the_best_and_breaks_ties_toward_the_first():
     rng = random.Random(0)
-    picks = [logit_choice([0.0, 0.1], 0.1, rng) for _ in range(2000)]
-    share = sum(picks) / len(picks)
-    assert 0.6 < share < 0.85  # exp(1) / (1 + exp(1)) = 0.73
+    assert logit_choice([0.1, 0.3, 0.2], 0.0, 1.0, rng) == 1
+    assert logit_choice([0.3, 0.3], 0.0, 1.0, rng) == 0
 
 
-def test_risk_averse_leaders_value_a_lottery_below_its_mean():
-    assert certainty_equivalent(0.5, 0.2, 0.0, 1.0) < 0.5 < certainty_equivalent(0.5, 0.2, 1.0, 1.0)
+def test_noise_is_relative_to_the_stakes():
+    """The same utility gap is a clear choice for a leader with a small stake in the crisis
+    when it is large relative to that stake, and a near coin toss when it is small."""
+
+    def share_of_second(stake: float) -> float:
+        rng = random.Random(1)
+        picks = [logit_choice([0.0, 0.02], 0.05, stake, rng) for _ in range(4000)]
+        return sum(picks) / len(picks)
+
+    assert share_of_second(0.1) > 0.95
+    assert 0.5 < share_of_second(10.0) < 0.6
 
 
-def test_humiliation_and_losses_make_a_leader_risk_acceptant():
-    base = effective_risk_preference(0.4, 0.0, 0.0, 0.4, 0.5)
-    assert effective_risk_preference(0.4, 0.5, 0.0, 0.4, 0.5) > base
-    assert effective_risk_preference(0.4, 0.0, 0.5, 0.4, 0.5) > base
-
-
-def test_a_sure_deal_is_taken_when_worth_more_than_fighting_on():
-    assert accept_probability(0.6, 0.4, 0.0) == 1.0
+def test_acceptance_is_certain_at_best_response_and_graded_with_noise():
+    assert accept_probability(0.5, 0.4, 0.0) == 1.0
     assert accept_probability(0.3, 0.4, 0.0) == 0.0
-    assert 0.5 < accept_probability(0.45, 0.4, 0.05) < 1.0
+    assert accept_probability(0.41, 0.4, 0.05) == pytest.approx(0.55, abs=0.01)
 
 
-def test_control_moves_toward_the_stronger_side_only_when_fighting():
-    assert control_drift(1.0, 0.5, 0.02, 3) > 0 > control_drift(0.5, 1.0, 0.02, 3)
-    assert control_drift(1.0, 0.5, 0.02, 1) == 0.0
+def test_costs_weigh_less_on_a_resolved_leader():
+    timid = cost_in_issue_units(0.01, 26, 1.0, 2.25, 0.1, 0.7)
+    resolved = cost_in_issue_units(0.01, 26, 1.0, 2.25, 0.9, 0.7)
+    assert resolved < timid
+    assert cost_in_issue_units(0.01, 26, 1.0, 2.25, 0.0, 0.7) == pytest.approx(0.26)

@@ -1,55 +1,51 @@
+import random
+
 import numpy as np
+import pytest
 
-from negsim.mechanisms.domestic import (
-    election_win_probability,
-    preferred_policy,
-    support_target,
-    unrest_hazard,
-)
+from negsim.mechanisms import domestic
+from negsim.world import CHALLENGER, DEFENDER
+from tests.helpers import dyad_world
 
-
-def _want(**kw):
-    args = dict(
-        stance=np.array([0.8]),
-        rally=np.array([0.0]),
-        pain_sensitivity=np.array([0.5]),
-        weariness=np.array([0.0]),
-        risk_tolerance=np.array([0.5]),
-        rung_share=0.0,
-        shift=np.array([0.0]),
-        fear=0.3,
-    )
-    args.update(kw)
-    return float(preferred_policy(**args)[0])
+ONE = np.array([0.6])
 
 
-def test_war_weariness_makes_a_public_more_dovish():
-    assert _want(weariness=np.array([0.4])) < _want()
+def test_weariness_fear_and_disinformation_make_a_public_dovish():
+    base = domestic.preferred_policy(ONE, ONE * 0, ONE, ONE * 0, ONE * 0, ONE * 0, ONE * 0)
+    assert domestic.preferred_policy(ONE, ONE * 0, ONE, ONE * 0.3, ONE * 0, ONE * 0, ONE * 0) < base
+    assert domestic.preferred_policy(ONE, ONE * 0, ONE, ONE * 0, ONE * 0, ONE * 0.3, ONE * 0) < base
+    assert domestic.preferred_policy(ONE, ONE * 0, ONE, ONE * 0, ONE * 0, ONE * 0, ONE * 0.2) < base
+    assert domestic.preferred_policy(ONE, ONE * 0.2, ONE, ONE * 0, ONE * 0, ONE * 0, ONE * 0) > base
 
 
-def test_fear_of_escalation_makes_risk_averse_publics_dovish():
-    assert _want(rung_share=1.0, risk_tolerance=np.array([0.1])) < _want(
-        rung_share=1.0, risk_tolerance=np.array([0.9])
+def test_an_unpopular_incumbent_is_likelier_to_lose():
+    assert (
+        domestic.election_win_probability(0.3, 0.1)
+        < 0.5
+        < domestic.election_win_probability(0.7, 0.1)
     )
 
 
-def test_a_rally_after_a_threat_makes_a_public_hawkish():
-    assert _want(rally=np.array([0.1])) > _want()
+def test_unrest_threatens_only_below_its_threshold():
+    assert domestic.unrest_hazard(0.5, 0.35, 0.05) == 0.0
+    assert domestic.unrest_hazard(0.0, 0.35, 0.05) == pytest.approx(0.05)
 
 
-def test_disinformation_shifts_a_public_against_the_policy():
-    assert _want(shift=np.array([0.2])) < _want()
+def test_a_new_principal_resets_the_other_sides_belief_about_it():
+    world = dyad_world()
+    tgt = world.states.ids.index("TGT")
+    world.sides.type_probs[CHALLENGER] = np.eye(9)[0]
+    name = domestic.replace_leader(world, tgt, "lost the election", random.Random(0))
+    assert name == "Tegia's leader #2"
+    assert np.allclose(world.sides.type_probs[CHALLENGER], 1 / 9)
+    assert world.counts["leader_changes"] == 1
 
 
-def test_support_is_highest_for_the_wanted_policy():
-    wanted = np.array([0.7])
-    assert support_target(wanted, np.array([0.7]))[0] > support_target(wanted, np.array([0.2]))[0]
-
-
-def test_approval_wins_elections():
-    assert election_win_probability(0.7, 0.1) > 0.5 > election_win_probability(0.3, 0.1)
-
-
-def test_unrest_threatens_only_unpopular_autocrats():
-    assert unrest_hazard(0.6, 0.35, 0.05) == 0.0
-    assert unrest_hazard(0.1, 0.35, 0.05) > unrest_hazard(0.3, 0.35, 0.05) > 0.0
+def test_publics_come_to_support_what_they_prefer():
+    world = dyad_world()
+    tgt = world.states.rows[world.states.ids.index("TGT")]
+    world.publics.support[tgt] = 0.0
+    domestic.update_publics(world)
+    assert (world.publics.support[tgt] > 0.0).all()
+    domestic.update_approvals(world)
+    assert 0.0 < world.leaders.approval[world.sides.principal[DEFENDER]] < 1.0

@@ -1,39 +1,51 @@
-import numpy as np
+import pytest
 
-from negsim.cast import Parameters
-from negsim.mechanisms.sanctions import buffered_loss, sanction_pressure, sanctioner_costs
-
-P = Parameters()
-ECON = np.array([4.0, 1.0])
-SHARES = ECON / ECON.sum()
-
-
-def test_exposure_raises_the_sanctioners_cost():
-    costs = sanctioner_costs(np.array([0.5, 0.5]), np.array([0.8, 0.1]), ECON, 0.0, P.sanctions)
-    assert costs[0] > costs[1]
-
-
-def test_burden_sharing_evens_out_the_costs():
-    levels, exposures = np.array([0.5, 0.5]), np.array([0.8, 0.1])
-    alone = sanctioner_costs(levels, exposures, ECON, 0.0, P.sanctions)
-    shared = sanctioner_costs(levels, exposures, ECON, 1.0, P.sanctions)
-    assert np.ptp(shared) < np.ptp(alone)
-    assert np.isclose(shared @ ECON, alone @ ECON)
+from negsim.mechanisms import sanctions
+from negsim.mechanisms.sanctions import (
+    buffered_loss,
+    leverage,
+    neutral_leakage,
+    sanction_pressure,
+    sanction_reach,
+    sanctioner_costs,
+)
+from negsim.world import CHALLENGER
+from tests.helpers import dyad_world
 
 
-def test_reserves_buffer_the_sanctioned_economy():
-    assert buffered_loss(0.01, 0.5, 3.0) < buffered_loss(0.01, 0.0, 3.0)
+def test_a_larger_economy_has_more_leverage():
+    assert leverage(10.0, 1.0) > leverage(1.0, 1.0) > leverage(0.1, 1.0)
 
 
-def test_low_cohesion_blunts_sanctions():
-    levels = np.array([1.0, 1.0])
-    assert sanction_pressure(levels, SHARES, 0.2, 0.0, P) < sanction_pressure(
-        levels, SHARES, 0.9, 0.0, P
-    )
+def test_every_sanctioner_adds_reach_even_in_a_large_coalition():
+    big = sanction_reach([1.0, 1.0], [0.9, 0.9])
+    assert sanction_reach([1.0, 1.0, 1.0], [0.9, 0.9, 0.1]) > big
+    assert sanction_reach([1.0], [0.9]) == pytest.approx(0.9)
 
 
-def test_neutral_trade_leaks_around_sanctions():
-    levels = np.array([1.0, 1.0])
-    assert sanction_pressure(levels, SHARES, 1.0, 0.3, P) < sanction_pressure(
-        levels, SHARES, 1.0, 0.0, P
-    )
+def test_low_cohesion_and_neutral_trade_blunt_sanctions():
+    full = sanction_pressure(0.9, 1.0, 0.0, 0.002, 0.3)
+    assert sanction_pressure(0.9, 0.2, 0.0, 0.002, 0.3) < full
+    assert sanction_pressure(0.9, 1.0, 0.3, 0.002, 0.3) < full
+    assert neutral_leakage([1.0], [5.0], 5.0, 0.6) == pytest.approx(0.3)
+
+
+def test_reserves_absorb_sanctions():
+    assert buffered_loss(0.002, 1.0, 3.0) < buffered_loss(0.002, 0.1, 3.0)
+
+
+def test_burden_sharing_evens_out_the_costs_of_sanctioning():
+    alone = sanctioner_costs([1.0, 1.0], [0.8, 0.1], [1.0, 1.0], 0.0, 0.001)
+    shared = sanctioner_costs([1.0, 1.0], [0.8, 0.1], [1.0, 1.0], 1.0, 0.001)
+    assert alone[0] > alone[1]
+    assert shared[0] == pytest.approx(shared[1])
+    assert sum(shared) == pytest.approx(sum(alone))
+
+
+def test_the_relief_of_easing_equals_recomputing_the_pressure():
+    world = dyad_world()
+    ally = world.states.ids.index("ALY")
+    spared = sanctions.spared_by_easing(world, CHALLENGER, ally, 0.2)
+    before = world.pressure[CHALLENGER]
+    world.states.sanctions[ally] = 0.2
+    assert before - sanctions.pressure_on(world, CHALLENGER) == pytest.approx(spared)

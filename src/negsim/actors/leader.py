@@ -143,13 +143,7 @@ class PrincipalLeader(Leader):
         weight = p.domestic.approval_weight
         prospects = outlook.prospects(w, side)
         approvals = self.approvals([escalation.hawkishness(pr.posture) for pr in prospects] + [0.0])
-        step_down = escalation.climb_down_cost(
-            p.escalation.climb_down_face,
-            self.face_sensitivity,
-            self.humiliation,
-            w.sides.face_on_table if side == CHALLENGER else 0.0,
-            p.escalation.offramp,
-        )
+        step_down = outlook.climb_down_face(w, side)
         kinds = {current: Posture.HOLD, current + 1: Posture.CLIMB, current - 1: Posture.DESCEND}
         options = {}
         for prospect, approval in zip(prospects, approvals, strict=False):

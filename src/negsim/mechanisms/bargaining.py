@@ -324,7 +324,8 @@ def choose_offer(
     noise = p.bargaining.misperception * (1.0 - now.channel)
     edges = [(i, e) for i, e in now.edges.items() if math.isfinite(e)]
     edge_sides = np.array([world.states.side[i] for i, _ in edges], dtype=np.int64)
-    edge_sds = np.array([noise if k != side else 0.3 * noise for k in edge_sides])
+    own = p.bargaining.own_misperception
+    edge_sds = np.array([noise if k != side else own * noise for k in edge_sides])
     reads = [
         e + (rng.gauss(0.0, sd) if sd > 0 else 0.0)
         for (_, e), sd in zip(edges, edge_sds, strict=True)

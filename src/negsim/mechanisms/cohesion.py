@@ -115,7 +115,7 @@ def update(world: World, wedge: Sequence[float]) -> None:
     world.low_cohesion_ticks = world.low_cohesion_ticks + 1 if failing else 0
     out = sum(s.economy[j] for j in partners if s.defected[j])
     total = sum(s.economy[j] for j in partners)
-    if world.low_cohesion_ticks >= clock.ticks(p.collapse_days) or out >= 0.5 * total:
+    if world.low_cohesion_ticks >= clock.ticks(p.collapse_days) or out >= p.collapse_share * total:
         world.collapsed_at = world.tick
         world.log("collapse", "the defenders' coalition collapses", "collapses")
 
@@ -173,8 +173,9 @@ def commitment_values(
     sharing), plus the approval its publics would give ``l``, less the pull of solidarity
     toward its partners' economy-weighted commitment (scaled by trust), less fear of the
     enemy's posture (as risk-averse, and more with a security exposure); an open threat
-    demanding that it ease adds the concession bias if obeyed and costs its credibility times
-    the damage feared if defied. Breaking ranks costs its name as an ally.
+    demanding that it ease adds the concession bias if obeyed and, if not, costs its
+    credibility times the damage feared, times the share of the demanded step still to go.
+    Breaking ranks costs its name as an ally.
     """
     levels[:] = np.nan
     values[:] = np.nan
@@ -218,10 +219,11 @@ def commitment_values(
             for t in range(len(threat_target)):
                 if threat_target[t] != i:
                     continue
-                if k == LEAVE or level <= threat_threshold[t] + 1e-9:
+                short = (level - threat_threshold[t]) / scalars[EASE_STEP]
+                if k == LEAVE or short <= 1e-9:
                     u += scalars[CONCESSION_BIAS]
-                else:
-                    u -= threat_credibility[t] * scalars[DAMAGE] * dread
+                else:  # the expected penalty shrinks with the distance still to go
+                    u -= threat_credibility[t] * scalars[DAMAGE] * dread * min(1.0, short)
             values[i, k] = u
 
 

@@ -180,8 +180,7 @@ def plan(world: World, rng: random.Random) -> None:
         rows, exposure = _audience(world, side)
         countered = max((s.counter[j] for j in world.sides.members[other(side)]), default=0.0)
         blunt = 1.0 - d.counter_efficacy * countered
-        wavering = 1.0 - 0.5 * world.sides.belief_cohesion[side]
-        gain = d.value * d.efficacy * _reach(world, rows, exposure) * blunt * weeks * wavering
+        gain = d.value * d.efficacy * _reach(world, rows, exposure) * blunt * weeks
         cost = cost_in_issue_units(
             d.cost,
             weeks,

@@ -161,8 +161,9 @@ def replace_leader(world: World, i: int, cause: str, rng: random.Random) -> str:
     leaders.successions[i] += 1
     name = f"{world.states.names[i]}'s leader #{leaders.successions[i] + 1}"
     leaders.names[i] = name
-    leaders.resolve[i] = clip01(rng.gauss(mood, 0.1))
-    leaders.risk_preference[i] = clip01(rng.gauss(spec.risk_preference, 0.1))
+    spread = world.params.domestic.successor_spread
+    leaders.resolve[i] = clip01(rng.gauss(mood, spread))
+    leaders.risk_preference[i] = clip01(rng.gauss(spec.risk_preference, spread))
     leaders.humiliation[i] = 0.0
     leaders.record[i] = 0.0
     leaders.memory[i] = 0.0

@@ -334,10 +334,11 @@ def efforts(world: World, postures: tuple[int, int] | list[int]) -> tuple[float,
 def risk_of(world: World, i: int) -> float:
     """State ``i``'s leader's risk preference after humiliation and losses (prospect theory)."""
     p = world.params
+    scale = p.decisions.loss_frame
     if i == world.sides.principal[CHALLENGER]:
-        frame = clip01(5.0 * (world.peak_control - world.control))
+        frame = clip01(scale * (world.peak_control - world.control))
     elif i == world.sides.principal[DEFENDER]:
-        frame = clip01(5.0 * (world.control - world.least_control))
+        frame = clip01(scale * (world.control - world.least_control))
     else:
         frame = 0.0
     return effective_risk_preference(
@@ -518,16 +519,24 @@ def quit_value(world: World, side: int) -> float:
     return world.assessment.quit[side]
 
 
-def _quit_value(world: World, side: int) -> float:
+def climb_down_face(world: World, side: int) -> float:
+    """The face a side's principal's leader loses stepping down a rung (see
+    `escalation.climb_down_cost`): the off-ramp of face on the table helps the challenger."""
     p = world.params
     i = world.sides.principal[side]
-    return -2.0 * climb_down_cost(
+    return climb_down_cost(
         p.escalation.climb_down_face,
         world.leaders.face_sensitivity[i],
         world.leaders.humiliation[i],
         world.sides.face_on_table if side == CHALLENGER else 0.0,
         p.escalation.offramp,
     )
+
+
+def _quit_value(world: World, side: int) -> float:
+    """Quitting gives up the whole issue and costs the face of climbing all the way down,
+    counted as two rungs' worth."""
+    return -2.0 * climb_down_face(world, side)
 
 
 @kernel

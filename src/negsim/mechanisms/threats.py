@@ -90,9 +90,10 @@ class Option:
     terms: float = 0.0
     level: float = 0.0
 
-    def value(self, memory: float, reputation_value: float) -> float:
-        """Expected value of issuing it, given the lead's memory of the target's answers."""
-        success = 0.5 * memory + 0.5 * self.comply
+    def value(self, memory: float, memory_weight: float, reputation_value: float) -> float:
+        """Expected value of issuing it: success is the lead's memory of the target's answers
+        (weighted ``memory_weight``) and its model of the target's choice, together."""
+        success = memory_weight * memory + (1.0 - memory_weight) * self.comply
         return threat_value(success, self.gain, min(self.carry_cost, reputation_value))
 
 
@@ -259,6 +260,7 @@ def _defender_options(world: World) -> list[Option]:
     tolerance = 1.0 - p.decisions.resolve_effect * world.sides.type_values[DEFENDER]
     fight = outlook.seen_fight_values(world, CHALLENGER)
     quit_value = outlook.quit_value(world, CHALLENGER)
+    step_face = outlook.climb_down_face(world, CHALLENGER)
     seen = outlook.rows(world, CHALLENGER, viewer=DEFENDER)
     terms = []
     for consequence in consequences:
@@ -276,9 +278,9 @@ def _defender_options(world: World) -> list[Option]:
         else:
             gain = max(0.0, _value_if_enemy_at(world, DEFENDER, level, resolve) - mine)
             calm = np.arange(level + 1)
-            # stepping down to a calm posture, paying a rung's face (half of quitting's) a rung
+            # stepping down to a calm posture, paying a rung's face for every rung
             values = seen[calm, outlook.A][:, None] - seen[calm, outlook.B][:, None] * tolerance
-            values += 0.5 * quit_value * (posture - calm)[:, None]
+            values -= step_face * (posture - calm)[:, None]
             comply_value = values.max(axis=0)
         for consequence, cost, cred, defy_value in terms:
             comply = float(beliefs.choice_likelihood(comply_value - defy_value, scale) @ probs)
@@ -326,7 +328,10 @@ def choose(world: World, side: int, rng: random.Random) -> Option | None:
     t = world.params.threats
     lead = world.sides.lead[side]
     memory = world.leaders.memory[lead]
-    values = [o.value(beta_mean(*memory[o.target], t.prior), t.reputation_value) for o in found]
+    values = [
+        o.value(beta_mean(*memory[o.target], t.prior), t.memory_weight, t.reputation_value)
+        for o in found
+    ]
     best = int(np.argmax(values))
     temperature = world.leaders.temperature[lead] * world.params.decisions.temperature_scale
     pick = logit_choice([0.0, values[best]], temperature, _stake(world, lead), rng)
