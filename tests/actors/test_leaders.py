@@ -1,5 +1,6 @@
 """Leaders' decisions pinned on small, scripted situations of the dyad."""
 
+import itertools
 import random
 
 from negsim.actors.leader import Commitment, Posture
@@ -138,7 +139,7 @@ def test_a_proposer_facing_an_opponent_who_rejects_everything_offers_more():
         offered.append(offer.x)
         bargaining._learn_from_answer(w, DEFENDER, offer, accepted=False)
     assert offered[-1] > offered[0]
-    assert all(b >= a for a, b in zip(offered, offered[1:], strict=False))
+    assert all(b >= a for a, b in itertools.pairwise(offered))
 
 
 def test_an_exposed_neutral_trades_more_with_the_challenger_when_the_coalition_is_divided():

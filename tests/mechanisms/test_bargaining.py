@@ -63,7 +63,7 @@ def test_with_complete_information_the_proposer_offers_the_receivers_reservation
     """No uncertainty, no breach, no publics: the defender offers exactly what the challenger
     needs (at the grid's resolution) and the offer beats fighting on."""
     xs = np.linspace(0, 1, 101)
-    g, o, value = offer_values(
+    g, _o, value = offer_values(
         xs,
         np.zeros(1),
         np.zeros(1),

@@ -26,7 +26,7 @@ def _values(**overrides):
     world = dyad_world(**overrides)
     world.tick = 1
     cohesion.value_commitments(world)
-    _, partners, levels, values = world.commitments
+    _, _partners, _levels, values = world.commitments
     return world, values[0]
 
 
