@@ -97,17 +97,44 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def parameter_table() -> str:
-    """Every model parameter as a Markdown table, read from the schema (its single home)."""
+def parameter_fields() -> list[tuple[str, object]]:
+    """Every model parameter as ``(dotted path, pydantic field)``, nested tables flattened."""
+    from pydantic import BaseModel
+
     from negsim.cast import Parameters
 
+    found = []
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, field in model.model_fields.items():
+            kind = field.annotation
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                walk(kind, f"{prefix}{name}.")
+            else:
+                found.append((f"{prefix}{name}", field))
+
+    walk(Parameters, "")
+    return found
+
+
+def parameter_table() -> str:
+    """Every model parameter as a Markdown table, read from the schema (its single home)."""
+    from negsim.cast import Ladder
+
+    ladder = Ladder()
     lines = ["| parameter | default | range | meaning |", "| --- | --- | --- | --- |"]
-    for section, info in Parameters.model_fields.items():
-        for name, field in info.annotation.model_fields.items():
-            lo = next((m.ge for m in field.metadata if hasattr(m, "ge")), None)
-            hi = next((m.le for m in field.metadata if hasattr(m, "le")), None)
-            span = "true / false" if lo is None else f"{lo} .. {hi}"
-            lines.append(f"| `{section}.{name}` | {field.default} | {span} | {field.description} |")
+    for path, field in parameter_fields():
+        lo = next((m.ge for m in field.metadata if hasattr(m, "ge")), None)
+        hi = next((m.le for m in field.metadata if hasattr(m, "le")), None)
+        span = "true / false" if lo is None else f"{lo} .. {hi}"
+        default = field.default
+        if path.startswith("escalation.ladder."):
+            rung, name = path.split(".")[2:]
+            default = getattr(getattr(ladder, rung), name)
+            meaning = f"{Ladder.model_fields[rung].description}: {field.description}"
+        else:
+            meaning = field.description
+        lines.append(f"| `{path}` | {default} | {span} | {meaning} |")
     return "\n".join(lines)
 
 
