@@ -152,18 +152,27 @@ def _extensions() -> list[Callable]:
     return found
 
 
+MAX_PROBLEMS = 50  # problem lines printed at most; the rest are counted
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
     except InputError as exc:
-        for line in exc.problems:
-            print(f"error: {line}", file=sys.stderr)
+        _print_problems(exc.problems)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _print_problems(problems: list[str]) -> None:
+    for line in problems[:MAX_PROBLEMS]:
+        print(f"error: {line}", file=sys.stderr)
+    if len(problems) > MAX_PROBLEMS:
+        print(f"error: ... and {len(problems) - MAX_PROBLEMS} more problems", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ interval for means. Nothing here knows which way an answer should come out.
 from __future__ import annotations
 
 import argparse
-import copy
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from negsim.analysis.colors import OUTCOME_COLORS
 from negsim.analysis.stats import Z95, wilson
 from negsim.cast import read_toml
 from negsim.errors import InputError
-from negsim.experiment.hypothesis import Effect, Hypothesis
+from negsim.experiment.hypothesis import Effect, Hypothesis, variant_documents
 from negsim.experiment.spec import ExperimentSpec, parse_spec
 from negsim.outcomes import Outcome
 
@@ -115,28 +114,14 @@ def variant_specs(path: str | Path) -> tuple[Hypothesis, dict[str, ExperimentSpe
     main = parse_spec(doc, str(path), base_dir=path.resolve().parent)
     if main.hypothesis is None:
         raise InputError(f"{path}: expected a [hypothesis] table")
-    hyp = main.hypothesis
-    rob = hyp.robustness
-    base = copy.deepcopy(doc)
-    base.pop("hypothesis")
-    base["experiment"]["replications"] = rob.replications
-
-    second = copy.deepcopy(base)
-    second["experiment"]["name"] += f"_{Path(rob.cast).stem}"
-    second["experiment"]["cast"] = rob.cast
-    for table in ("fixed", "vary"):
-        if table in second:
-            second[table] = {rob.rename.get(k, k): v for k, v in second[table].items()}
-
-    hot = copy.deepcopy(base)
-    hot["experiment"]["name"] += "_hot"
-    hot.setdefault("fixed", {})["decisions.temperature_scale"] = rob.temperature_scale
-
     folder = path.resolve().parent
-    return hyp, {
+    variants = variant_documents(doc, main.hypothesis)
+    return main.hypothesis, {
         "main": main,
-        "second cast": parse_spec(second, f"{path} (second cast)", base_dir=folder),
-        "hot": parse_spec(hot, f"{path} (hot)", base_dir=folder),
+        **{
+            label: parse_spec(variant, f"{path} ({label})", base_dir=folder)
+            for label, variant in variants.items()
+        },
     }
 
 
