@@ -178,6 +178,17 @@ def test_a_wrong_type_in_a_cast_file_is_an_error(tmp_path):
     _clear_error(negsim("validate", str(path)), "count: input should be a valid integer, got '20'")
 
 
+@pytest.mark.parametrize("ticks", ["0", "-5"])
+def test_ticks_must_be_a_positive_number(ticks):
+    result = negsim("run", str(DYAD), "--ticks", ticks)
+    _clear_error(result, "--ticks: expected a positive number")
+    assert result.stdout == ""
+
+
+def test_a_negative_seed_is_an_error():
+    _clear_error(negsim("run", str(DYAD), "--seed", "-1"), "--seed: expected a whole number >= 0")
+
+
 def test_a_spec_given_to_run_says_to_use_sweep():
     spec = DYAD.parents[1] / "experiments" / "face_saving.toml"
     result = negsim("run", str(spec))
@@ -238,3 +249,33 @@ def test_a_cast_beyond_the_size_bound_is_refused_at_once(tmp_path):
     result = negsim("run", str(path))
     _clear_error(result, "the cast makes 3,000,011 agents")
     assert "more than the 200,000 allowed" in result.stderr
+
+
+def test_run_json_into_a_missing_folder_is_an_error_before_the_run(tmp_path):
+    result = negsim("run", str(DYAD), "--json", str(tmp_path / "no" / "record.json"))
+    _clear_error(result, f"--json {tmp_path / 'no' / 'record.json'}: no such folder")
+    assert result.stdout == ""
+
+
+def test_run_json_onto_a_folder_is_an_error(tmp_path):
+    _clear_error(negsim("run", str(DYAD), "--json", str(tmp_path)), "is a folder")
+
+
+def _closed_pipe(*args: str) -> subprocess.CompletedProcess:
+    """The command with its standard output already closed by its reader (like `| head`)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "negsim.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    proc.stdout.close()
+    err = proc.stderr.read()
+    return subprocess.CompletedProcess(proc.args, proc.wait(), "", err)
+
+
+@pytest.mark.parametrize("args", [["params"], ["run", str(DYAD), "--ticks", "30"]])
+def test_output_into_a_closed_pipe_ends_quietly(args):
+    result = _closed_pipe(*args)
+    assert result.returncode == 141
+    assert result.stderr == ""

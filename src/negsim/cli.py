@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from negsim.cast import canonical_path, load_cast, parse_assignment, read_toml
+from negsim.cli_types import non_negative_int, positive_int
 from negsim.errors import InputError
+from negsim.files import check_writable_target, write_text
 from negsim.mechanisms.escalation import RUNGS
 
 Handler = Callable[[argparse.Namespace], int]
@@ -25,11 +28,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     from negsim.model import CrisisModel
 
     cast = load_cast(args.cast, _overrides(args.set))
+    if args.json:
+        check_writable_target(Path(args.json), "--json")  # before the run, not after it
     model = CrisisModel(cast, rng=args.seed, max_ticks=args.ticks, collect_series=True)
     record = model.run()
+    if args.json:
+        write_text(args.json, json.dumps(record.flat(), indent=2) + "\n", "--json")
     print(summarize(model, record))
     if args.json:
-        Path(args.json).write_text(json.dumps(record.flat(), indent=2) + "\n")
         print(f"\nrecord written to {args.json}")
     return 0
 
@@ -111,8 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run one crisis and print its story")
     run.add_argument("cast", help="cast file, e.g. agents/ukraine_2022.toml")
-    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    run.add_argument("--ticks", type=int, default=104, help="tick limit in weeks (default 104)")
+    run.add_argument(
+        "--seed", type=non_negative_int, default=0, help="random seed, 0 or more (default 0)"
+    )
+    run.add_argument(
+        "--ticks", type=positive_int, default=104, help="tick limit in weeks (default 104)"
+    )
     run.add_argument(
         "--set",
         action="append",
@@ -153,19 +163,36 @@ def _extensions() -> list[Callable]:
 
 
 MAX_PROBLEMS = 50  # problem lines printed at most; the rest are counted
+BROKEN_PIPE = 141  # the status of a process stopped by SIGPIPE (128 + 13), as `| head` expects
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the `negsim` command; return its exit status.
+
+    0 done; 1 done, with failed runs or a file not written (said on stderr); 2 bad input, or a
+    file or folder that cannot be written, reported in one line per problem; 130 interrupted;
+    141 the output pipe was closed (e.g. by `| head`).
+    """
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        return args.handler(args)
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # a usage error (status 2) or --help (status 0)
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        status = args.handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return status
     except InputError as exc:
         _print_problems(exc.problems)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Nothing more can reach the reader; keep the interpreter's final flush quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return BROKEN_PIPE
 
 
 def _print_problems(problems: list[str]) -> None:

@@ -39,3 +39,10 @@ class InputError(Exception):
         self.problems = [cut(p) for p in ([problems] if isinstance(problems, str) else problems)]
         super().__init__("\n".join(self.problems))
 
+
+class OutputError(InputError):
+    """A file or folder negsim cannot write (permissions, a full disk, a missing folder).
+
+    Reported like an InputError (one line, exit status 2), after anything written in part has
+    been removed or left in a state the next run recovers from.
+    """

@@ -7,6 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
+from negsim.cli_types import non_negative_float, positive_int
 from negsim.errors import InputError
 
 
@@ -24,10 +25,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from negsim.experiment.runner import run_experiment
     from negsim.experiment.spec import load_spec
 
-    if args.workers is not None and args.workers < 1:
-        raise InputError(f"--workers: expected a positive number, got {args.workers}")
-    if args.chunk_size is not None and args.chunk_size < 1:
-        raise InputError(f"--chunk-size: expected a positive number, got {args.chunk_size}")
     if args.scheduler is not None and args.workers is not None:
         raise InputError("--workers: the Dask cluster's workers run the sweep; drop --workers")
     spec = load_spec(args.spec)
@@ -112,7 +109,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sweep.add_argument("spec", help="experiment spec, e.g. experiments/baseline.toml")
     sweep.add_argument(
-        "--workers", "-j", type=int, default=None, help="worker processes (default: all cores)"
+        "--workers",
+        "-j",
+        type=positive_int,
+        default=None,
+        help="worker processes (default: all cores)",
     )
     sweep.add_argument(
         "--scheduler",
@@ -129,14 +130,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sweep.add_argument(
         "--chunk-size",
-        type=int,
+        type=positive_int,
         default=None,
         help="runs per task sent to a worker (default: about 16 tasks per worker, at most 64 runs)",
     )
     sweep.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     sweep.add_argument(
         "--flush-every",
-        type=float,
+        type=non_negative_float,
         default=2.0,
         metavar="SECONDS",
         help="write finished runs to disk at least this often (default 2)",
