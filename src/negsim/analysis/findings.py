@@ -22,9 +22,10 @@ import pandas as pd
 from negsim.analysis.colors import OUTCOME_COLORS
 from negsim.analysis.stats import Z95, wilson
 from negsim.cast import read_toml
-from negsim.errors import InputError
+from negsim.errors import InputError, OutputError
 from negsim.experiment.hypothesis import Effect, Hypothesis, variant_documents
 from negsim.experiment.spec import ExperimentSpec, parse_spec
+from negsim.files import reason, write_text
 from negsim.outcomes import Outcome
 
 VARIANTS = ("main", "second cast", "hot")
@@ -255,7 +256,10 @@ def write_findings(
     from negsim.experiment.store import load_results
 
     figures_dir = out.parent / "findings"
-    figures_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        figures_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{figures_dir}: cannot create: {reason(exc)}") from None
     sections, figures = [], []
     for path in specs:
         hyp, variants = variant_specs(path)
@@ -283,7 +287,7 @@ def write_findings(
         figure = written.get(stem)
         rel = figure.relative_to(out.parent).as_posix() if figure else None
         body.append(section(hyp, spec, estimates, rel))
-    out.write_text("\n".join(body))
+    write_text(out, "\n".join(body))
     return out
 
 

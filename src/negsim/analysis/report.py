@@ -27,7 +27,8 @@ from plotly.offline import get_plotlyjs
 
 from negsim.analysis import plots
 from negsim.analysis.colors import ROLE_COLORS
-from negsim.errors import InputError
+from negsim.errors import InputError, OutputError
+from negsim.files import reason, write_text
 
 PNG_FOLDER = "report_png"
 _BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
@@ -330,7 +331,10 @@ def export_pngs(figures: dict[str, go.Figure], folder: Path) -> list[Path]:
             "(install Debian's chromium, or set BROWSER_PATH to a Chrome executable)"
         )
     os.environ["BROWSER_PATH"] = browser
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RuntimeError(f"PNGs not written: cannot create {folder}: {reason(exc)}") from None
     paths = [folder / f"{i:02d}-{key}.png" for i, key in enumerate(figures, 1)]
     try:
         figs = list(figures.values())
@@ -353,15 +357,20 @@ def write_report(
 
     Raises:
         InputError: the folder is missing or is not a results folder.
+        OutputError: the page cannot be written (no such folder, read-only, disk full).
     """
     started = time.perf_counter()
     res = plots.load(source)
     root = res.root or Path(".")
     found = sections(res)
     path = Path(output) if output else root / "report.html"
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render_html(res, found), encoding="utf-8")
-    os.replace(tmp, path)
+    if output and path.is_dir():
+        path = path / "report.html"
+    try:
+        write_text(path, render_html(res, found), "--output" if output else "")
+    except OutputError as exc:
+        hint = "" if output else "; write it elsewhere with -o FILE"
+        raise OutputError(f"{exc.problems[0]}{hint}") from None
     figures = {k: f for s in found for k, f in s.figures.items()}
     report = Report(path, len(figures), 0.0)
     if png:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from negsim.cli_types import non_negative_float, positive_int
-from negsim.errors import InputError
+from negsim.errors import InputError, OutputError
 
 
 def _stop_on_sigterm() -> None:
@@ -92,10 +92,14 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from negsim.experiment.store import load_results
 
     root = Path(args.results_dir)
-    print(render_summary(root))
+    print(render_summary(root), flush=True)
     runs, manifest = load_results(root)
     complete = len(runs) == manifest.get("counts", {}).get("planned")
-    write_summaries(runs, manifest["spec"], root, complete)
+    try:
+        write_summaries(runs, manifest["spec"], root, complete)
+    except OutputError as exc:
+        print(f"warning: {exc.problems[0]} (the summary above is complete)", file=sys.stderr)
+        return 1
     return 0
 
 
