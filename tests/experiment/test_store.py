@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +20,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from negsim.cli import main
-from negsim.experiment import load_results, run_experiment
+from negsim.errors import InputError
+from negsim.experiment import load_results, load_spec, run_experiment
+from negsim.experiment.store import ResultStore
 from tests.experiment.helpers import (
     ROOT,
     write_spec,
@@ -233,6 +236,76 @@ def test_a_kill_during_the_first_manifest_write_does_not_block_the_rerun(tmp_pat
     result = _sweep(spec, root.parent)
     assert result.complete and result.ran == 4
     assert not list(root.glob(".*.tmp"))
+
+
+# --- 8: two sweeps, one folder ------------------------------------------------------------------
+
+
+def test_the_results_folder_is_locked_while_a_sweep_writes(tmp_path):
+    spec = load_spec(write_spec(tmp_path))
+    first, second = ResultStore(tmp_path / "t", spec), ResultStore(tmp_path / "t", spec)
+    with first.lock():
+        pid = (tmp_path / "t" / ".lock").read_text().strip()
+        assert pid == str(os.getpid())
+        with (
+            pytest.raises(InputError, match=rf"another negsim sweep \(pid {pid}\).*--wait"),
+            second.lock(),
+        ):
+            pass
+    with second.lock():  # free again, and the lock file goes with its holder
+        pass
+    assert not (tmp_path / "t" / ".lock").exists()
+
+
+def test_a_second_sweep_into_a_busy_folder_exits_2_and_writes_nothing(tmp_path):
+    spec = write_spec(tmp_path, replications=2, max_ticks=5)
+    results = tmp_path / "results"
+    with ResultStore(results / "t", load_spec(spec)).lock():
+        refused = _negsim("sweep", str(spec), "-j", "1", "-q", "--results", str(results))
+        assert [p.name for p in (results / "t").iterdir()] == [".lock"]
+    _no_traceback(refused)
+    assert refused.returncode == 2
+    expected = f"{results / 't'}: another negsim sweep (pid {os.getpid()}) is writing here"
+    assert expected in refused.stderr and "--wait" in refused.stderr
+
+
+def test_a_sweep_told_to_wait_runs_once_the_folder_is_free(tmp_path, capsys):
+    spec = write_spec(tmp_path, replications=2, max_ticks=5)
+    results = tmp_path / "results"
+    done = []
+    sweep = threading.Thread(target=lambda: done.append(_sweep(spec, results, wait=True)))
+    with ResultStore(results / "t", load_spec(spec)).lock():
+        sweep.start()
+        sweep.join(timeout=2)
+        assert sweep.is_alive() and not (results / "t" / "manifest.json").exists()
+    sweep.join(timeout=60)
+    assert done and done[0].complete and done[0].ran == 4
+    assert "is writing here; waiting for it to end" in capsys.readouterr().err
+
+
+def test_two_sweeps_started_together_share_the_work_and_keep_both_sessions(tmp_path):
+    spec = write_spec(tmp_path, replications=10, max_ticks=20)
+    results = tmp_path / "results"
+    args = [sys.executable, "-m", "negsim.cli", "sweep", str(spec), "-j", "1", "-q"]
+    both = [
+        subprocess.Popen(
+            [*args, "--results", str(results), "--wait"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        for _ in range(2)
+    ]
+    outputs = [proc.communicate(timeout=240) for proc in both]
+    for proc, (_, err) in zip(both, outputs, strict=True):
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err
+    manifest = json.loads((results / "t" / "manifest.json").read_text())
+    assert [s["status"] for s in manifest["sessions"]] == ["complete", "complete"]
+    assert sorted(s["ran"] for s in manifest["sessions"]) == [0, 20]
+    reference = _sweep(spec, tmp_path / "reference")
+    pd.testing.assert_frame_equal(load_results(results / "t")[0], load_results(reference.root)[0])
 
 
 # --- 10: a foreign Parquet file -----------------------------------------------------------------

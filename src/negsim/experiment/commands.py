@@ -40,6 +40,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             chunk_size=args.chunk_size,
             flush_seconds=args.flush_every,
+            wait=args.wait,
         )
     except KeyboardInterrupt:
         print(
@@ -148,6 +149,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sweep.add_argument(
         "--no-summary", action="store_true", help="do not print the summary at the end"
+    )
+    sweep.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another sweep is writing into the results folder, wait for it to end "
+        "(default: exit with status 2)",
     )
     sweep.set_defaults(handler=cmd_sweep)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -112,6 +113,7 @@ def run_experiment(
     executor: Executor | None = None,
     run_fn: RunFn | None = None,
     flush_seconds: float = FLUSH_SECONDS,
+    wait: bool = False,
 ) -> SweepResult:
     """Run (or resume) an experiment into ``results/<name>/``.
 
@@ -127,10 +129,13 @@ def run_experiment(
             process pool of ``workers``).
         run_fn: the function computing one run (default `negsim.model.run`).
         flush_seconds: write finished runs to a new part at least this often.
+        wait: when another sweep is writing into the folder, wait for it to end instead of
+            failing.
 
     Raises:
-        InputError: the folder holds a different experiment (and ``force`` is off), or the
-            scheduler is unreachable (then nothing is written).
+        InputError: the folder holds a different experiment (and ``force`` is off), another
+            sweep is writing into it (and ``wait`` is off), or the scheduler is unreachable
+            (then nothing is written).
         OutputError: the folder cannot be written; finished runs are kept for a resume.
         KeyboardInterrupt: after every finished run has been written.
     """
@@ -146,29 +151,30 @@ def run_experiment(
 
         executor = DaskExecutor(scheduler)  # first: an unreachable scheduler writes nothing
     try:
-        old = store.check_compatible(force)
-        notes = store.recover()
-        points, runs = plan(spec)
-        done = store.done_ids() if old else set()
-        todo = [r for r in runs if r.run_id not in done]
-        for note in notes:
-            print(f"note: {note}")
-        manifest, session = _open_session(store, spec, old, len(points), len(runs), len(done))
-        if not todo:
-            _finish(store, spec, manifest, session, "complete", 0)
-        else:
-            executor = executor or make_executor(workers)
-            size = chunk_size or auto_chunk_size(len(todo), max(1, executor.workers))
-            chunks = _chunks(spec, points, todo, size, run_fn)
-            bar = tqdm(
-                total=len(runs),
-                initial=len(done),
-                unit="run",
-                disable=not progress,
-                smoothing=0.1,
-            )
-            session["workers"] = executor.workers
-            _compute(store, spec, manifest, session, executor, chunks, bar, flush_seconds)
+        with store.lock(wait=wait, notify=_note):
+            old = store.check_compatible(force)
+            notes = store.recover()
+            points, runs = plan(spec)
+            done = store.done_ids() if old else set()
+            todo = [r for r in runs if r.run_id not in done]
+            for note in notes:
+                print(f"note: {note}")
+            manifest, session = _open_session(store, spec, old, len(points), len(runs), len(done))
+            if not todo:
+                _finish(store, spec, manifest, session, "complete", 0)
+            else:
+                executor = executor or make_executor(workers)
+                size = chunk_size or auto_chunk_size(len(todo), max(1, executor.workers))
+                chunks = _chunks(spec, points, todo, size, run_fn)
+                bar = tqdm(
+                    total=len(runs),
+                    initial=len(done),
+                    unit="run",
+                    disable=not progress,
+                    smoothing=0.1,
+                )
+                session["workers"] = executor.workers
+                _compute(store, spec, manifest, session, executor, chunks, bar, flush_seconds)
     finally:
         if owned and executor is not None:
             executor.close()
@@ -176,12 +182,16 @@ def run_experiment(
     return SweepResult(store.root, len(runs), counts["done"], counts["failed"], session["ran"])
 
 
+def _note(message: str) -> None:
+    print(f"note: {message}", file=sys.stderr, flush=True)
+
+
 def _already_complete(store: ResultStore, spec: ExperimentSpec) -> SweepResult | None:
     """The result of a finished sweep of this very spec with nothing left to run, else None."""
     try:
         old = store.manifest()
     except InputError:
-        return None  # reported by the full check, where --force may also start over
+        return None  # reported under the lock, where --force may also start over
     if old is None or old.get("status") != "complete":
         return None
     if old.get("spec_hash") != spec.spec_hash() or old["cast"].get("sha256") != spec.cast_hash():

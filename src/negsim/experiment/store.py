@@ -9,6 +9,7 @@ Layout of ``results/<name>/``::
     series.parquet     per-tick series, long format (when the spec collects them)
     summary.csv        outcome statistics per parameter point
     sensitivity.csv    sensitivity indices (sobol and morris specs)
+    .lock              while a sweep writes: the lock that keeps a second sweep out
 
 A series part is always written before the runs part of the same flush; a run counts as done
 only when its row is in a runs part, so a kill between the two leaves no half-recorded run.
@@ -18,12 +19,15 @@ temporary file left by a kill is removed when the sweep resumes.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
 import sys
 import typing
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import fields
 from enum import Enum
 from importlib.metadata import PackageNotFoundError, version
@@ -58,6 +62,7 @@ SERIES_SCHEMA = pa.schema(
         pa.field("value", pa.float64()),
     ]
 )
+LOCK_NAME = ".lock"
 _ARROW = {int: pa.int64(), float: pa.float64(), bool: pa.bool_(), str: pa.string()}
 
 
@@ -210,26 +215,81 @@ class ResultStore:
         return check_manifest(data, path)
 
     def write_manifest(self, manifest: dict) -> None:
-        """Replace the manifest atomically (creating the folder)."""
+        """Replace the manifest atomically."""
+        _write_json_atomic(manifest, self.manifest_path)
+
+    # --- the lock ------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(
+        self, wait: bool = False, notify: Callable[[str], None] | None = None
+    ) -> Iterator[None]:
+        """Hold the folder's lock: one sweep at a time writes into a results folder.
+
+        Args:
+            wait: when another sweep holds the lock, wait for it instead of failing.
+            notify: told once when the wait begins.
+
+        Raises:
+            InputError: another process holds the lock and ``wait`` is off.
+            OutputError: the folder cannot be created or written.
+        """
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(
                 f"{self.root}: cannot create the results folder: {reason(exc)}"
             ) from None
-        _write_json_atomic(manifest, self.manifest_path)
+        path = self.root / LOCK_NAME
+        while True:
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise OutputError(
+                    f"{self.root}: cannot write in this folder: {reason(exc)}"
+                ) from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+                message = f"{self.root}: another negsim sweep (pid {holder or '?'}) is writing here"
+                if not wait:
+                    os.close(fd)
+                    raise InputError(
+                        f"{message}; wait for it to end, or rerun with --wait"
+                    ) from None
+                if notify is not None:
+                    notify(f"{message}; waiting for it to end")
+                    notify = None
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            try:  # the holder we waited for removes the file: lock the one now at the path
+                if os.path.samestat(os.fstat(fd), os.stat(path)):
+                    break
+            except FileNotFoundError:
+                pass
+            os.close(fd)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                path.unlink()
+            os.close(fd)
 
     # --- starting ------------------------------------------------------------------------------
 
     def _leftovers(self) -> list[Path]:
-        """What the folder holds besides temporary files."""
+        """What the folder holds besides the lock and temporary files."""
         if not self.root.is_dir():
             return []
-        return [p for p in self.root.iterdir() if not is_temporary(p)]
+        return [p for p in self.root.iterdir() if p.name != LOCK_NAME and not is_temporary(p)]
 
     def _empty(self) -> None:
-        """Remove everything in the folder (the folder itself may be a symlink)."""
+        """Remove everything in the folder but the lock (the folder may be a symlink)."""
         for path in self.root.iterdir():
+            if path.name == LOCK_NAME:
+                continue
             try:
                 if path.is_dir() and not path.is_symlink():
                     shutil.rmtree(path)
@@ -243,7 +303,8 @@ class ResultStore:
     def check_compatible(self, force: bool) -> dict | None:
         """Refuse to run a changed spec into the folder; with ``force``, empty the folder.
 
-        Returns the existing manifest when the sweep can resume, else None.
+        Call it holding the lock. Returns the existing manifest when the sweep can resume, else
+        None.
         """
         if force:
             if self.root.is_dir():
@@ -297,7 +358,7 @@ class ResultStore:
 
     def recover(self) -> list[str]:
         """Remove temporary files; set aside unreadable (truncated) parts and parts of another
-        schema; say what was set aside."""
+        schema; say what was set aside. Call it holding the lock."""
         notes = []
         for folder in (self.root, self.parts):
             if folder.is_dir():
