@@ -25,6 +25,7 @@ from negsim.experiment import load_results, load_spec, run_experiment
 from negsim.experiment.store import ResultStore
 from tests.experiment.helpers import (
     ROOT,
+    failing_at_face_02,
     write_spec,
 )
 
@@ -306,6 +307,30 @@ def test_two_sweeps_started_together_share_the_work_and_keep_both_sessions(tmp_p
     assert sorted(s["ran"] for s in manifest["sessions"]) == [0, 20]
     reference = _sweep(spec, tmp_path / "reference")
     pd.testing.assert_frame_equal(load_results(results / "t")[0], load_results(reference.root)[0])
+
+
+# --- 9: failed runs are retried -----------------------------------------------------------------
+
+
+def test_a_rerun_retries_the_runs_recorded_as_failed(tmp_path):
+    spec = write_spec(tmp_path, replications=3, max_ticks=5)
+    first = _sweep(spec, tmp_path / "results", run_fn=failing_at_face_02)
+    assert first.failed == 3
+    again = _sweep(spec, tmp_path / "results")
+    assert again.ran == 3 and again.failed == 0 and again.complete
+    reference = _sweep(spec, tmp_path / "reference")
+    pd.testing.assert_frame_equal(load_results(again.root)[0], load_results(reference.root)[0])
+
+
+def test_keep_failed_keeps_the_runs_recorded_as_failed(tmp_path, capsys):
+    spec = write_spec(tmp_path, replications=3, max_ticks=5)
+    _sweep(spec, tmp_path / "results", run_fn=failing_at_face_02)
+    args = ["sweep", str(spec), "-j", "1", "-q", "--results", str(tmp_path / "results")]
+    assert main([*args, "--keep-failed"]) == 1
+    captured = capsys.readouterr()
+    assert "(0 run now)" in captured.out and "3 runs failed" in captured.err
+    assert main(args) == 0
+    assert "(3 run now)" in capsys.readouterr().out
 
 
 # --- 10: a foreign Parquet file -----------------------------------------------------------------

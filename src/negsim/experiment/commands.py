@@ -40,6 +40,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             chunk_size=args.chunk_size,
             flush_seconds=args.flush_every,
+            keep_failed=args.keep_failed,
             wait=args.wait,
         )
     except KeyboardInterrupt:
@@ -55,7 +56,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if result.failed:
         print(
             f"error: {result.failed} runs failed (status 'failed', with their error and seed, "
-            f"in {root / 'runs.parquet'})",
+            f"in {root / 'runs.parquet'}); the next sweep runs them again "
+            "(unless --keep-failed)",
             file=sys.stderr,
         )
         return 1
@@ -149,6 +151,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sweep.add_argument(
         "--no-summary", action="store_true", help="do not print the summary at the end"
+    )
+    sweep.add_argument(
+        "--keep-failed",
+        action="store_true",
+        help="keep runs recorded as failed (default: a rerun runs them again)",
     )
     sweep.add_argument(
         "--wait",

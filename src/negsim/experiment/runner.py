@@ -113,6 +113,7 @@ def run_experiment(
     executor: Executor | None = None,
     run_fn: RunFn | None = None,
     flush_seconds: float = FLUSH_SECONDS,
+    keep_failed: bool = False,
     wait: bool = False,
 ) -> SweepResult:
     """Run (or resume) an experiment into ``results/<name>/``.
@@ -129,6 +130,7 @@ def run_experiment(
             process pool of ``workers``).
         run_fn: the function computing one run (default `negsim.model.run`).
         flush_seconds: write finished runs to a new part at least this often.
+        keep_failed: keep runs recorded as failed instead of running them again.
         wait: when another sweep is writing into the folder, wait for it to end instead of
             failing.
 
@@ -142,7 +144,7 @@ def run_experiment(
     if not isinstance(spec, ExperimentSpec):
         spec = load_spec(spec)
     store = ResultStore(Path(results) / spec.name, spec)
-    finished = None if force else _already_complete(store, spec)
+    finished = None if force else _already_complete(store, spec, keep_failed)
     if finished is not None:  # nothing to run, so nothing is written: a read-only folder is fine
         return finished
     owned = executor is None
@@ -155,7 +157,7 @@ def run_experiment(
             old = store.check_compatible(force)
             notes = store.recover()
             points, runs = plan(spec)
-            done = store.done_ids() if old else set()
+            done = store.done_ids(keep_failed) if old else set()
             todo = [r for r in runs if r.run_id not in done]
             for note in notes:
                 print(f"note: {note}")
@@ -186,7 +188,9 @@ def _note(message: str) -> None:
     print(f"note: {message}", file=sys.stderr, flush=True)
 
 
-def _already_complete(store: ResultStore, spec: ExperimentSpec) -> SweepResult | None:
+def _already_complete(
+    store: ResultStore, spec: ExperimentSpec, keep_failed: bool
+) -> SweepResult | None:
     """The result of a finished sweep of this very spec with nothing left to run, else None."""
     try:
         old = store.manifest()
@@ -198,7 +202,7 @@ def _already_complete(store: ResultStore, spec: ExperimentSpec) -> SweepResult |
         return None
     counts = old.get("counts", {})
     planned, done, failed = (counts.get(k) for k in ("planned", "done", "failed"))
-    if done != planned:
+    if done != planned or (failed and not keep_failed):
         return None
     if not (store.root / "runs.parquet").is_file() or store.parts.exists():
         return None

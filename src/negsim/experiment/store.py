@@ -14,7 +14,8 @@ Layout of ``results/<name>/``::
 A series part is always written before the runs part of the same flush; a run counts as done
 only when its row is in a runs part, so a kill between the two leaves no half-recorded run.
 Every file is written under a temporary name and renamed into place (`negsim.files`); a
-temporary file left by a kill is removed when the sweep resumes.
+temporary file left by a kill is removed when the sweep resumes. A run recorded as failed is
+run again by the next sweep of the same spec, unless it is told to keep failed runs.
 """
 
 from __future__ import annotations
@@ -382,11 +383,15 @@ class ResultStore:
                 notes.append(f"{path}: {problem}; moved to {bad.name}, its runs rerun")
         return notes
 
-    def done_ids(self) -> set[int]:
-        """Run ids already recorded (finished or failed)."""
+    def done_ids(self, keep_failed: bool = False) -> set[int]:
+        """Run ids already recorded: those that finished, and with ``keep_failed`` those that
+        failed (else a failed run is run again)."""
         ids: set[int] = set()
         for path in self._files("runs"):
-            ids.update(pq.read_table(path, columns=["run_id"]).column(0).to_pylist())
+            table = pq.read_table(path, columns=["run_id", "status"])
+            if not keep_failed:
+                table = table.filter(pc.equal(table.column("status"), "ok"))
+            ids.update(table.column("run_id").to_pylist())
         return ids
 
     def consolidate(self) -> int:
@@ -414,9 +419,17 @@ class ResultStore:
 
 
 def _read_runs(files: list[Path], schema: pa.Schema | None = None) -> pa.Table:
-    """All runs of the files, each run once, sorted by run id."""
+    """All runs of the files, each run once, sorted by run id.
+
+    A run recorded more than once (it failed, then was run again) keeps a finished row if it
+    has one; otherwise the row of the first file that has it.
+    """
     runs = pa.concat_tables([pq.read_table(p, schema=schema) for p in files])
-    _, first = np.unique(runs.column("run_id").to_numpy(), return_index=True)
+    ids = runs.column("run_id").to_numpy()
+    ok = pc.equal(runs.column("status"), "ok").to_numpy(zero_copy_only=False)
+    order = np.lexsort((~ok, ids))  # by run id, a finished row first; stable otherwise
+    ordered = ids[order]
+    first = order[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ids) else order
     return runs.take(first)
 
 
