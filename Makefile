@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 
-.PHONY: run test lint bench findings clean
+.PHONY: run test fuzz lint bench findings clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "error: Python 3.12 not found (needed by Mesa 3.5); install python3.12" >&2; exit 2; }
@@ -45,6 +45,11 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test /usr/bin/chromium
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
+
+# The long fuzz run of the cast and spec loaders and --set: 1,500 inputs for each of the 8
+# fuzz tests (12,000 in all, about 2-3 minutes); `make test` tries 150 each.
+fuzz: $(VENV)/.installed-test
+	NEGSIM_FUZZ_EXAMPLES=1500 $(BIN)/python -m pytest tests/test_fuzz_inputs.py -q --hypothesis-show-statistics
 
 # Runs per second of the runner on 1 and 2 workers, and against mesa.batch_run.
 bench: $(VENV)/.installed

@@ -129,3 +129,153 @@ def test_set_changes_the_run():
     base = negsim("run", str(DYAD), "--seed", "1")
     changed = negsim("run", str(DYAD), "--seed", "1", "--set", "states.ARG.military=4")
     assert base.stdout != changed.stdout
+
+
+# --- bad values, bad files, bad pipes: one line each, exit status 2, no traceback -------------
+
+
+def _clear_error(result: subprocess.CompletedProcess, expected: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("assignment", "expected"),
+    [
+        ('bargaining.face_offer="0.5"', "face_offer: input should be a valid number, got '0.5'"),
+        ("bargaining.face_offer=true", "face_offer: input should be a valid number, got True"),
+        (
+            'constituencies.ARG.public.count="200"',
+            "count: input should be a valid integer, got '200'",
+        ),
+        ("bargaining.start_tick=12.0", "start_tick: input should be a valid integer, got 12.0"),
+        ("domestic.elections=-0", "elections: input should be a valid boolean, got 0"),
+        ('domestic.elections="true"', "elections: input should be a valid boolean, got 'true'"),
+        ("states.ARG.regime=1", "regime: input should be 'democracy' or 'autocracy', got 1"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_an_error_not_converted(assignment, expected):
+    _clear_error(negsim("run", str(DYAD), "--ticks", "1", "--set", assignment), expected)
+
+
+def test_an_integer_is_a_fine_number_and_text_a_fine_enum():
+    result = negsim(
+        "run",
+        str(DYAD),
+        "--ticks",
+        "1",
+        "--set",
+        "bargaining.face_offer=1",
+        "--set",
+        'states.ARG.regime="democracy"',
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_wrong_type_in_a_cast_file_is_an_error(tmp_path):
+    path = _cast_with(tmp_path, "count = 20 ", 'count = "20" ')
+    _clear_error(negsim("validate", str(path)), "count: input should be a valid integer, got '20'")
+
+
+@pytest.mark.parametrize("ticks", ["0", "-5"])
+def test_ticks_must_be_a_positive_number(ticks):
+    result = negsim("run", str(DYAD), "--ticks", ticks)
+    _clear_error(result, "--ticks: expected a positive number")
+    assert result.stdout == ""
+
+
+def test_a_negative_seed_is_an_error():
+    _clear_error(negsim("run", str(DYAD), "--seed", "-1"), "--seed: expected a whole number >= 0")
+
+
+def test_a_spec_given_to_run_says_to_use_sweep():
+    spec = DYAD.parents[1] / "experiments" / "face_saving.toml"
+    result = negsim("run", str(spec))
+    _clear_error(result, "this is an experiment spec, not a cast: run it with `negsim sweep")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_cast_given_to_sweep_says_to_use_run():
+    result = negsim("sweep", str(DYAD))
+    _clear_error(result, "this is a cast, not an experiment spec: run it with `negsim run")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_cast_nested_thousands_of_levels_deep_is_an_error(tmp_path):
+    text = DYAD.read_text().replace("exposure = { ALY = 0.3 }\n", "", 1)
+    path = tmp_path / "deep.toml"
+    path.write_text(text + "\n[states.ARG.exposure." + ".".join(["a"] * 3000) + "]\nx = 1\n")
+    _clear_error(negsim("validate", str(path)), "nested more than 16 levels deep")
+
+
+def test_a_huge_value_gives_a_short_error_line(tmp_path):
+    path = _cast_with(tmp_path, "military = 1.0", 'military = "' + "x" * 1_000_000 + '"')
+    result = negsim("validate", str(path))
+    _clear_error(result, "states.ARG.military: input should be a valid number, got 'xxx")
+    assert len(result.stderr) < 1000
+
+
+def test_an_integer_of_a_million_digits_is_an_error(tmp_path):
+    path = _cast_with(tmp_path, "military = 1.0", "military = " + "1" * 1_000_000)
+    result = negsim("validate", str(path))
+    _clear_error(result, "invalid TOML: an integer too long to read")
+    assert len(result.stderr) < 1000
+
+
+def test_a_huge_key_gives_a_short_error_line(tmp_path):
+    path = _cast_with(tmp_path, "military = 1.0", "military = 1.0\n" + "k" * 1_000_000 + " = 1")
+    result = negsim("validate", str(path))
+    _clear_error(result, ": unknown key")
+    assert len(result.stderr) < 1000
+
+
+def test_thousands_of_problems_are_cut_to_a_readable_list(tmp_path):
+    keys = "".join(f"unknown_{i} = 1\n" for i in range(5000))
+    path = _cast_with(tmp_path, "military = 1.0", "military = 1.0\n" + keys)
+    result = negsim("validate", str(path))
+    _clear_error(result, "more problems")
+    assert len(result.stderr.splitlines()) <= 51
+
+
+def test_a_cast_beyond_the_size_bound_is_refused_at_once(tmp_path):
+    text = DYAD.read_text().replace("count = 20 ", "count = 1000000 ")
+    for group in ("hawks", "business"):
+        text = text.replace(
+            f"[constituencies.ARG.{group}]\n", f"[constituencies.ARG.{group}]\ncount = 1000000\n"
+        )
+    path = tmp_path / "huge.toml"
+    path.write_text(text)
+    result = negsim("run", str(path))
+    _clear_error(result, "the cast makes 3,000,011 agents")
+    assert "more than the 200,000 allowed" in result.stderr
+
+
+def test_run_json_into_a_missing_folder_is_an_error_before_the_run(tmp_path):
+    result = negsim("run", str(DYAD), "--json", str(tmp_path / "no" / "record.json"))
+    _clear_error(result, f"--json {tmp_path / 'no' / 'record.json'}: no such folder")
+    assert result.stdout == ""
+
+
+def test_run_json_onto_a_folder_is_an_error(tmp_path):
+    _clear_error(negsim("run", str(DYAD), "--json", str(tmp_path)), "is a folder")
+
+
+def _closed_pipe(*args: str) -> subprocess.CompletedProcess:
+    """The command with its standard output already closed by its reader (like `| head`)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "negsim.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    proc.stdout.close()
+    err = proc.stderr.read()
+    return subprocess.CompletedProcess(proc.args, proc.wait(), "", err)
+
+
+@pytest.mark.parametrize("args", [["params"], ["run", str(DYAD), "--ticks", "30"]])
+def test_output_into_a_closed_pipe_ends_quietly(args):
+    result = _closed_pipe(*args)
+    assert result.returncode == 141
+    assert result.stderr == ""

@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import copy
 import tomllib
-from enum import IntEnum, StrEnum
+import typing
+from enum import Enum, IntEnum, StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
 
-from negsim.errors import InputError
+from negsim.errors import InputError, cut, shown
+from negsim.limits import nesting_problem, size_problem
 
 
 def param(default: float | int | bool, lo: float | None, hi: float | None, meaning: str) -> Any:
@@ -37,9 +39,33 @@ def param(default: float | int | bool, lo: float | None, hi: float | None, meani
 
 
 class Section(BaseModel):
-    """A table of the schema: unknown keys are errors, assignments are validated."""
+    """A table of the schema: unknown keys are errors, types are strict, assignments validated.
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    Strict: ``"0.5"`` is not a number, ``true`` is not a number, ``0`` is not a boolean and
+    ``12.0`` is not an integer (an integer is a fine float). An enum field still takes its
+    value as text (``side = "challenger"``), since a TOML file cannot hold an enum instance.
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        lax = [
+            info
+            for info in cls.model_fields.values()
+            if any(isinstance(t, type) and issubclass(t, Enum) for t in _types_in(info.annotation))
+            and not any(isinstance(m, Strict) for m in info.metadata)
+        ]
+        for info in lax:
+            info.metadata.append(Strict(False))
+        if lax:
+            cls.model_rebuild(force=True)
+
+
+def _types_in(annotation: Any) -> list[Any]:
+    """The annotation and the types inside it (``Role | None`` -> Role, None)."""
+    return [annotation, *typing.get_args(annotation)]
 
 
 # --- the escalation ladder ---------------------------------------------------------------------
@@ -443,7 +469,7 @@ class StateSpec(Section):
     reserves: float = Field(0.0, ge=0, le=5, description="reserves as a share of annual GDP")
     regime: Regime
     nuclear: bool = Field(False, description="nuclear-armed: may climb to the nuclear rungs")
-    instruments: list[Instrument] = Field(
+    instruments: list[Annotated[Instrument, Strict(False)]] = Field(
         default_factory=list, description="what it may use: force, sanctions, aid, ..."
     )
     election_every_days: int = Field(
@@ -653,12 +679,27 @@ class Cast(Section):
         """The ids of the states on a side, in cast order."""
         return [sid for sid, s in self.states.items() if s.side is side]
 
+    @model_validator(mode="after")
+    def _within_size_bound(self) -> Cast:
+        """A model too big for a run to finish in reasonable memory and time is an error."""
+        counts = (c.count for groups in self.constituencies.values() for c in groups.values())
+        problem = size_problem(len(self.states), counts)
+        if problem:
+            raise ValueError(problem)
+        return self
+
 
 # --- loading -----------------------------------------------------------------------------------
 
 
+def _check_nesting(value: Any, source: str) -> None:
+    problem = nesting_problem(value)
+    if problem:
+        raise InputError(f"{source}: {problem}")
+
+
 def _location(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc) or "(document)"
+    return ".".join(cut(str(p), 40) for p in loc) or "(document)"
 
 
 def _describe(err: dict) -> str:
@@ -669,7 +710,7 @@ def _describe(err: dict) -> str:
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "value_error":
         return msg
-    return f"{msg[0].lower()}{msg[1:]}, got {err['input']!r}"
+    return f"{msg[0].lower()}{msg[1:]}, got {shown(err['input'])}"
 
 
 def validation_problems(source: str, exc: ValidationError) -> list[str]:
@@ -695,25 +736,35 @@ def read_toml(path: str | Path) -> dict:
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise InputError(f"{path}: cannot read: {reason}") from None
     try:
-        return tomllib.loads(text)
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: invalid TOML: {exc}") from None
+    except ValueError:  # an integer of thousands of digits
+        raise InputError(f"{path}: invalid TOML: an integer too long to read") from None
     except RecursionError:
         raise InputError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
+    _check_nesting(doc, str(path))
+    return doc
 
 
 def parse_assignment(text: str, source: str = "--set") -> tuple[str, Any]:
-    """Split ``path=value``; the value is read as a TOML literal, else taken as a string."""
+    """Split ``path=value``; the value is read as a TOML literal, else taken as a string.
+
+    The value keeps its TOML type, and the schema's types are strict: ``face_offer=0.5`` is a
+    number, ``face_offer="0.5"`` (or ``face_offer=abc``) is text and an error for a number.
+    """
     path, sep, raw = text.partition("=")
     path = path.strip()
     if not sep or not path:
-        raise InputError(f"{source}: expected PATH=VALUE, got {text!r}")
+        raise InputError(f"{source}: expected PATH=VALUE, got {shown(text)}")
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
-    except (tomllib.TOMLDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # TOMLDecodeError is a ValueError
         value = raw.strip()
+    _check_nesting(value, f"{source}: {cut(path, 40)}")
     return path, value
 
 
@@ -723,20 +774,28 @@ def apply_overrides(doc: dict, overrides: dict[str, Any], source: str = "--set")
     Paths into ``parameters`` may name keys the document leaves at their default; paths into
     states, leaders and constituencies must name entries the cast has.
     """
-    doc = copy.deepcopy(doc)
+    _check_nesting(doc, source)
     problems = []
     for path, value in overrides.items():
+        problem = nesting_problem(value)
+        if problem:
+            problems.append(f"{source}: {cut(path, 40)}: {problem}")
+    if problems:
+        raise InputError(problems)
+    doc = copy.deepcopy(doc)
+    for path, value in overrides.items():
         keys = path.split(".")
+        shown_path = cut(path, 80)
         node = doc
         for depth, key in enumerate(keys[:-1]):
             if not isinstance(node, dict):
-                problems.append(f"{source}: {path}: '{'.'.join(keys[:depth])}' is not a table")
+                where = cut(".".join(keys[:depth]), 80)
+                problems.append(f"{source}: {shown_path}: '{where}' is not a table")
                 break
             if key not in node:
                 if keys[0] != "parameters":
-                    problems.append(
-                        f"{source}: {path}: no entry '{'.'.join(keys[: depth + 1])}' in the cast"
-                    )
+                    where = cut(".".join(keys[: depth + 1]), 80)
+                    problems.append(f"{source}: {shown_path}: no entry '{where}' in the cast")
                     break
                 node[key] = {}
             node = node[key]
@@ -744,7 +803,8 @@ def apply_overrides(doc: dict, overrides: dict[str, Any], source: str = "--set")
             if isinstance(node, dict):
                 node[keys[-1]] = value
             else:
-                problems.append(f"{source}: {path}: '{'.'.join(keys[:-1])}' is not a table")
+                where = cut(".".join(keys[:-1]), 80)
+                problems.append(f"{source}: {shown_path}: '{where}' is not a table")
     if problems:
         raise InputError(problems)
     return doc
@@ -752,6 +812,7 @@ def apply_overrides(doc: dict, overrides: dict[str, Any], source: str = "--set")
 
 def build_cast(doc: dict, source: str) -> Cast:
     """Validate a cast document; every problem becomes a line of one InputError."""
+    _check_nesting(doc, source)
     try:
         return Cast.model_validate(doc)
     except ValidationError as exc:
@@ -761,6 +822,10 @@ def build_cast(doc: dict, source: str) -> Cast:
 def load_cast(path: str | Path, overrides: dict[str, Any] | None = None) -> Cast:
     """Read, override and validate a cast file."""
     doc = read_toml(path)
+    if "experiment" in doc and "states" not in doc:
+        raise InputError(
+            f"{path}: this is an experiment spec, not a cast: run it with `negsim sweep {path}`"
+        )
     if overrides:
         doc = apply_overrides(doc, overrides)
     return build_cast(doc, str(path))

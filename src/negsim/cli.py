@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from negsim.cast import RungId, canonical_path, load_cast, parse_assignment, read_toml
+from negsim.cli_types import non_negative_int, positive_int
 from negsim.errors import InputError
+from negsim.files import check_writable_target, write_text
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -28,11 +31,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         if path:
             table_format(path)  # a bad file name fails before the run, not after
     cast = load_cast(args.cast, _overrides(args.set))
+    if args.json:
+        check_writable_target(Path(args.json), "--json")  # before the run, not after it
     record, model = run(cast, seed=args.seed, max_ticks=args.ticks, collect_series=True)
     print(summarize(model, record))
     written = []
     if args.json:
-        Path(args.json).write_text(json.dumps(record.flat(), indent=2) + "\n")
+        write_text(args.json, json.dumps(record.flat(), indent=2) + "\n", "--json")
         written.append(f"record written to {args.json}")
     if args.series:
         series = run_series(model)
@@ -165,9 +170,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run one crisis and print its story")
     run.add_argument("cast", help="cast file, e.g. agents/ukraine_2022.toml")
-    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     run.add_argument(
-        "--ticks", type=int, default=None, help="tick limit (default: the cast's horizon)"
+        "--seed", type=non_negative_int, default=0, help="random seed, 0 or more (default 0)"
+    )
+    run.add_argument(
+        "--ticks",
+        type=positive_int,
+        default=None,
+        help="tick limit (default: the cast's horizon)",
     )
     run.add_argument(
         "--set",
@@ -218,18 +228,44 @@ def _extensions() -> list[Callable]:
     return found
 
 
+MAX_PROBLEMS = 50  # problem lines printed at most; the rest are counted
+BROKEN_PIPE = 141  # the status of a process stopped by SIGPIPE (128 + 13), as `| head` expects
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the `negsim` command; return its exit status.
+
+    0 done; 1 done, with failed runs or a file not written (said on stderr); 2 bad input, or a
+    file or folder that cannot be written, reported in one line per problem; 130 interrupted;
+    141 the output pipe was closed (e.g. by `| head`).
+    """
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        return args.handler(args)
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # a usage error (status 2) or --help (status 0)
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        status = args.handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return status
     except InputError as exc:
-        for line in exc.problems:
-            print(f"error: {line}", file=sys.stderr)
+        _print_problems(exc.problems)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Nothing more can reach the reader; keep the interpreter's final flush quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return BROKEN_PIPE
+
+
+def _print_problems(problems: list[str]) -> None:
+    for line in problems[:MAX_PROBLEMS]:
+        print(f"error: {line}", file=sys.stderr)
+    if len(problems) > MAX_PROBLEMS:
+        print(f"error: ... and {len(problems) - MAX_PROBLEMS} more problems", file=sys.stderr)
 
 
 if __name__ == "__main__":

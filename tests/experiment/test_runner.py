@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import time
 from functools import partial
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -179,3 +182,40 @@ def test_negsim_summary_prints_shares_with_intervals(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "experiment t: 6 of 6 runs (complete)" in out
     assert "Wilson 95% intervals" in out and "stalemate" in out
+
+
+def _session_members(session: int) -> list[str]:
+    """The live processes of a session (a process group led by `start_sweep`'s driver)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = Path(f"/proc/{entry}/cmdline").read_text().replace("\0", " ")
+        except OSError:
+            continue
+        if int(stat[3]) == session and stat[0] != "Z":  # fields: state, ppid, pgrp, session
+            found.append(f"{entry}: {cmdline}")
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
+def test_killing_the_driver_leaves_no_worker_alive(tmp_path):
+    spec = write_spec(tmp_path, replications=200, max_ticks=40)
+    results = tmp_path / "results"
+    proc = start_sweep(spec, results, "-j", "2")
+    try:
+        wait_for_parts(results / "t" / "parts", proc)
+        assert len(_session_members(proc.pid)) >= 3  # the driver, its workers, their tracker
+        os.kill(proc.pid, signal.SIGKILL)  # the driver alone
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while _session_members(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _session_members(proc.pid) == []
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    resumed = run_experiment(spec, results=results, workers=1, progress=False)
+    assert resumed.complete

@@ -11,7 +11,6 @@ interval for means. Nothing here knows which way an answer should come out.
 from __future__ import annotations
 
 import argparse
-import copy
 import math
 from pathlib import Path
 from typing import Any
@@ -22,9 +21,10 @@ import pandas as pd
 from negsim.analysis.colors import OUTCOME_COLORS
 from negsim.analysis.stats import Estimate, difference_of_means, difference_of_shares
 from negsim.cast import read_toml
-from negsim.errors import InputError
-from negsim.experiment.hypothesis import Effect, Hypothesis
+from negsim.errors import InputError, OutputError
+from negsim.experiment.hypothesis import Effect, Hypothesis, variant_documents
 from negsim.experiment.spec import ExperimentSpec, parse_spec
+from negsim.files import reason, write_text
 from negsim.outcomes import Outcome
 
 VARIANTS = ("main", "second cast", "hot")
@@ -69,28 +69,14 @@ def variant_specs(path: str | Path) -> tuple[Hypothesis, dict[str, ExperimentSpe
     main = parse_spec(doc, str(path), base_dir=path.resolve().parent)
     if main.hypothesis is None:
         raise InputError(f"{path}: expected a [hypothesis] table")
-    hyp = main.hypothesis
-    rob = hyp.robustness
-    base = copy.deepcopy(doc)
-    base.pop("hypothesis")
-    base["experiment"]["replications"] = rob.replications
-
-    second = copy.deepcopy(base)
-    second["experiment"]["name"] += f"_{Path(rob.cast).stem}"
-    second["experiment"]["cast"] = rob.cast
-    for table in ("fixed", "vary"):
-        if table in second:
-            second[table] = {rob.rename.get(k, k): v for k, v in second[table].items()}
-
-    hot = copy.deepcopy(base)
-    hot["experiment"]["name"] += "_hot"
-    hot.setdefault("fixed", {})["decisions.temperature_scale"] = rob.temperature_scale
-
     folder = path.resolve().parent
-    return hyp, {
+    variants = variant_documents(doc, main.hypothesis)
+    return main.hypothesis, {
         "main": main,
-        "second cast": parse_spec(second, f"{path} (second cast)", base_dir=folder),
-        "hot": parse_spec(hot, f"{path} (hot)", base_dir=folder),
+        **{
+            label: parse_spec(variant, f"{path} ({label})", base_dir=folder)
+            for label, variant in variants.items()
+        },
     }
 
 
@@ -224,7 +210,10 @@ def write_findings(
     from negsim.experiment.store import load_results
 
     figures_dir = out.parent / "findings"
-    figures_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        figures_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{figures_dir}: cannot create: {reason(exc)}") from None
     sections, figures = [], []
     for path in specs:
         hyp, variants = variant_specs(path)
@@ -254,7 +243,7 @@ def write_findings(
         figure = written.get(stem)
         rel = figure.relative_to(out.parent).as_posix() if figure else None
         body.append(section(hyp, spec, estimates, rel))
-    out.write_text("\n".join(body))
+    write_text(out, "\n".join(body))
     return out
 
 

@@ -29,7 +29,8 @@ from plotly.offline import get_plotlyjs
 from negsim.analysis import compare, discovery, plots
 from negsim.analysis.colors import ROLE_COLORS
 from negsim.analysis.stats import sensitivity_warning
-from negsim.errors import InputError
+from negsim.errors import InputError, OutputError
+from negsim.files import reason, write_text
 
 PNG_FOLDER = "report_png"
 _BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
@@ -368,11 +369,7 @@ def render_html(res: plots.Results, found: list[Section]) -> str:
 
 def write_page(text: str, path: str | Path) -> Path:
     """Write a page atomically (a reader never sees half of it)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text(path, text, "--output")
 
 
 def write_comparison(found: compare.Comparison, path: str | Path) -> Path:
@@ -456,7 +453,10 @@ def export_pngs(figures: dict[str, go.Figure], folder: Path) -> list[Path]:
             "(install Debian's chromium, or set BROWSER_PATH to a Chrome executable)"
         )
     os.environ["BROWSER_PATH"] = browser
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RuntimeError(f"PNGs not written: cannot create {folder}: {reason(exc)}") from None
     paths = [folder / f"{i:02d}-{key}.png" for i, key in enumerate(figures, 1)]
     try:
         figs = list(figures.values())
@@ -479,12 +479,20 @@ def write_report(
 
     Raises:
         InputError: the folder is missing or is not a results folder.
+        OutputError: the page cannot be written (no such folder, read-only, disk full).
     """
     started = time.perf_counter()
     res = plots.load(source)
     root = res.root or Path(".")
     found = sections(res)
-    path = write_page(render_html(res, found), Path(output) if output else root / "report.html")
+    path = Path(output) if output else root / "report.html"
+    if output and path.is_dir():
+        path = path / "report.html"
+    try:
+        write_text(path, render_html(res, found), "--output" if output else "")
+    except OutputError as exc:
+        hint = "" if output else "; write it elsewhere with -o FILE"
+        raise OutputError(f"{exc.problems[0]}{hint}") from None
     figures = {k: f for s in found for k, f in s.figures.items()}
     report = Report(path, len(figures), 0.0)
     if png:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from negsim.files import write_atomic
 from negsim.outcomes import Outcome
 
 Z95 = NormalDist().inv_cdf(0.975)
@@ -281,12 +282,17 @@ def _analyze(
 
 
 def write_summaries(runs: pd.DataFrame, spec: Any, root: Path, complete: bool) -> None:
-    """Write summary.csv (and sensitivity.csv for a complete sobol/morris sweep) into ``root``."""
+    """Write summary.csv (and sensitivity.csv for a complete sobol/morris sweep) into ``root``.
+
+    Raises:
+        OutputError: a file cannot be written (a read-only folder, a full disk).
+    """
     data = spec if isinstance(spec, dict) else spec.canonical()
     table = summary_table(runs, list(data["vary"]))
-    table.to_csv(root / "summary.csv", index=False)
+    write_atomic(root / "summary.csv", lambda tmp: table.to_csv(tmp, index=False))
     if complete and data["experiment"]["sampler"] in ("sobol", "morris"):
-        sensitivity(table, data).to_csv(root / "sensitivity.csv", index=False)
+        indices = sensitivity(table, data)
+        write_atomic(root / "sensitivity.csv", lambda tmp: indices.to_csv(tmp, index=False))
 
 
 def _pct(share: float, lo: float, hi: float) -> str:

@@ -7,7 +7,8 @@ import signal
 import sys
 from pathlib import Path
 
-from negsim.errors import InputError
+from negsim.cli_types import non_negative_float, positive_int
+from negsim.errors import InputError, OutputError
 
 
 def _stop_on_sigterm() -> None:
@@ -24,10 +25,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from negsim.experiment.runner import run_experiment
     from negsim.experiment.spec import load_spec
 
-    if args.workers is not None and args.workers < 1:
-        raise InputError(f"--workers: expected a positive number, got {args.workers}")
-    if args.chunk_size is not None and args.chunk_size < 1:
-        raise InputError(f"--chunk-size: expected a positive number, got {args.chunk_size}")
     if args.scheduler is not None and args.workers is not None:
         raise InputError("--workers: the Dask cluster's workers run the sweep; drop --workers")
     spec = load_spec(args.spec)
@@ -43,6 +40,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             chunk_size=args.chunk_size,
             flush_seconds=args.flush_every,
+            keep_failed=args.keep_failed,
+            wait=args.wait,
         )
     except KeyboardInterrupt:
         print(
@@ -57,7 +56,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if result.failed:
         print(
             f"error: {result.failed} runs failed (status 'failed', with their error and seed, "
-            f"in {root / 'runs.parquet'})",
+            f"in {root / 'runs.parquet'}); the next sweep runs them again "
+            "(unless --keep-failed)",
             file=sys.stderr,
         )
         return 1
@@ -95,10 +95,14 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from negsim.experiment.store import load_results
 
     root = Path(args.results_dir)
-    print(render_summary(root))
+    print(render_summary(root), flush=True)
     runs, manifest = load_results(root)
     complete = len(runs) == manifest.get("counts", {}).get("planned")
-    write_summaries(runs, manifest["spec"], root, complete)
+    try:
+        write_summaries(runs, manifest["spec"], root, complete)
+    except OutputError as exc:
+        print(f"warning: {exc.problems[0]} (the summary above is complete)", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -112,7 +116,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sweep.add_argument("spec", help="experiment spec, e.g. experiments/baseline.toml")
     sweep.add_argument(
-        "--workers", "-j", type=int, default=None, help="worker processes (default: all cores)"
+        "--workers",
+        "-j",
+        type=positive_int,
+        default=None,
+        help="worker processes (default: all cores)",
     )
     sweep.add_argument(
         "--scheduler",
@@ -129,20 +137,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sweep.add_argument(
         "--chunk-size",
-        type=int,
+        type=positive_int,
         default=None,
         help="runs per task sent to a worker (default: about 16 tasks per worker, at most 64 runs)",
     )
     sweep.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     sweep.add_argument(
         "--flush-every",
-        type=float,
+        type=non_negative_float,
         default=2.0,
         metavar="SECONDS",
         help="write finished runs to disk at least this often (default 2)",
     )
     sweep.add_argument(
         "--no-summary", action="store_true", help="do not print the summary at the end"
+    )
+    sweep.add_argument(
+        "--keep-failed",
+        action="store_true",
+        help="keep runs recorded as failed (default: a rerun runs them again)",
+    )
+    sweep.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another sweep is writing into the results folder, wait for it to end "
+        "(default: exit with status 2)",
     )
     sweep.set_defaults(handler=cmd_sweep)
 

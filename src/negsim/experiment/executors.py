@@ -9,9 +9,13 @@ a Dask cluster through the same interface.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
@@ -52,9 +56,38 @@ class SerialExecutor:
         """Nothing to free."""
 
 
-def _ignore_sigint() -> None:
-    # Ctrl-C reaches the whole process group; only the driver decides what to keep.
+PARENT_POLL_SECONDS = 0.5  # how often a worker checks that its driver is still alive
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _start_worker(parent: int) -> None:
+    """Set up a pool worker: deaf to Ctrl-C, and bound to die with the driver.
+
+    Ctrl-C reaches the whole process group; only the driver decides what to keep. A driver
+    killed outright (SIGKILL, out of memory) cannot stop its workers, so each worker asks the
+    kernel for SIGKILL when its parent dies (Linux) and also watches its parent's pid.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    if os.getppid() != parent:  # the driver died before this worker got here
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _die_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl: the watcher thread still works
+        pass
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
 
 
 class LocalExecutor:
@@ -62,7 +95,7 @@ class LocalExecutor:
 
     A worker process that dies (killed, out of memory) breaks the pool: the pool is rebuilt and
     the chunks it held are run again; a chunk whose worker dies `MAX_ATTEMPTS` times is recorded
-    as failed runs.
+    as failed runs. Workers die with the driver, even when it is killed outright.
 
     Args:
         workers: number of processes (default: all cores).
@@ -78,7 +111,8 @@ class LocalExecutor:
         return cf.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_ignore_sigint,
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
         )
 
     def map_chunks(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:

@@ -27,16 +27,16 @@ those matching ``low``, with a 95% interval (`negsim.analysis.findings`).
 
 from __future__ import annotations
 
+import copy
+from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from negsim.cast import Section
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Effect(_Strict):
+class Effect(Section):
     label: str
     metric: str = Field(pattern=r"^(share|mean):[a-z_]+$")
     high: dict[str, Any]
@@ -44,14 +44,14 @@ class Effect(_Strict):
     source_expects: Literal["higher", "lower"]
 
 
-class Robustness(_Strict):
+class Robustness(Section):
     cast: str = Field(description="the second cast, relative to the spec")
     rename: dict[str, str] = Field(default_factory=dict)
-    temperature_scale: float = Field(3.0, gt=0)
+    temperature_scale: float = Field(3.0, gt=0, allow_inf_nan=False)
     replications: int = Field(200, ge=1)
 
 
-class Hypothesis(_Strict):
+class Hypothesis(Section):
     id: str = Field(pattern=r"^H\d+$")
     title: str
     question: str
@@ -59,3 +59,28 @@ class Hypothesis(_Strict):
     effects: list[Effect] = Field(min_length=1)
     robustness: Robustness
     mechanism: str = ""
+
+
+def variant_documents(doc: dict[str, Any], hyp: Hypothesis) -> dict[str, dict[str, Any]]:
+    """The spec documents of a hypothesis's robustness sweeps: "second cast" and "hot".
+
+    Each is the spec's document without its ``[hypothesis]`` table, with the robustness
+    replications; "second cast" runs on the robustness cast (paths renamed), "hot" multiplies
+    every leader's choice temperature by ``temperature_scale``.
+    """
+    rob = hyp.robustness
+    base = copy.deepcopy(doc)
+    base.pop("hypothesis", None)
+    base["experiment"]["replications"] = rob.replications
+
+    second = copy.deepcopy(base)
+    second["experiment"]["name"] += f"_{Path(rob.cast).stem}"
+    second["experiment"]["cast"] = rob.cast
+    for table in ("fixed", "vary"):
+        if table in second:
+            second[table] = {rob.rename.get(k, k): v for k, v in second[table].items()}
+
+    hot = copy.deepcopy(base)
+    hot["experiment"]["name"] += "_hot"
+    hot.setdefault("fixed", {})["decisions.temperature_scale"] = rob.temperature_scale
+    return {"second cast": second, "hot": hot}

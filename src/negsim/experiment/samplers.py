@@ -7,9 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from negsim.cast import canonical_path, schema_field
 from negsim.experiment.seeds import sampler_seed
-from negsim.experiment.spec import ExperimentSpec, Range, Sampler
+from negsim.experiment.spec import ExperimentSpec, Range, Sampler, typed_value
 
 
 def salib_problem(spec: ExperimentSpec) -> dict[str, Any]:
@@ -48,15 +47,6 @@ def sample_matrix(spec: ExperimentSpec) -> np.ndarray:
     raise ValueError(f"not a range sampler: {info.sampler}")
 
 
-def _typed(path: str, value: Any) -> Any:
-    kind = schema_field(canonical_path(path)).annotation
-    if kind is int:
-        return round(value)
-    if kind is float or kind is None:
-        return float(value)
-    return value
-
-
 def sample_points(spec: ExperimentSpec) -> list[dict[str, Any]]:
     """Every parameter point of the experiment, in order; keys are the spec's paths.
 
@@ -65,8 +55,10 @@ def sample_points(spec: ExperimentSpec) -> list[dict[str, Any]]:
     paths = list(spec.vary)
     if spec.experiment.sampler is Sampler.GRID:
         combos = itertools.product(*(spec.vary[p] for p in paths))
-        return [{p: _typed(p, v) for p, v in zip(paths, combo, strict=True)} for combo in combos]
+        return [
+            {p: typed_value(p, v) for p, v in zip(paths, combo, strict=True)} for combo in combos
+        ]
     return [
-        {p: _typed(p, v) for p, v in zip(paths, row, strict=True)}
+        {p: typed_value(p, v) for p, v in zip(paths, row, strict=True)}
         for row in sample_matrix(spec).tolist()
     ]

@@ -32,10 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from annotated_types import Ge, Gt, Le, Lt
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from negsim.cast import (
     Cast,
+    Section,
     apply_overrides,
     build_cast,
     canonical_path,
@@ -43,8 +44,9 @@ from negsim.cast import (
     schema_field,
     validation_problems,
 )
-from negsim.errors import InputError
-from negsim.experiment.hypothesis import Hypothesis
+from negsim.errors import InputError, shown
+from negsim.experiment.hypothesis import Hypothesis, variant_documents
+from negsim.limits import nesting_problem
 
 
 class Sampler(StrEnum):
@@ -61,11 +63,7 @@ RANGE_SAMPLERS = (Sampler.RANDOM, Sampler.LATIN_HYPERCUBE, Sampler.SOBOL, Sample
 SENSITIVITY_SAMPLERS = (Sampler.SOBOL, Sampler.MORRIS)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ExperimentInfo(_Strict):
+class ExperimentInfo(Section):
     """The ``[experiment]`` table."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="results folder name")
@@ -86,14 +84,14 @@ class ExperimentInfo(_Strict):
     second_order: bool = Field(False, description="sobol: also second-order indices")
 
 
-class Range(_Strict):
+class Range(Section):
     """A continuous range ``[low, high]`` for the random, LHS, Sobol and Morris samplers."""
 
     low: float
     high: float
 
 
-class ExperimentSpec(_Strict):
+class ExperimentSpec(Section):
     """A validated experiment spec. Build it with `load_spec`."""
 
     experiment: ExperimentInfo
@@ -118,7 +116,7 @@ class ExperimentSpec(_Strict):
             if not numbers or set(how) != {"low", "high"}:
                 problems.append(
                     f"vary.{path}: expected a list of values (grid) or a range "
-                    f"{{ low = <number>, high = <number> }}, got {how!r}"
+                    f"{{ low = <number>, high = <number> }}, got {shown(how)}"
                 )
         if problems:
             raise ValueError("; ".join(problems))
@@ -176,7 +174,12 @@ def _sha256(data: Any) -> str:
 def load_spec(path: str | Path) -> ExperimentSpec:
     """Read and validate an experiment spec file; raise InputError listing every problem."""
     path = Path(path)
-    return parse_spec(read_toml(path), str(path), base_dir=path.resolve().parent)
+    doc = read_toml(path)
+    if "experiment" not in doc and "states" in doc:
+        raise InputError(
+            f"{path}: this is a cast, not an experiment spec: run it with `negsim run {path}`"
+        )
+    return parse_spec(doc, str(path), base_dir=path.resolve().parent)
 
 
 def parse_spec(doc: dict, source: str, base_dir: Path | None = None) -> ExperimentSpec:
@@ -187,6 +190,9 @@ def parse_spec(doc: dict, source: str, base_dir: Path | None = None) -> Experime
         source: the name used in error messages.
         base_dir: where a relative cast path is looked up first.
     """
+    problem = nesting_problem(doc)
+    if problem:
+        raise InputError(f"{source}: {problem}")
     try:
         spec = ExperimentSpec.model_validate(doc)
     except ValidationError as exc:
@@ -197,6 +203,8 @@ def parse_spec(doc: dict, source: str, base_dir: Path | None = None) -> Experime
     problems, base = _check_parameters(spec, doc_cast, source)
     problems += _check_sampler(spec, source)
     problems += _check_hypothesis(spec, source)
+    if not problems and spec.hypothesis is not None:
+        problems += _check_robustness(doc, spec.hypothesis, source, base_dir)
     if problems:
         raise InputError(problems)
     spec._cast = base
@@ -207,9 +215,15 @@ def _resolve_cast_path(cast: str, source: str, base_dir: Path | None) -> Path:
     path = Path(cast)
     candidates = [path] if path.is_absolute() else [(base_dir or Path.cwd()) / path, path]
     for candidate in candidates:
-        if candidate.is_file():
-            return candidate.resolve()
-    tried = ", ".join(str(c) for c in candidates)
+        try:
+            if candidate.is_file():
+                return candidate.resolve()
+        except (OSError, ValueError) as exc:  # a name too long, a NUL byte ...
+            reason = getattr(exc, "strerror", None) or exc
+            raise InputError(
+                f"{source}: experiment.cast: cannot use {shown(cast)} as a file name ({reason})"
+            ) from None
+    tried = ", ".join(shown(str(c), 120) for c in candidates)
     raise InputError(f"{source}: experiment.cast: no such cast file (looked for {tried})")
 
 
@@ -254,12 +268,22 @@ def _check_parameters(
     return problems, base
 
 
+def typed_value(path: str, value: Any) -> Any:
+    """A sampled number as its parameter's type: rounded for an integer parameter."""
+    kind = schema_field(canonical_path(path)).annotation
+    if kind is int:
+        return round(value)
+    if kind is float or kind is None:
+        return float(value)
+    return value
+
+
 def _check_varied(path: str, how: list[Any] | Range, doc: dict, source: str) -> list[str]:
     canon = canonical_path(path)
     field = schema_field(canon)
     where = f"{source}: vary.{path}"
     if isinstance(how, Range):
-        if field.annotation in (bool, str):
+        if field.annotation not in (int, float, None):
             return [f"{where}: a range needs a numeric parameter; list the values instead"]
         if not how.low < how.high:
             return [f"{where}: expected low < high, got low = {how.low}, high = {how.high}"]
@@ -271,7 +295,7 @@ def _check_varied(path: str, how: list[Any] | Range, doc: dict, source: str) -> 
             bad.append(f"{where}: high = {how.high} is above the schema's maximum {hi}")
         if bad:
             return bad
-        values = [how.low, how.high]
+        values = [typed_value(path, how.low), typed_value(path, how.high)]
     else:
         if not how:
             return [f"{where}: an empty list of values (a grid needs at least one)"]
@@ -282,7 +306,7 @@ def _check_varied(path: str, how: list[Any] | Range, doc: dict, source: str) -> 
             build_cast(apply_overrides(doc, {canon: value}, where), where)
         except InputError as exc:
             problems += [
-                f"{where}: value {value!r}: {line.split(': ', 2)[-1]}" for line in exc.problems
+                f"{where}: value {shown(value)}: {line.split(': ', 2)[-1]}" for line in exc.problems
             ]
     return problems
 
@@ -331,6 +355,20 @@ def _check_hypothesis(spec: ExperimentSpec, source: str) -> list[str]:
                     problems.append(f"{where}: expected a parameter varied as a grid list")
                 elif value not in values:
                     problems.append(
-                        f"{where}: expected one of the varied values {values}, got {value!r}"
+                        f"{where}: expected one of the varied values {shown(values)}, "
+                        f"got {shown(value)}"
                     )
+    return problems
+
+
+def _check_robustness(
+    doc: dict, hypothesis: Hypothesis, source: str, base_dir: Path | None
+) -> list[str]:
+    """The robustness sweeps of a hypothesis (second cast, hot) are valid specs too."""
+    problems = []
+    for label, variant in variant_documents(doc, hypothesis).items():
+        try:
+            parse_spec(variant, f"{source} (hypothesis.robustness: {label})", base_dir)
+        except InputError as exc:
+            problems += exc.problems
     return problems
