@@ -160,3 +160,20 @@ def test_a_version_one_cast_is_explained(tmp_path):
     old.write_text(text.replace('side = "challenger"', 'role = "aggressor"'))
     with pytest.raises(InputError, match="role is gone"):
         load_cast(old)
+
+
+def test_nuclear_use_is_final_even_if_a_deal_could_be_signed_in_the_same_tick():
+    """An accident at nuclear threats ends the crisis: no offer is made after it, so a deal
+    cannot undo it in the negotiation that follows in the same tick."""
+    import random
+
+    from negsim.mechanisms import bargaining, escalation
+    from negsim.world import CHALLENGER
+    from tests.helpers import dyad_world
+
+    world = dyad_world(**{"sides.challenger.posture": 4, "ratification.enabled": False})
+    world.tick = 5
+    escalation.climb(world, CHALLENGER, "slips", inadvertent=True)
+    assert world.catastrophe
+    bargaining.negotiate(world, random.Random(0))
+    assert world.deal is None and world.counts["offers_public"] + world.counts["offers_private"] == 0

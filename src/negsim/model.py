@@ -199,7 +199,7 @@ class CrisisModel(mesa.Model):
         start = w.cast.cast.initial_control
         deal = w.deal
         reached = {
-            Outcome.CATASTROPHE: w.rung >= TOP_RUNG,
+            Outcome.CATASTROPHE: w.catastrophe,
             Outcome.CONQUEST: w.control >= p.conquest > start,
             Outcome.TARGET_CAPITULATION: w.capitulated,
             Outcome.AGGRESSOR_WITHDRAWAL: w.withdrawn
@@ -234,7 +234,7 @@ class CrisisModel(mesa.Model):
         deal = w.deal if settled else None
         ticks = max(1, w.tick)
         partners = w.sides.partners[DEFENDER]
-        catastrophe = 100.0 if w.rung >= TOP_RUNG else 0.0
+        catastrophe = 100.0 if w.catastrophe else 0.0
         return RunRecord(
             seed=int(self._seed),  # Mesa's own draw when rng is None
             outcome=self.outcome.value if self.outcome else "running",

@@ -254,6 +254,7 @@ class World:
     misperception_sum: float = 0.0  # |believed - true| enemy resolve, summed over ticks and sides
     misperception_ticks: int = 0
     face_offered: float = 0.0  # face offered to the challenger this tick (relieves humiliation)
+    catastrophe: bool = False  # nuclear use: final the moment it happens
     withdrawn: bool = False
     capitulated: bool = False
     peak_rung: int = 0

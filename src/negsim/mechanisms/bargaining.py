@@ -470,7 +470,7 @@ def sign(world: World, offer: Offer, breach: tuple[float, float]) -> None:
 def negotiate(world: World, rng: random.Random) -> None:
     """Each side's lead may make an offer (at ``rounds_per_week``); the offers are answered in
     an order the model's seeded generator shuffles; the first signed binds."""
-    if world.deal is not None or not world.talks_open():
+    if world.deal is not None or world.catastrophe or not world.talks_open():
         return
     chance = min(1.0, world.params.bargaining.rounds_per_week * world.clock.weeks)
     proposing = [side for side in (CHALLENGER, DEFENDER) if rng.random() < chance]
