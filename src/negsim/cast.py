@@ -377,7 +377,7 @@ class DomesticParams(Section):
     casualty_pain: float = param(
         0.02, 0, 1, "weekly pain of full-scale fighting for both principals"
     )
-    weariness_rate: float = param(0.02, 0, 1, "weekly rate at which war weariness tracks pain")
+    weariness_rate: float = param(0.03, 0, 1, "weekly rate at which war weariness tracks pain")
     rally: float = param(0.1, 0, 1, "hawkish shift of a public after an enemy threat")
     rally_decay: float = param(0.2, 0, 1, "weekly decay of a rally effect")
     fear: float = param(0.3, 0, 1, "dovish shift of a fully risk-averse public at the worst rung")
