@@ -5,7 +5,7 @@ Every function takes a results folder (a path), a `Results` or a runs DataFrame 
 
     from negsim.analysis import plots
     plots.outcome_shares("results/face_saving", "bargaining.face_offer").show()
-    plots.fan_chart("results/face_saving", "cohesion", "bargaining.start_tick").show()
+    plots.fan_chart("results/face_saving", "cohesion", "bargaining.face_offer").show()
 
 Colors come from `negsim.analysis.colors`: one fixed Okabe-Ito color per outcome everywhere.
 A parameter with more distinct values than a figure can show (random, Latin hypercube, Sobol
@@ -29,7 +29,7 @@ from plotly.subplots import make_subplots
 from negsim.analysis.colors import OUTCOME_COLORS
 from negsim.analysis.stats import OUTCOMES, Z95, sensitivity, summary_table, wilson
 from negsim.errors import InputError
-from negsim.mechanisms.escalation import RUNGS
+from negsim.cast import RungId
 from negsim.outcomes import RunRecord
 
 type Source = str | Path | Results | pd.DataFrame  # what every figure function takes
@@ -37,19 +37,23 @@ type Source = str | Path | Results | pd.DataFrame  # what every figure function 
 # Axis titles with units for record fields the report knows; any other field is shown under
 # its own name. The fields themselves are read from the data (`record_fields`).
 FIELD_LABELS: dict[str, str] = {
-    "end_tick": "end tick (weeks)",
-    "deal_x": "deal x: aggressor's share of the issue (0-1)",
-    "deal_face": "deal face: face-saving concession (0-1)",
-    "min_cohesion": "minimum coalition cohesion (0-1)",
+    "end_tick": "end (ticks)",
+    "end_days": "end (days)",
+    "deal_x": "deal x: challenger's share of the issue (0-1)",
+    "face_public": "face given in public (0-1)",
+    "face_private": "face given in private (0-1)",
+    "min_cohesion": "minimum defenders' cohesion (0-1)",
     "peak_rung": "peak escalation rung",
+    "nuclear_threat_share": "share of ticks at nuclear threats",
+    "misperception": "misperception of the other's resolve",
 }
 DISCRETE_MAX = 12  # a field with at most this many distinct values is drawn as bars
 FAMILY_MIN = 5  # columns sharing a prefix ("n_...") that form a family, drawn together
 _KEYS = {"run_id", "point", "replication", "seed", "status", "error", "outcome"}
 # Per-tick series: variable -> axis title with units ("approval" stands for every approval_<id>).
 SERIES: dict[str, str] = {
-    "cohesion": "coalition cohesion (0-1)",
-    "control": "aggressor's control of the contested area (0-1)",
+    "cohesion": "defenders' coalition cohesion (0-1)",
+    "control": "challenger's control of the contested ground (0-1)",
     "rung": "escalation rung (0-5)",
     "approval": "leader approval (0-1)",
 }
@@ -200,8 +204,8 @@ def _empty(fig: go.Figure, text: str) -> None:
 
 def _rung_axis() -> dict[str, Any]:
     return {
-        "tickvals": list(range(len(RUNGS))),
-        "ticktext": [f"{i} {r}" for i, r in enumerate(RUNGS)],
+        "tickvals": [int(r) for r in RungId],
+        "ticktext": [f"{int(r)} {r.label}" for r in RungId],
     }
 
 

@@ -229,7 +229,7 @@ def _spec_html(res: plots.Results) -> str:
         ["replications per point", _e(info.get("replications", "?"))],
         ["runs", _e(f"{len(runs)} of {counts.get('planned', '?')} ({manifest.get('status')})")],
         ["failed runs", _e(failed)],
-        ["tick limit", _e(f"{info.get('max_ticks', '?')} weeks")],
+        ["tick limit", _e(f"{info.get('max_ticks') or 'the cast horizon'} ticks")],
         ["per-tick series", "collected" if info.get("collect_series") else "not collected"],
         ["master seed", _e(info.get("seed", "?"))],
         ["finished", _e(manifest.get("finished") or "-")],

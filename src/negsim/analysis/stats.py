@@ -88,8 +88,8 @@ _POINT_STATS = [
     ("end_tick_median", "end_tick", "median", "runs"),
     ("deal_x_mean", "deal_x", "mean", "deals"),
     ("deal_x_median", "deal_x", "median", "deals"),
-    ("deal_face_mean", "deal_face", "mean", "deals"),
-    ("deal_face_median", "deal_face", "median", "deals"),
+    ("face_public_mean", "face_public", "mean", "deals"),
+    ("face_private_mean", "face_private", "mean", "deals"),
     ("min_cohesion_mean", "min_cohesion", "mean", "runs"),
     ("min_cohesion_min", "min_cohesion", "min", "runs"),
     ("mean_cohesion_mean", "mean_cohesion", "mean", "runs"),
@@ -323,7 +323,7 @@ def format_summary(table: pd.DataFrame, parameters: list[str], max_points: int =
     )
     columns = ["runs", "failed", *(name for name, *_ in _POINT_STATS if name in shown)]
     if "deal_x_median" in columns:  # the text keeps to the means of the deal terms
-        columns = [c for c in columns if c not in ("deal_x_median", "deal_face_median")]
+        columns = [c for c in columns if c not in ("deal_x_median",)]
     stats = shown[[*columns, "economic_cost_total_mean"]].round(3)
     lines = []
     if len(shown) == 1:

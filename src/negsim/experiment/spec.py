@@ -9,7 +9,7 @@ omit their ``parameters.`` prefix)::
     cast = "../agents/dyad.toml"  # relative to this file (else to the working directory)
     sampler = "grid"              # grid | random | latin_hypercube | sobol | morris
     replications = 100            # seeded runs per parameter point
-    max_ticks = 104
+    max_ticks = 104               # optional: the tick limit (default: the cast's horizon)
     collect_series = false
     seed = 1                      # master seed: every run's seed derives from it
 
@@ -71,7 +71,9 @@ class ExperimentInfo(Section):
     cast: str = Field(description="cast file, relative to the spec (else to the working dir)")
     sampler: Sampler = Sampler.GRID
     replications: int = Field(1, ge=1, le=10_000_000, description="seeded runs per point")
-    max_ticks: int = Field(104, ge=1, le=100_000, description="tick limit of every run")
+    max_ticks: int | None = Field(
+        None, ge=1, le=100_000, description="tick limit of every run (default: the cast's horizon)"
+    )
     collect_series: bool = Field(False, description="collect per-tick series")
     seed: int = Field(0, ge=0, description="master seed")
     samples: int | None = Field(

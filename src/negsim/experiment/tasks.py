@@ -33,7 +33,7 @@ class Chunk:
     cast_key: str  # hash of ``cast_doc``: workers build each point's cast once
     cast_doc: dict
     source: str
-    max_ticks: int
+    max_ticks: int | None  # None: the cast's horizon
     collect_series: bool
     points: dict[int, dict[str, Any]]  # point index -> {path: value}
     runs: list[RunSpec]
