@@ -117,8 +117,12 @@ def network_figure(model: CrisisModel) -> str:
             dash="6 4" if tie.broken else None,
             opacity=0.8,
         )
+    states = view.states(model)
+    side_of = {s.sid: s.side for s in states}
     aggressor, target = view.front(model)
-    c.line(pos[aggressor], pos[target], view.SIDE_COLORS[view.SIDES[0]], 2 + 6 * status.control)
+    c.line(
+        pos[aggressor], pos[target], view.SIDE_COLORS[side_of[aggressor]], 2 + 6 * status.control
+    )
     (ax, ay), (tx, ty) = pos[aggressor], pos[target]
     label_y = (ay + ty) / 2 - 0.35 * k
     c.text(((ax + tx) / 2, label_y - 7), view.RUNG_NAMES[status.rung], 10)
@@ -136,12 +140,11 @@ def network_figure(model: CrisisModel) -> str:
                 hover=f"{sid} {public.group}: support {public.support:.2f} "
                 f"(weight {public.weight:.2f})",
             )
-    states = view.states(model)
     strongest = max(s.military for s in states) or 1.0
     for s in states:
         radius = (14 + 24 * math.sqrt(max(0.0, s.military) / strongest)) / 2
         color = view.SIDE_COLORS[s.side]
-        hover = s.hover.replace("<br>", "\n").replace("<b>", "").replace("</b>", "")
+        hover = "\n".join(s.details)
         if s.broken:
             c.cross(pos[s.sid], radius, color, hover=hover)
         else:

@@ -50,7 +50,7 @@ class StateView:
     military: float
     approval: float  # of its leader
     broken: bool  # has left its side's line (a defected coalition member)
-    hover: str  # an HTML summary
+    details: tuple[str, ...]  # lines of text about it, its name and side first
 
 
 @dataclass(frozen=True)
@@ -129,16 +129,16 @@ def states(model: CrisisModel) -> list[StateView]:
             military=float(s.military),
             approval=float(s.leader.approval),
             broken=bool(s.defected),
-            hover=_state_hover(s),
+            details=_details(s),
         )
         for s in model.states
     ]
 
 
-def _state_hover(state) -> str:
+def _details(state) -> tuple[str, ...]:
     leader = state.leader
     lines = [
-        f"<b>{state.name}</b> ({state.role.value})",
+        f"{state.name} ({state.role.value})",
         f"leader {leader.name}: approval {leader.approval:.2f}",
         f"military {state.military:.2f}, economy {state.economy:.1f}",
     ]
@@ -149,7 +149,7 @@ def _state_hover(state) -> str:
         )
     if state.role is Role.AGGRESSOR:
         lines.append(f"humiliation {leader.humiliation:.2f}")
-    return "<br>".join(lines)
+    return tuple(lines)
 
 
 def positions(model: CrisisModel) -> dict[str, tuple[float, float]]:
