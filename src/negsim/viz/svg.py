@@ -79,6 +79,7 @@ class Canvas:
                 width=width,
                 height=height,
                 viewBox=f"0 0 {width} {height}",
+                style=f"width:100%;height:auto;max-width:{width}px",  # shrinks with its cell
                 data_figure=figure,
                 font_family=FONT,
                 **extra,
