@@ -138,18 +138,16 @@ def _module(filename: str) -> str:
 
 
 def bench_sweep(runs: int) -> dict[str, Any]:
-    """Baseline sweep runs/s on 1 and 2 workers, negsim's runner and `mesa.batch_run`."""
-    spec = bench_runner._spec(runs)
+    """Sweep runs/s on 1 and 2 workers, negsim's runner against `mesa.batch_run` (fair: see
+    bench_runner.py), and the sweep's fixed cost."""
+    sweep = bench_runner.compare(runs, [1, 2], repeat=1)
     out: dict[str, Any] = {"runs": runs}
-    with tempfile.TemporaryDirectory() as tmp:
-        for workers in (1, 2):
-            ours, ours_records = bench_runner.bench_negsim(spec, workers, Path(tmp))
-            theirs, their_records = bench_runner.bench_batch_run(spec, workers)
-            assert ours_records == their_records, "negsim and batch_run disagree on a run"
-            out[f"runs_per_s_{workers}_workers"] = runs / ours
-            out[f"batch_run_runs_per_s_{workers}_workers"] = runs / theirs
-            out[f"negsim_vs_batch_run_{workers}_workers"] = theirs / ours
+    for workers, row in sweep["workers"].items():
+        out[f"runs_per_s_{workers}_workers"] = row["negsim_runs_per_s"]
+        out[f"batch_run_runs_per_s_{workers}_workers"] = row["batch_run_runs_per_s"]
+        out[f"negsim_vs_batch_run_{workers}_workers"] = row["ratio"]
     out["speedup_2_vs_1_workers"] = out["runs_per_s_2_workers"] / out["runs_per_s_1_workers"]
+    out["fixed_cost"] = bench_runner.fixed_cost([1, 2], repeat=3)
     return out
 
 
@@ -279,6 +277,10 @@ def print_table(r: dict[str, Any]) -> None:
             f"  {s[f'negsim_vs_batch_run_{w}_workers']:5.2f}"
         )
     print(f"  speed-up 2 vs 1 workers    {s['speedup_2_vs_1_workers']:8.2f}")
+    worker = s["fixed_cost"]["runner worker"]
+    print(
+        f"  a worker's start + imports {worker['wall_s']:8.2f} s wall, {worker['cpu_s']:.2f} s CPU"
+    )
     print("constituency agents   construction ms   ms per tick   ticks/s")
     for row in r["scaling"]:
         print(

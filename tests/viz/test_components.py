@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
 
-from negsim.analysis.colors import ROLE_COLORS
 from negsim.outcomes import Outcome
+from negsim.viz import view
 from negsim.viz.components import (
     events_html,
-    group_support,
     network_figure,
     outcome_text,
     publics_figure,
+    scale_color,
     series_figure,
     status_text,
 )
 from negsim.viz.controls import VizModel
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
@@ -28,36 +31,75 @@ def model() -> VizModel:
     return m
 
 
+def parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)
+
+
+def hovers(root: ET.Element, tag: str) -> list[str]:
+    return [el.findtext(f"{SVG}title") or "" for el in root.iter(f"{SVG}{tag}")]
+
+
 def test_the_series_has_one_point_per_week(model):
-    fig = series_figure(model)
-    assert fig.layout.meta == "negsim-series"
-    names = {t.name for t in fig.data}
-    assert {"cohesion", "control", "humiliation", "rung"} <= names
-    assert {f"approval {s.sid}" for s in model.states} <= names
-    assert all(len(t.y) == model.tick + 1 for t in fig.data)
+    root = parse(series_figure(model))
+    assert root.get("data-figure") == "negsim-series"
+    assert root.get("data-weeks") == str(model.tick + 1)
+    lines = {
+        (line.findtext(f"{SVG}title") or ""): line.get("points").split()
+        for line in root.iter(f"{SVG}polyline")
+    }
+    assert {"cohesion", "control", "humiliation", "escalation rung"} <= set(lines)
+    assert {f"approval {s.sid}" for s in model.states} <= set(lines)
+    assert len(lines["cohesion"]) == model.tick + 1
+    assert len(lines["escalation rung"]) == 2 * model.tick + 1  # a step line
 
 
-def test_the_network_sizes_states_by_military_and_colors_them_by_role(model):
-    fig = network_figure(model)
-    states = {t.name: t for t in fig.data if t.name in ROLE_COLORS}
-    assert set(states) == {s.role.value for s in model.states}
-    coalition = states["coalition"]
-    assert coalition.marker.color == ROLE_COLORS["coalition"]
-    military = [s.military for s in model.coalition]
-    order = sorted(range(len(military)), key=military.__getitem__)
-    assert [coalition.marker.size[i] for i in order] == sorted(coalition.marker.size)
-    publics = next(t for t in fig.data if t.name == "publics")
-    assert len(publics.x) == sum(len(g) for g in group_support(model).values())
-    assert all(0.0 <= v <= 1.0 for v in publics.marker.color)
+def test_the_network_sizes_states_by_military_and_colors_them_by_side(model):
+    root = parse(network_figure(model))
+    assert root.get("data-figure") == "negsim-network"
+    states = {s.name: s for s in view.states(model)}
+    drawn = {}
+    for circle in root.iter(f"{SVG}circle"):
+        title = circle.findtext(f"{SVG}title") or ""
+        name = title.split(" (")[0]
+        if name in states:
+            drawn[name] = circle
+    intact = [s for s in states.values() if not s.broken]
+    assert set(drawn) == {s.name for s in intact}
+    for s in intact:
+        assert drawn[s.name].get("fill") == view.SIDE_COLORS[s.side]
+    by_military = sorted(intact, key=lambda s: s.military)
+    radii = [float(drawn[s.name].get("r")) for s in by_military]
+    assert radii == sorted(radii)
+
+
+def test_every_constituency_group_is_drawn_colored_by_its_support(model):
+    root = parse(network_figure(model))
+    groups = view.publics(model)
+    rings = [c for c in root.iter(f"{SVG}circle") if "support" in (c.findtext(f"{SVG}title") or "")]
+    assert len(rings) == sum(len(rows) for rows in groups.values())
+    supports = {f"{sid} {p.group}": p.support for sid, rows in groups.items() for p in rows}
+    for ring in rings:
+        key = ring.findtext(f"{SVG}title").split(":")[0]
+        assert ring.get("fill") == scale_color(supports[key])
 
 
 def test_every_state_shows_its_publics(model):
-    groups = group_support(model)
+    groups = view.publics(model)
     assert set(groups) == {s.sid for s in model.states}
     for sid, rows in groups.items():
-        assert {g for g, _, _ in rows} == set(model.cast.constituencies[sid])
-        assert sum(w for _, w, _ in rows) == pytest.approx(1.0)
-    assert publics_figure(model).layout.meta == "negsim-publics"
+        assert {p.group for p in rows} == set(model.cast.constituencies[sid])
+        assert sum(p.weight for p in rows) == pytest.approx(1.0)
+    root = parse(publics_figure(model))
+    assert root.get("data-figure") == "negsim-publics"
+    approvals = [h for h in hovers(root, "rect") if "approval" in h]
+    assert len(approvals) == len(model.states)
+
+
+def test_the_color_scale_runs_from_vermillion_through_grey_to_blue():
+    assert scale_color(0.0) == "#D55E00"
+    assert scale_color(0.5) == "#EEEEEE"
+    assert scale_color(1.0) == "#0072B2"
+    assert scale_color(-1) == scale_color(0.0) and scale_color(2) == scale_color(1.0)
 
 
 def test_status_log_and_outcome_read_the_model(model):
@@ -74,3 +116,13 @@ def test_a_finished_run_names_its_outcome():
         m.step()
     assert isinstance(m.outcome, Outcome)
     assert outcome_text(m).startswith(f"Outcome: {m.outcome.value.replace('_', ' ')} in week")
+    root = parse(series_figure(m))
+    assert root.get("data-weeks") == str(m.tick + 1)
+
+
+def test_figures_escape_text_from_the_cast(model, monkeypatch):
+    states = view.states(model)
+    evil = [view.StateView(**{**s.__dict__, "name": "A & <B>"}) for s in states]
+    monkeypatch.setattr(view, "states", lambda m: evil)
+    parse(publics_figure(model))  # well-formed: the names were escaped
+    assert "A &amp; &lt;B&gt;" in publics_figure(model)

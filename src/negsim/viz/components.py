@@ -1,7 +1,9 @@
-"""The panels of the page, each a function of the model (Mesa re-renders them every step).
+"""The panels of the page and the figures they draw.
 
-Figures are built by pure functions (``*_figure``) so they can be tested without a browser;
-the panel functions wrap them for Solara.
+Figures are inline SVG built by pure functions (``*_figure``) from what `negsim.viz.view` reads
+off the model: the page redraws them every week while the model plays, and SVG markup costs
+the browser a few milliseconds where a plotly figure costs tens (and plotly.js seconds to
+load). They can be tested without a browser. `CrisisPanels` puts them on the page.
 """
 
 from __future__ import annotations
@@ -9,22 +11,17 @@ from __future__ import annotations
 import html
 import itertools
 import math
-from collections import defaultdict
 
-import plotly.graph_objects as go
 import solara
-from plotly.subplots import make_subplots
+from mesa.visualization.utils import update_counter
 
-from negsim.analysis.colors import LOW_HIGH_SCALE, OUTCOME_COLORS, ROLE_COLORS
-from negsim.cast import Role
-from negsim.mechanisms.escalation import RUNGS
+from negsim.analysis.colors import LOW_HIGH_SCALE, OUTCOME_COLORS
 from negsim.model import CrisisModel
+from negsim.viz import view
+from negsim.viz.svg import GRID, Canvas, Scale, nice_ticks, x_axis, y_axis
 
-# One cell of Mesa's grid: 10 rows of 30 px plus margins; half the main area of a 1280 px
-# window. Plotly's widget ignores autosize there and would draw 700 px wide.
+WIDTH = 460  # one cell of the 2-column grid
 HEIGHT = 380
-WIDTH = 410
-MARGIN = {"l": 40, "r": 20, "t": 40, "b": 30}
 SERIES_COLORS = {
     "cohesion": "#0072B2",
     "control": "#D55E00",
@@ -49,7 +46,6 @@ EVENT_COLORS = {  # event kind -> badge color (Okabe-Ito)
     "capitulation": "#E69F00",
 }
 LOG_LENGTH = 40
-TIE_BANDS = 8  # cohesion bands of the coalition ties
 RUNG_TICKS = (
     "diplomatic",
     "economic",
@@ -60,210 +56,7 @@ RUNG_TICKS = (
 )
 
 
-def _layout(fig: go.Figure, title: str, meta: str) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "font": {"size": 14}},
-        meta=meta,  # lets tests find the figure in the page
-        height=HEIGHT,
-        width=WIDTH,
-        margin=MARGIN,
-        template="plotly_white",
-    )
-    return fig
-
-
-# --- the network of states -------------------------------------------------------------------
-
-
-def state_positions(model: CrisisModel) -> dict[str, tuple[float, float]]:
-    """Fixed places: aggressor left, target centre, coalition on an arc right, neutrals below."""
-    pos = {model.aggressor.sid: (-1.4, 0.0), model.target.sid: (0.0, 0.0)}
-    n = len(model.coalition)
-    for i, state in enumerate(model.coalition):
-        angle = math.pi * (0.5 - (i + 0.5) / n) * 0.9 if n > 1 else 0.0
-        pos[state.sid] = (0.2 + 1.3 * math.cos(angle), 1.3 * math.sin(angle))
-    for i, state in enumerate(model.neutrals):
-        pos[state.sid] = (-1.6 + 0.75 * i, -1.25)
-    return pos
-
-
-def group_support(model: CrisisModel) -> dict[str, list[tuple[str, float, float]]]:
-    """For each state, its constituency groups: (group, weight, weighted mean support)."""
-    pub = model.publics
-    acc: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for agent in model.constituency_agents:
-        w = float(pub.weight[agent.index])
-        acc[agent.state_id, agent.group][0] += w
-        acc[agent.state_id, agent.group][1] += w * float(pub.support[agent.index])
-    groups: dict[str, list[tuple[str, float, float]]] = defaultdict(list)
-    for (sid, group), (w, ws) in acc.items():
-        groups[sid].append((group, w, ws / w if w else 0.0))
-    return groups
-
-
-def pair_cohesion(a, b) -> float:
-    """How closely two coalition members hold together: shared trust times policy closeness."""
-    return 0.5 * (a.trust + b.trust) * (1.0 - abs(a.commitment - b.commitment))
-
-
-def network_figure(model: CrisisModel) -> go.Figure:
-    """States sized by military strength and colored by role; coalition ties by cohesion;
-    each state's constituencies on a ring around it, colored by support for its leader."""
-    pos = state_positions(model)
-    fig = go.Figure()
-    tgt = pos[model.target.sid]
-    aid = [m for m in model.coalition if m.aid > 0 and not m.defected]
-    fig.add_trace(_segments([(pos[m.sid], tgt) for m in aid], "#BBBBBB", 2, "dot"))
-    # Coalition ties, one trace per cohesion band (a trace per tie is slow to redraw).
-    bands: dict[tuple[int, bool], list] = defaultdict(list)
-    members = model.coalition
-    for i, a in enumerate(members):
-        for b in members[i + 1 :]:
-            band = min(TIE_BANDS - 1, int(pair_cohesion(a, b) * TIE_BANDS))
-            bands[band, a.defected or b.defected].append((pos[a.sid], pos[b.sid]))
-    for (band, broken), pairs in sorted(bands.items()):
-        color = _scale_color((band + 0.5) / TIE_BANDS)
-        fig.add_trace(_segments(pairs, color, 2.5, "dash" if broken else "solid"))
-    agg = pos[model.aggressor.sid]
-    fig.add_trace(  # the front line
-        go.Scatter(
-            x=[agg[0], tgt[0]],
-            y=[agg[1], tgt[1]],
-            mode="lines",
-            line={"color": ROLE_COLORS["aggressor"], "width": 2 + 6 * model.control},
-            hoverinfo="skip",
-            showlegend=False,
-        )
-    )
-    fig.add_annotation(
-        x=(agg[0] + tgt[0]) / 2,
-        y=0.35,
-        text=f"{RUNGS[model.rung]}<br>aggressor holds {model.control:.0%}",
-        showarrow=False,
-        font={"size": 10},
-    )
-    _add_constituency_rings(fig, model, pos)
-    strongest = max(s.military for s in model.states) or 1.0
-    for role in Role:
-        states = [s for s in model.states if s.role is role]
-        if not states:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=[pos[s.sid][0] for s in states],
-                y=[pos[s.sid][1] for s in states],
-                mode="markers+text",
-                name=role.value,
-                text=[s.sid for s in states],
-                textposition="middle center",
-                textfont={"size": 9, "color": "white"},
-                marker={
-                    "size": [14 + 24 * math.sqrt(s.military / strongest) for s in states],
-                    "color": ROLE_COLORS[role.value],
-                    "symbol": ["x" if s.defected else "circle" for s in states],
-                    "line": {"color": "white", "width": 1},
-                },
-                hovertext=[_state_hover(s) for s in states],
-                hoverinfo="text",
-            )
-        )
-    fig.add_trace(  # invisible: carries the shared colorbar of ties and publics
-        go.Scatter(
-            x=[None],
-            y=[None],
-            mode="markers",
-            showlegend=False,
-            marker={
-                "colorscale": LOW_HIGH_SCALE,
-                "cmin": 0,
-                "cmax": 1,
-                "color": [0],
-                "colorbar": {
-                    "title": {"text": "cohesion /<br>support", "font": {"size": 10}},
-                    "thickness": 10,
-                    "len": 0.6,
-                },
-            },
-        )
-    )
-    fig.update_xaxes(visible=False, range=[-2.3, 1.9])
-    fig.update_yaxes(visible=False, range=[-1.6, 1.6], scaleanchor="x")
-    fig.update_layout(legend={"orientation": "h", "y": -0.02, "font": {"size": 10}})
-    return _layout(
-        fig,
-        f"Week {model.tick}: states (size = military), ties, publics",
-        "negsim-network",
-    )
-
-
-def _segments(pairs: list, color: str, width: float, dash: str) -> go.Scatter:
-    """Line segments between pairs of points, as one trace."""
-    xs: list[float | None] = []
-    ys: list[float | None] = []
-    for (x0, y0), (x1, y1) in pairs:
-        xs += [x0, x1, None]
-        ys += [y0, y1, None]
-    return go.Scatter(
-        x=xs,
-        y=ys,
-        mode="lines",
-        line={"color": color, "width": width, "dash": dash},
-        opacity=0.8,
-        hoverinfo="skip",
-        showlegend=False,
-    )
-
-
-def _add_constituency_rings(fig: go.Figure, model: CrisisModel, pos: dict) -> None:
-    xs, ys, colors, sizes, hover = [], [], [], [], []
-    for sid, groups in group_support(model).items():
-        cx, cy = pos[sid]
-        for k, (group, weight, support) in enumerate(groups):
-            angle = 2 * math.pi * k / len(groups) + math.pi / 2
-            xs.append(cx + 0.24 * math.cos(angle))
-            ys.append(cy + 0.24 * math.sin(angle))
-            colors.append(support)
-            sizes.append(5 + 10 * math.sqrt(weight))
-            hover.append(f"{sid} {group}: support {support:.2f} (weight {weight:.2f})")
-    fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="markers",
-            name="publics",
-            marker={
-                "size": sizes,
-                "color": colors,
-                "colorscale": LOW_HIGH_SCALE,
-                "cmin": 0,
-                "cmax": 1,
-                "line": {"color": "#555555", "width": 0.5},
-            },
-            hovertext=hover,
-            hoverinfo="text",
-            showlegend=False,
-        )
-    )
-
-
-def _state_hover(state) -> str:
-    leader = state.leader
-    lines = [
-        f"<b>{state.name}</b> ({state.role.value})",
-        f"leader {leader.name}: approval {leader.approval:.2f}",
-        f"military {state.military:.2f}, economy {state.economy:.1f}",
-    ]
-    if state.role is Role.COALITION:
-        lines.append(
-            f"sanctions {state.sanctions:.2f}, aid {state.aid:.2f}, trust {state.trust:.2f}"
-            + (" (defected)" if state.defected else "")
-        )
-    if state.role is Role.AGGRESSOR:
-        lines.append(f"humiliation {leader.humiliation:.2f}")
-    return "<br>".join(lines)
-
-
-def _scale_color(value: float) -> str:
+def scale_color(value: float) -> str:
     """The LOW_HIGH_SCALE color of a value in [0, 1]."""
     value = min(1.0, max(0.0, value))
     for (x0, c0), (x1, c1) in itertools.pairwise(LOW_HIGH_SCALE):
@@ -277,136 +70,203 @@ def _scale_color(value: float) -> str:
     return str(LOW_HIGH_SCALE[-1][1])
 
 
+def _legend(canvas: Canvas, x: float, y: float, items: list[tuple[str, str, str]]) -> None:
+    """A row of (label, color, mark) items from (x, y); mark is "dot", "line" or "dots"."""
+    for label, color, mark in items:
+        if mark == "dot":
+            canvas.circle((x + 5, y), 5, color)
+        else:
+            canvas.line((x, y), (x + 16, y), color, 2, dash="2 2" if mark == "dots" else None)
+        canvas.text((x + 20, y), label, size=10, anchor="start")
+        x += 28 + 6 * len(label)
+
+
+# --- the network of states -------------------------------------------------------------------
+
+NETWORK_X = (-2.3, 1.9)  # the places of view.positions fit in here
+NETWORK_Y = (-1.6, 1.6)
+
+
+def network_figure(model: CrisisModel) -> str:
+    """States sized by military strength and colored by side; coalition ties by cohesion;
+    each state's constituencies on a ring around it, colored by support for its leader."""
+    status = view.status(model)
+    c = Canvas(WIDTH, HEIGHT, "negsim-network", week=status.week)
+    c.text((12, 16), f"Week {status.week}: states (size = military), ties, publics", 14, "start")
+    # Equal scales on both axes, in the area left of the color bar and above the legend.
+    left, top, right, bottom = 8, 28, WIDTH - 70, HEIGHT - 36
+    k = min(
+        (right - left) / (NETWORK_X[1] - NETWORK_X[0]),
+        (bottom - top) / (NETWORK_Y[1] - NETWORK_Y[0]),
+    )
+    cx, cy = (left + right) / 2, (top + bottom) / 2
+    mx, my = sum(NETWORK_X) / 2, sum(NETWORK_Y) / 2
+
+    def at(point: tuple[float, float]) -> tuple[float, float]:
+        return cx + k * (point[0] - mx), cy - k * (point[1] - my)
+
+    pos = {sid: at(p) for sid, p in view.positions(model).items()}
+    for a, b in view.aid_lines(model):
+        c.line(pos[a], pos[b], "#BBBBBB", 2, dash="2 3", opacity=0.8)
+    for tie in view.ties(model):
+        c.line(
+            pos[tie.a],
+            pos[tie.b],
+            scale_color(tie.cohesion),
+            2.5,
+            dash="6 4" if tie.broken else None,
+            opacity=0.8,
+        )
+    states = view.states(model)
+    side_of = {s.sid: s.side for s in states}
+    aggressor, target = view.front(model)
+    c.line(
+        pos[aggressor], pos[target], view.SIDE_COLORS[side_of[aggressor]], 2 + 6 * status.control
+    )
+    (ax, ay), (tx, ty) = pos[aggressor], pos[target]
+    label_y = (ay + ty) / 2 - 0.35 * k
+    c.text(((ax + tx) / 2, label_y - 7), view.RUNG_NAMES[status.rung], 10)
+    c.text(((ax + tx) / 2, label_y + 7), f"aggressor holds {status.control:.0%}", 10)
+    for sid, rows in view.publics(model).items():
+        x, y = pos[sid]
+        for i, public in enumerate(rows):
+            angle = 2 * math.pi * i / len(rows) + math.pi / 2
+            c.circle(
+                (x + 0.24 * k * math.cos(angle), y - 0.24 * k * math.sin(angle)),
+                (5 + 10 * math.sqrt(public.weight)) / 2,
+                scale_color(public.support),
+                stroke="#555555",
+                stroke_width=0.5,
+                hover=f"{sid} {public.group}: support {public.support:.2f} "
+                f"(weight {public.weight:.2f})",
+            )
+    strongest = max(s.military for s in states) or 1.0
+    for s in states:
+        radius = (14 + 24 * math.sqrt(max(0.0, s.military) / strongest)) / 2
+        color = view.SIDE_COLORS[s.side]
+        hover = "\n".join(s.details)
+        if s.broken:
+            c.cross(pos[s.sid], radius, color, hover=hover)
+        else:
+            c.circle(pos[s.sid], radius, color, stroke="white", stroke_width=1, hover=hover)
+        c.text(pos[s.sid], s.sid, 9, color="white" if not s.broken else "#333333")
+    # The color bar shared by ties and publics.
+    bar_top, bar_bottom = HEIGHT * 0.3, HEIGHT * 0.75
+    fill = c.gradient("negsim-low-high", [(float(at_), str(col)) for at_, col in LOW_HIGH_SCALE])
+    c.rect((WIDTH - 52, bar_top), (10, bar_bottom - bar_top), fill)
+    c.text((WIDTH - 47, bar_top - 22), "cohesion /", 10)
+    c.text((WIDTH - 47, bar_top - 10), "support", 10)
+    for value in (0.0, 0.5, 1.0):
+        y = bar_bottom - value * (bar_bottom - bar_top)
+        c.text((WIDTH - 38, y), f"{value:g}", 10, anchor="start")
+    present = [side for side in view.SIDES if any(s.side == side for s in states)]
+    _legend(c, 20, HEIGHT - 14, [(side, view.SIDE_COLORS[side], "dot") for side in present])
+    return c.svg()
+
+
 # --- time series -----------------------------------------------------------------------------
 
+TOP_ROW = (0.436, 1.0)  # shares of the plot's height, from the bottom
+BOTTOM_ROW = (0.0, 0.376)
+MIN_WEEKS = 4  # the week axis spans at least this many weeks
 
-def series_figure(model: CrisisModel) -> go.Figure:
+
+def series_figure(model: CrisisModel) -> str:
     """Cohesion, control, humiliation and the rung over time; below, every leader's approval."""
-    data = model.datacollector.model_vars
-    weeks = list(range(len(data["cohesion"])))
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        row_heights=[0.6, 0.4],
-        vertical_spacing=0.06,
-        specs=[[{"secondary_y": True}], [{}]],
-    )
+    s = view.series(model)
+    c = Canvas(WIDTH, HEIGHT, "negsim-series", weeks=len(s.weeks))
+    left, right, top, bottom = 50, WIDTH - 80, 44, HEIGHT - 40
+    span = bottom - top
+
+    def row(share: tuple[float, float], lo: float, hi: float) -> Scale:
+        return Scale(lo, hi, bottom - share[0] * span, bottom - share[1] * span)
+
+    last = max(MIN_WEEKS, s.weeks[-1] if s.weeks else 0)
+    week = Scale(0, last, left, right)
+    upper, lower = row(TOP_ROW, 0, 1), row(BOTTOM_ROW, 0, 1)
+    rungs = len(view.RUNG_NAMES)
+    rung = row(TOP_ROW, -0.1, rungs - 0.9)
+    ticks = nice_ticks(0, last, 6)
+    x_axis(c, week, upper(0), ticks, labels=False, top=upper(1))
+    x_axis(c, week, lower(0), ticks, top=lower(1))
+    c.text(((left + right) / 2, bottom + 26), "week", 10)
+    y_axis(c, upper, left, [0, 0.5, 1], right=right)
+    y_axis(c, lower, left, [0, 0.5, 1], right=right)
+    y_axis(c, rung, right, list(range(rungs)), labels=list(RUNG_TICKS), side="right", size=8)
+    c.text((14, (lower(0) + lower(1)) / 2), "leader approval", 10, rotate=-90)
+    c.text((26, (lower(0) + lower(1)) / 2), "(color = side)", 10, rotate=-90)
+    sides = {state.sid: state.side for state in view.states(model)}
+    for sid, values in s.approval.items():
+        c.polyline(
+            [(week(w), lower(v)) for w, v in zip(s.weeks, values, strict=True)],
+            view.SIDE_COLORS[sides[sid]],
+            1,
+            hover=f"approval {sid}",
+        )
     for name in ("cohesion", "control", "humiliation"):
-        fig.add_trace(
-            go.Scatter(
-                x=weeks,
-                y=data[name],
-                name=name,
-                mode="lines",
-                line={"color": SERIES_COLORS[name], "width": 2},
-            ),
-            row=1,
-            col=1,
+        c.polyline(
+            [(week(w), upper(v)) for w, v in zip(s.weeks, s.lines[name], strict=True)],
+            SERIES_COLORS[name],
+            2,
+            hover=name,
         )
-    fig.add_trace(
-        go.Scatter(
-            x=weeks,
-            y=data["rung"],
-            name="rung",
-            mode="lines",
-            line={"color": SERIES_COLORS["rung"], "width": 1.5, "dash": "dot", "shape": "hv"},
-            hovertext=[RUNGS[int(r)] for r in data["rung"]],
-        ),
-        row=1,
-        col=1,
-        secondary_y=True,
+    steps: list[tuple[float, float]] = []
+    for w, r in zip(s.weeks, s.rung, strict=True):  # a step line: the rung holds for the week
+        if steps:
+            steps.append((week(w), steps[-1][1]))
+        steps.append((week(w), rung(r)))
+    c.polyline(steps, SERIES_COLORS["rung"], 1.5, dash="2 3", hover="escalation rung")
+    _legend(
+        c,
+        left,
+        14,
+        [(name, SERIES_COLORS[name], "line") for name in ("cohesion", "control", "humiliation")]
+        + [("rung", SERIES_COLORS["rung"], "dots")],
     )
-    for state in model.states:
-        values = data[f"approval_{state.sid}"]
-        fig.add_trace(
-            go.Scatter(
-                x=weeks,
-                y=values,
-                name=f"approval {state.sid}",
-                mode="lines",
-                line={"color": ROLE_COLORS[state.role.value], "width": 1},
-                showlegend=False,
-            ),
-            row=2,
-            col=1,
-        )
-    fig.update_yaxes(range=[0, 1], row=1, col=1, secondary_y=False)
-    fig.update_yaxes(
-        range=[-0.1, len(RUNGS) - 0.9],
-        tickvals=list(range(len(RUNGS))),
-        ticktext=list(RUNG_TICKS),
-        tickfont={"size": 8},
-        showgrid=False,
-        row=1,
-        col=1,
-        secondary_y=True,
-    )
-    fig.update_yaxes(
-        range=[0, 1],
-        title={"text": "leader approval<br>(color = role)", "font": {"size": 10}},
-        row=2,
-        col=1,
-    )
-    fig.update_xaxes(title={"text": "week", "font": {"size": 10}}, row=2, col=1)
-    fig.update_layout(
-        legend={"orientation": "h", "y": 1.02, "x": 0, "yanchor": "bottom", "font": {"size": 10}}
-    )
-    _layout(fig, "", "negsim-series")
-    fig.update_layout(margin={**MARGIN, "l": 50, "t": 30, "r": 80})
-    return fig
+    return c.svg()
 
 
 # --- publics ---------------------------------------------------------------------------------
 
 
-def publics_figure(model: CrisisModel) -> go.Figure:
+def publics_figure(model: CrisisModel) -> str:
     """Each state's constituencies placed by their support for the leader's policy."""
-    groups = group_support(model)
-    names = {s.sid: s.name for s in model.states}
-    fig = go.Figure()
-    for role in Role:
-        states = [s for s in model.states if s.role is role]
-        rows = [(s.sid, g) for s in states for g in groups[s.sid]]
-        if not rows:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=[g[2] for _, g in rows],
-                y=[names[sid] for sid, _ in rows],
-                mode="markers",
-                name=role.value,
-                marker={
-                    "size": [6 + 14 * math.sqrt(g[1]) for _, g in rows],
-                    "color": ROLE_COLORS[role.value],
-                    "opacity": 0.75,
-                    "line": {"color": "white", "width": 0.5},
-                },
-                hovertext=[f"{names[sid]} {g[0]}: support {g[2]:.2f}" for sid, g in rows],
-                hoverinfo="text",
+    groups = view.publics(model)
+    states = view.states(model)
+    c = Canvas(WIDTH, HEIGHT, "negsim-publics")
+    c.text((12, 16), "Publics: dot = constituency (size = weight), | = approval", 14, "start")
+    left, right, top, bottom = 110, WIDTH - 20, 40, HEIGHT - 50
+    support = Scale(-0.02, 1.02, left, right)
+    step = (bottom - top) / max(1, len(states))
+    rows = {s.sid: top + step * (i + 0.5) for i, s in enumerate(states)}
+    for s in states:
+        y = rows[s.sid]
+        c.line((left, y), (right, y), GRID)
+        c.text((left - 6, y), s.name, 10, anchor="end")
+    x_axis(c, support, bottom, nice_ticks(0, 1, 5), top=top)
+    c.text(((left + right) / 2, bottom + 28), "support for the leader's policy", 12)
+    for s in states:
+        color = view.SIDE_COLORS[s.side]
+        for public in groups.get(s.sid, []):
+            c.circle(
+                (support(public.support), rows[s.sid]),
+                (6 + 14 * math.sqrt(public.weight)) / 2,
+                color,
+                stroke="white",
+                stroke_width=0.5,
+                opacity=0.75,
+                hover=f"{s.name} {public.group}: support {public.support:.2f}",
             )
+    for s in states:
+        x, y = support(s.approval), rows[s.sid]
+        c.line((x, y - 8), (x, y + 8), "black", 2)
+        c.rect(
+            (x - 3, y - 8),
+            (6, 16),
+            "transparent",
+            hover=f"{s.name}: leader's approval {s.approval:.2f}",
         )
-    fig.add_trace(
-        go.Scatter(
-            x=[s.leader.approval for s in model.states],
-            y=[s.name for s in model.states],
-            mode="markers",
-            name="leader approval",
-            marker={"symbol": "line-ns-open", "size": 16, "color": "black", "line": {"width": 2}},
-            hovertext=[f"{s.leader.name}: approval {s.leader.approval:.2f}" for s in model.states],
-            hoverinfo="text",
-        )
-    )
-    fig.update_xaxes(range=[-0.02, 1.02], title={"text": "support for the leader's policy"})
-    fig.update_yaxes(
-        categoryorder="array",
-        categoryarray=[s.name for s in reversed(model.states)],
-        tickfont={"size": 10},
-    )
-    fig.update_layout(showlegend=False)
-    return _layout(
-        fig, "Publics: dot = constituency (size = weight), | = approval", "negsim-publics"
-    )
+    return c.svg()
 
 
 # --- status and events -------------------------------------------------------------------------
@@ -414,20 +274,22 @@ def publics_figure(model: CrisisModel) -> go.Figure:
 
 def status_text(model: CrisisModel) -> str:
     """One line: where the crisis stands this week."""
+    s = view.status(model)
     return (
-        f"Week {model.tick} of {model.max_ticks} · {RUNGS[model.rung]} · "
-        f"control {model.control:.2f} · cohesion {model.cohesion:.2f} · "
-        f"humiliation {model.aggressor.leader.humiliation:.2f}"
+        f"Week {s.week} of {s.weeks} · {view.RUNG_NAMES[s.rung]} · "
+        f"control {s.control:.2f} · cohesion {s.cohesion:.2f} · "
+        f"humiliation {s.humiliation:.2f}"
     )
 
 
 def outcome_text(model: CrisisModel) -> str | None:
     """How the run ended, or None while it runs."""
-    if model.outcome is None:
+    s = view.status(model)
+    if s.outcome is None:
         return None
-    text = f"Outcome: {model.outcome.value.replace('_', ' ')} in week {model.tick}"
-    if model.outcome.value == "settlement" and model.deal is not None:
-        x, face = model.deal
+    text = f"Outcome: {s.outcome.replace('_', ' ')} in week {s.week}"
+    if s.deal is not None:
+        x, face = s.deal
         text += f" (deal x = {x:.2f}, face = {face:.2f})"
     return text
 
@@ -435,13 +297,11 @@ def outcome_text(model: CrisisModel) -> str | None:
 def events_html(model: CrisisModel, limit: int = LOG_LENGTH) -> str:
     """The latest events, newest first, as an HTML table with a colored badge per kind."""
     rows = []
-    for event in reversed(model.events[-limit:]):
-        if event.kind == "outcome":
-            continue
+    for event in view.events(model, limit):
         color = EVENT_COLORS.get(event.kind, "#999999")
         rows.append(
             "<tr>"
-            f'<td style="color:#666;padding-right:6px;white-space:nowrap">w{event.tick}</td>'
+            f'<td style="color:#666;padding-right:6px;white-space:nowrap">w{event.week}</td>'
             f'<td style="white-space:nowrap"><span style="background:{color};color:white;'
             f'border-radius:3px;padding:0 4px;font-size:11px">{html.escape(event.kind)}</span></td>'
             f'<td style="padding-left:6px">{html.escape(event.text)}</td>'
@@ -454,42 +314,48 @@ def events_html(model: CrisisModel, limit: int = LOG_LENGTH) -> str:
     )
 
 
-def CrisisNetwork(model: CrisisModel) -> solara.Element:
-    """Panel: the network of states and their publics."""
-    return solara.FigurePlotly(network_figure(model))
+# --- the panels --------------------------------------------------------------------------------
 
 
-def CrisisSeries(model: CrisisModel) -> solara.Element:
-    """Panel: the time series."""
-    return solara.FigurePlotly(series_figure(model))
-
-
-def PublicSupport(model: CrisisModel) -> solara.Element:
-    """Panel: constituencies' support for their leaders."""
-    return solara.FigurePlotly(publics_figure(model))
-
-
-def CrisisLog(model: CrisisModel) -> solara.Element:
-    """Panel: where the crisis stands, the outcome once it ends, and the event log."""
+def crisis_log(model: CrisisModel) -> solara.Element:
+    """Where the crisis stands, the outcome once it ends, and the event log."""
+    outcome = view.status(model).outcome
     with solara.Column(gap="6px", style={"padding": "8px"}) as panel:
         solara.Text(status_text(model), style={"font-weight": "bold", "font-size": "14px"})
-        ended = outcome_text(model)
-        if ended:
-            color = OUTCOME_COLORS[model.outcome.value]
+        if outcome is not None:
             solara.Text(
-                ended,
+                outcome_text(model),
                 style={
-                    "background": color,
+                    "background": OUTCOME_COLORS[outcome],
                     "color": "white",
                     "padding": "4px 8px",
                     "border-radius": "4px",
                     "font-weight": "bold",
                 },
             )
-        for warning in getattr(model, "viz_warnings", []):
+        for warning in view.warnings(model):
             solara.Warning(warning, dense=True)
         solara.HTML(tag="div", unsafe_innerHTML=events_html(model))
     return panel
 
 
-PANELS = [CrisisNetwork, CrisisSeries, PublicSupport, CrisisLog]
+PANELS = (network_figure, series_figure, publics_figure, crisis_log)
+"""The four panels of the grid, left to right and top to bottom: figures, then the log."""
+
+
+@solara.component
+def CrisisPanels(model: CrisisModel) -> solara.Element:
+    """The grid of panels; it redraws when Mesa's controls step or reset the model.
+
+    The one component of the page that listens to Mesa's step counter (``update_counter``):
+    each listener costs a render pass over the whole page, so the panels share one. Only the
+    panels' markup changes; the rest of the page is not rendered again.
+    """
+    update_counter.get()
+    with solara.GridFixed(columns=2, row_gap="12px", column_gap="12px") as grid:
+        for panel in PANELS:
+            if panel is crisis_log:
+                panel(model)
+            else:
+                solara.HTML(tag="div", unsafe_innerHTML=panel(model))
+    return grid

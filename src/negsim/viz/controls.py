@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import solara
 from mesa.visualization import Slider
 
 from negsim.cast import Cast, Parameters, canonical_path, load_cast
@@ -112,6 +113,62 @@ def model_params(cast_path: str | Path = DEFAULT_CAST) -> dict[str, Any]:
     }
     params.update({path: slider_for(path, cast) for path in MAIN_PARAMETERS})
     return params
+
+
+def value_text(slider: Slider, value: float) -> str:
+    """A slider's value as shown beside it, to the slider's precision."""
+    decimals = max(0, -math.floor(math.log10(slider.step))) if slider.is_float_slider else 0
+    return f"{value:.{decimals}f}"
+
+
+@solara.component
+def ParameterInputs(params: dict[str, Any], values: solara.Reactive[dict[str, Any]]) -> None:
+    """The inputs of `model_params`, writing into ``values``; each slider shows its value.
+
+    Mesa's own inputs hide a slider's value until it is dragged; these are the same inputs
+    with the value printed beside each slider.
+    """
+
+    def setter(name: str):
+        return lambda value: values.set({**values.value, name: value})
+
+    for name, spec in params.items():
+        if isinstance(spec, Slider):
+            value = values.value.get(name, spec.value)
+            slider = solara.SliderFloat if spec.is_float_slider else solara.SliderInt
+            with solara.Row(gap="4px", style={"align-items": "center"}):
+                slider(
+                    spec.label,
+                    value=value,
+                    on_value=setter(name),
+                    min=spec.min,
+                    max=spec.max,
+                    step=spec.step,
+                    thumb_label=False,
+                )
+                solara.Text(
+                    value_text(spec, value),
+                    style={"min-width": "2.5em", "text-align": "right", "font-size": "14px"},
+                )
+        elif spec["type"] == "Select":
+            solara.Select(
+                spec["label"],
+                value=values.value.get(name, spec["value"]),
+                values=spec["values"],
+                on_value=setter(name),
+            )
+        else:  # InputText
+            solara.InputText(
+                spec["label"], value=values.value.get(name, spec["value"]), on_value=setter(name)
+            )
+
+
+def initial_values(params: dict[str, Any]) -> dict[str, Any]:
+    """What each input of `model_params` holds before the user touches it."""
+    return {
+        name: spec.value if isinstance(spec, Slider) else spec["value"]
+        for name, spec in params.items()
+    }
 
 
 class VizModel(CrisisModel):
