@@ -82,6 +82,11 @@ class CrisisModel(mesa.Model):
     # --- views ---------------------------------------------------------------------------------
 
     @property
+    def params(self):
+        """The model parameters (`negsim.cast.Parameters`)."""
+        return self.world.params
+
+    @property
     def tick(self) -> int:
         """Ticks elapsed."""
         return self.world.tick

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from negsim.analysis.colors import OUTCOME_COLORS, ROLE_COLORS
-from negsim.cast import Parameters, Role, load_cast
+from negsim.cast import Parameters, load_cast
 from negsim.model import DEFAULT_CAST
 from negsim.outcomes import Outcome
 from negsim.viz.controls import (
@@ -19,7 +19,9 @@ from negsim.viz.controls import (
 
 def test_every_outcome_and_role_has_one_color():
     assert set(OUTCOME_COLORS) == {o.value for o in Outcome}
-    assert set(ROLE_COLORS) == {r.value for r in Role}
+    assert set(ROLE_COLORS) == {
+        "challenger", "challenger's partner", "defender", "defender's partner", "neutral"
+    }
     assert len(set(OUTCOME_COLORS.values())) == len(OUTCOME_COLORS)
 
 
@@ -77,9 +79,9 @@ def test_bad_inputs_become_warnings_not_exceptions():
 
 
 def test_overrides_and_seed_reach_the_model():
-    a = VizModel("dyad", seed="5", **{"disinformation.intensity": 0.9})
-    b = VizModel("dyad", seed=5, **{"disinformation.intensity": 0.9})
-    assert a.params.disinformation.intensity == 0.9
+    a = VizModel("dyad", seed="5", **{"disinformation.capacity": 0.9})
+    b = VizModel("dyad", seed=5, **{"disinformation.capacity": 0.9})
+    assert a.params.disinformation.capacity == 0.9
     for _ in range(10):
         a.step()
         b.step()

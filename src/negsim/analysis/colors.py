@@ -15,9 +15,10 @@ OUTCOME_COLORS: dict[str, str] = {
 }
 
 ROLE_COLORS: dict[str, str] = {
-    "aggressor": "#D55E00",  # vermillion
-    "target": "#009E73",  # bluish green
-    "coalition": "#0072B2",  # blue
+    "challenger": "#D55E00",  # vermillion
+    "challenger's partner": "#CC79A7",  # reddish purple
+    "defender": "#009E73",  # bluish green
+    "defender's partner": "#0072B2",  # blue
     "neutral": "#999999",  # grey
 }
 

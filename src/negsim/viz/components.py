@@ -126,7 +126,7 @@ def network_figure(model: CrisisModel) -> str:
     (ax, ay), (tx, ty) = pos[aggressor], pos[target]
     label_y = (ay + ty) / 2 - 0.35 * k
     c.text(((ax + tx) / 2, label_y - 7), view.RUNG_NAMES[status.rung], 10)
-    c.text(((ax + tx) / 2, label_y + 7), f"aggressor holds {status.control:.0%}", 10)
+    c.text(((ax + tx) / 2, label_y + 7), f"challenger holds {status.control:.0%}", 10)
     for sid, rows in view.publics(model).items():
         x, y = pos[sid]
         for i, public in enumerate(rows):

@@ -13,16 +13,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from negsim.analysis.colors import ROLE_COLORS
-from negsim.cast import Role
-from negsim.mechanisms.escalation import RUNGS
+from negsim.cast import RungId
 from negsim.model import CrisisModel
+from negsim.world import CHALLENGER, DEFENDER
 
-SIDES: tuple[str, ...] = tuple(role.value for role in Role)
-"""The sides a state can be on, in legend order."""
+SIDES: tuple[str, ...] = tuple(ROLE_COLORS)
+"""A state's place in the crisis (its side, and whether it is the side's principal), in
+legend order."""
 
-SIDE_COLORS: dict[str, str] = {side: ROLE_COLORS[side] for side in SIDES}
+SIDE_COLORS: dict[str, str] = dict(ROLE_COLORS)
 
-RUNG_NAMES: tuple[str, ...] = tuple(RUNGS)
+RUNG_NAMES: tuple[str, ...] = tuple(r.label for r in RungId)
 """The escalation ladder, bottom first."""
 
 
@@ -33,11 +34,11 @@ class Status:
     week: int
     weeks: int  # the tick limit
     rung: int
-    control: float  # share of the contested ground the aggressor holds
-    cohesion: float
-    humiliation: float  # of the aggressor's leader
+    control: float  # share of the contested ground the challenger holds
+    cohesion: float  # of the defenders' coalition
+    humiliation: float  # of the challenger's leader
     outcome: str | None  # None while the crisis runs
-    deal: tuple[float, float] | None  # (x, face) of a settlement
+    deal: tuple[float, float] | None  # (x, face given) of a settlement
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class StateView:
     side: str  # one of SIDES
     military: float
     approval: float  # of its leader
-    broken: bool  # has left its side's line (a defected coalition member)
+    broken: bool  # has left its side's line (a defected partner)
     details: tuple[str, ...]  # lines of text about it, its name and side first
 
 
@@ -101,17 +102,27 @@ def status(model: CrisisModel) -> Status:
     outcome = model.outcome.value if model.outcome is not None else None
     deal = None
     if outcome == "settlement" and model.deal is not None:
-        deal = (float(model.deal[0]), float(model.deal[1]))
+        deal = (float(model.deal.x), float(model.deal.face_public + model.deal.face_private))
+    challenger = model.states[model.world.sides.principal[CHALLENGER]]
     return Status(
         week=model.tick,
         weeks=model.max_ticks,
         rung=int(model.rung),
         control=float(model.control),
         cohesion=float(model.cohesion),
-        humiliation=float(model.aggressor.leader.humiliation),
+        humiliation=float(challenger.leader.humiliation),
         outcome=outcome,
         deal=deal,
     )
+
+
+def role(state) -> str:
+    """A state's place in the crisis: one of `SIDES`."""
+    if state.side.value == "neutral":
+        return "neutral"
+    if state.principal:
+        return state.side.value
+    return f"{state.side.value}'s partner"
 
 
 def warnings(model: CrisisModel) -> list[str]:
@@ -125,7 +136,7 @@ def states(model: CrisisModel) -> list[StateView]:
         StateView(
             sid=s.sid,
             name=s.name,
-            side=s.role.value,
+            side=role(s),
             military=float(s.military),
             approval=float(s.leader.approval),
             broken=bool(s.defected),
@@ -138,61 +149,82 @@ def states(model: CrisisModel) -> list[StateView]:
 def _details(state) -> tuple[str, ...]:
     leader = state.leader
     lines = [
-        f"{state.name} ({state.role.value})",
+        f"{state.name} ({role(state)}{', leads its side' if state.lead else ''})",
         f"leader {leader.name}: approval {leader.approval:.2f}",
         f"military {state.military:.2f}, economy {state.economy:.1f}",
     ]
-    if state.role is Role.COALITION:
+    if state.posture is not None:
+        lines.append(f"posture: {RUNG_NAMES[state.posture]}")
+    elif state.side.value != "neutral":
         lines.append(
             f"sanctions {state.sanctions:.2f}, aid {state.aid:.2f}, trust {state.trust:.2f}"
             + (" (defected)" if state.defected else "")
         )
-    if state.role is Role.AGGRESSOR:
+    if state.index == state.world.sides.principal[CHALLENGER]:
         lines.append(f"humiliation {leader.humiliation:.2f}")
     return tuple(lines)
 
 
 def positions(model: CrisisModel) -> dict[str, tuple[float, float]]:
-    """Fixed places: aggressor left, target centre, coalition on an arc right, neutrals below."""
-    pos = {model.aggressor.sid: (-1.4, 0.0), model.target.sid: (0.0, 0.0)}
-    n = len(model.coalition)
-    for i, state in enumerate(model.coalition):
-        angle = math.pi * (0.5 - (i + 0.5) / n) * 0.9 if n > 1 else 0.0
-        pos[state.sid] = (0.2 + 1.3 * math.cos(angle), 1.3 * math.sin(angle))
-    for i, state in enumerate(model.neutrals):
-        pos[state.sid] = (-1.6 + 0.75 * i, -1.25)
+    """Fixed places: the challenger left with its partners on an arc behind it, the defender
+    in the centre with its partners on an arc to the right, neutrals below."""
+    sides = model.world.sides
+    pos = {
+        model.states[sides.principal[CHALLENGER]].sid: (-1.4, 0.0),
+        model.states[sides.principal[DEFENDER]].sid: (0.0, 0.0),
+    }
+    for k, (x0, reach, flip) in ((CHALLENGER, (-1.6, 0.8, -1.0)), (DEFENDER, (0.2, 1.3, 1.0))):
+        partners = [model.states[j] for j in sides.partners[k]]
+        n = len(partners)
+        for i, state in enumerate(partners):
+            angle = math.pi * (0.5 - (i + 0.5) / n) * 0.9 if n > 1 else 0.0
+            pos[state.sid] = (x0 + flip * reach * math.cos(angle), reach * math.sin(angle))
+    for i, j in enumerate(sides.neutrals):
+        pos[model.states[j].sid] = (-1.6 + 0.75 * i, -1.25)
     return pos
 
 
 def front(model: CrisisModel) -> tuple[str, str]:
-    """The two states the fighting is between: (aggressor, target)."""
-    return model.aggressor.sid, model.target.sid
+    """The two states the fighting is between: (challenger, defender)."""
+    principal = model.world.sides.principal
+    return model.states[principal[CHALLENGER]].sid, model.states[principal[DEFENDER]].sid
 
 
 def aid_lines(model: CrisisModel) -> list[tuple[str, str]]:
-    """(giver, receiver) for every partner still sending aid to the target."""
-    target = model.target.sid
-    return [(m.sid, target) for m in model.coalition if m.aid > 0 and not m.defected]
+    """(giver, receiver) for every partner still sending aid to its side's principal."""
+    sides = model.world.sides
+    lines = []
+    for k in (CHALLENGER, DEFENDER):
+        receiver = model.states[sides.principal[k]].sid
+        lines += [
+            (model.states[j].sid, receiver)
+            for j in sides.partners[k]
+            if model.states[j].aid > 0 and not model.states[j].defected
+        ]
+    return lines
 
 
 def ties(model: CrisisModel) -> list[Tie]:
-    """Every pair of coalition partners: shared trust times closeness of their commitments."""
-    members = model.coalition
-    return [
-        Tie(
-            a.sid,
-            b.sid,
-            0.5 * (a.trust + b.trust) * (1.0 - abs(a.commitment - b.commitment)),
-            bool(a.defected or b.defected),
-        )
-        for i, a in enumerate(members)
-        for b in members[i + 1 :]
-    ]
+    """Every pair of partners of a side: shared trust times closeness of their commitments."""
+    found = []
+    for k in (CHALLENGER, DEFENDER):
+        members = [model.states[j] for j in model.world.sides.partners[k]]
+        found += [
+            Tie(
+                a.sid,
+                b.sid,
+                0.5 * (a.trust + b.trust) * (1.0 - abs(a.commitment - b.commitment)),
+                bool(a.defected or b.defected),
+            )
+            for i, a in enumerate(members)
+            for b in members[i + 1 :]
+        ]
+    return found
 
 
 def publics(model: CrisisModel) -> dict[str, list[Public]]:
     """For each state, its constituency groups with their weight and mean support."""
-    weight, support = model.publics.weight, model.publics.support
+    weight, support = model.world.publics.weight, model.world.publics.support
     acc: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
     for agent in model.constituency_agents:
         w = float(weight[agent.index])
