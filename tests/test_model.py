@@ -176,4 +176,6 @@ def test_nuclear_use_is_final_even_if_a_deal_could_be_signed_in_the_same_tick():
     escalation.climb(world, CHALLENGER, "slips", inadvertent=True)
     assert world.catastrophe
     bargaining.negotiate(world, random.Random(0))
-    assert world.deal is None and world.counts["offers_public"] + world.counts["offers_private"] == 0
+    assert (
+        world.deal is None and world.counts["offers_public"] + world.counts["offers_private"] == 0
+    )

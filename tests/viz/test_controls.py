@@ -20,7 +20,11 @@ from negsim.viz.controls import (
 def test_every_outcome_and_role_has_one_color():
     assert set(OUTCOME_COLORS) == {o.value for o in Outcome}
     assert set(ROLE_COLORS) == {
-        "challenger", "challenger's partner", "defender", "defender's partner", "neutral"
+        "challenger",
+        "challenger's partner",
+        "defender",
+        "defender's partner",
+        "neutral",
     }
     assert len(set(OUTCOME_COLORS.values())) == len(OUTCOME_COLORS)
 

@@ -28,8 +28,8 @@ from plotly.subplots import make_subplots
 
 from negsim.analysis.colors import OUTCOME_COLORS
 from negsim.analysis.stats import OUTCOMES, Z95, sensitivity, summary_table, wilson
-from negsim.errors import InputError
 from negsim.cast import RungId
+from negsim.errors import InputError
 from negsim.outcomes import RunRecord
 
 type Source = str | Path | Results | pd.DataFrame  # what every figure function takes
