@@ -29,7 +29,7 @@ def test_run_prints_a_story_and_writes_the_record(tmp_path):
         str(out),
     )
     assert result.returncode == 0, result.stderr
-    assert "outcome:" in result.stdout and "week" in result.stdout
+    assert "outcome:" in result.stdout and "tick" in result.stdout and "day" in result.stdout
     record = json.loads(out.read_text())
     assert record["seed"] == 7
 
@@ -73,22 +73,27 @@ BAD = {
     "exposure out of range": (
         "exposure = { ALY = 0.3 }",
         "exposure = { ALY = 1.3 }",
-        "exposures must lie in [0, 1]",
+        "exposure: values must lie in [0, 1]",
     ),
     "self exposure": (
         "exposure = { ALY = 0.3 }",
         "exposure = { ARG = 0.3 }",
         "states.ARG.exposure.ARG: a state has no exposure to itself",
     ),
-    "no aggressor": (
-        'role = "aggressor"',
-        'role = "neutral"',
-        "exactly one state with role = 'aggressor'",
+    "principal on the wrong side": (
+        'side = "challenger"',
+        'side = "neutral"',
+        "sides.challenger.principal: 'ARG' is on side 'neutral', not 'challenger'",
     ),
-    "bad parameter": (
+    "bad value": (
         "initial_control = 0.2",
         "initial_control = 2",
-        "parameters.battlefield.initial_control",
+        "cast.initial_control",
+    ),
+    "version 1 cast": (
+        'side = "challenger"',
+        'role = "aggressor"',
+        "role is gone",
     ),
 }
 
@@ -149,7 +154,7 @@ def _clear_error(result: subprocess.CompletedProcess, expected: str) -> None:
             'constituencies.ARG.public.count="200"',
             "count: input should be a valid integer, got '200'",
         ),
-        ("bargaining.start_tick=12.0", "start_tick: input should be a valid integer, got 12.0"),
+        ("bargaining.start_days=12.0", "start_days: input should be a valid integer, got 12.0"),
         ("domestic.elections=-0", "elections: input should be a valid boolean, got 0"),
         ('domestic.elections="true"', "elections: input should be a valid boolean, got 'true'"),
         ("states.ARG.regime=1", "regime: input should be 'democracy' or 'autocracy', got 1"),

@@ -675,6 +675,14 @@ class Cast(Section):
         spec: SideSpec = getattr(self.sides, side.value)
         return spec.lead or spec.principal
 
+    def role(self, sid: str) -> str:
+        """A state's place in the crisis: ``challenger``, ``defender``, a side's partner
+        (``"defender's partner"``) or ``neutral``."""
+        side = self.states[sid].side
+        if side is Side.NEUTRAL:
+            return "neutral"
+        return side.value if sid == self.principal(side) else f"{side.value}'s partner"
+
     def state_ids(self, side: Side) -> list[str]:
         """The ids of the states on a side, in cast order."""
         return [sid for sid, s in self.states.items() if s.side is side]

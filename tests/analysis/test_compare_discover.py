@@ -102,7 +102,7 @@ def sweep(tmp_path_factory):
         replications=2,
         max_ticks=12,
         vary=f'"{FACE}" = {{ low = 0.0, high = 1.0 }}\n'
-        '"bargaining.start_tick" = { low = 0, high = 8 }',
+        '"bargaining.start_days" = { low = 0, high = 8 }',
         extra="samples = 30",
     )
     return run_experiment(spec, results=folder, workers=1, progress=False).root

@@ -19,7 +19,7 @@ from negsim.errors import InputError
 from negsim.experiment import run_experiment
 from tests.experiment.helpers import failing_at_face_02, write_spec
 
-FACE, START = "bargaining.face_offer", "bargaining.start_tick"
+FACE, START = "bargaining.face_offer", "bargaining.start_days"
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,8 @@ def _synthetic(outcome: str = "stalemate", n: int = 30) -> pd.DataFrame:
             "outcome": outcome,
             "end_tick": np.arange(n) + 5,
             "deal_x": np.nan,
-            "deal_face": np.nan,
+            "face_public": np.nan,
+            "face_private": np.nan,
             "min_cohesion": np.linspace(0, 1, n),
             "peak_rung": 3,
         }
@@ -120,9 +121,9 @@ def test_fields_are_read_from_the_data_and_families_drawn_together(grid):
 
 def test_a_continuous_field_gets_violins_per_value_and_an_ecdf_line_per_value(grid):
     runs = plots.load(grid).ok
-    assert not plots.is_discrete(runs["min_cohesion"])
-    violins = plots.distribution(grid, "min_cohesion", FACE)
-    lines = plots.ecdf(grid, "min_cohesion", FACE)
+    assert not plots.is_discrete(runs["misperception"])
+    violins = plots.distribution(grid, "misperception", FACE)
+    lines = plots.ecdf(grid, "misperception", FACE)
     values = runs[FACE].nunique()
     assert [t.type for t in violins.data] == ["violin"] * values
     assert [t.type for t in lines.data] == ["scatter"] * values

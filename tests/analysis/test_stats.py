@@ -51,7 +51,7 @@ def _runs(outcomes: list[str], point: int = 0, face: float = 0.1) -> pd.DataFram
             "outcome": outcomes,
             "end_tick": np.arange(n) + 10,
             "deal_x": [0.4 if o == "settlement" else np.nan for o in outcomes],
-            "deal_face": [0.2 if o == "settlement" else np.nan for o in outcomes],
+            "face_public": [0.2 if o == "settlement" else np.nan for o in outcomes],
             "min_cohesion": 0.3,
             "mean_cohesion": 0.5,
             "coalition_collapsed": False,

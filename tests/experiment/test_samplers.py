@@ -13,7 +13,7 @@ from tests.experiment.helpers import write_spec
 
 RANGES = (
     '"bargaining.face_offer" = { low = 0.2, high = 0.6 }\n'
-    '"bargaining.start_tick" = { low = 0, high = 40 }'
+    '"bargaining.start_days" = { low = 0, high = 40 }'
 )
 
 
@@ -38,8 +38,8 @@ def test_random_points_lie_in_their_ranges_and_integers_stay_integers(tmp_path):
     points = sample_points(_spec(tmp_path, "random", 50))
     assert len(points) == 50
     assert all(0.2 <= p["bargaining.face_offer"] <= 0.6 for p in points)
-    assert all(isinstance(p["bargaining.start_tick"], int) for p in points)
-    assert all(0 <= p["bargaining.start_tick"] <= 40 for p in points)
+    assert all(isinstance(p["bargaining.start_days"], int) for p in points)
+    assert all(0 <= p["bargaining.start_days"] <= 40 for p in points)
     assert points == sample_points(_spec(tmp_path, "random", 50))
 
 

@@ -120,8 +120,8 @@ def test_an_experiment_name_cannot_leave_the_results_folder(tmp_path, name, caps
     ("vary", "expected"),
     [
         (
-            '"bargaining.start_tick" = ["12", "26"]',
-            "value '12': parameters.bargaining.start_tick: input should be a valid integer",
+            '"bargaining.start_days" = ["12", "26"]',
+            "value '12': parameters.bargaining.start_days: input should be a valid integer",
         ),
         (
             '"domestic.elections" = ["true", "false"]',

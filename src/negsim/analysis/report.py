@@ -294,11 +294,12 @@ def _cast_html(res: plots.Results) -> str:
     for sid, state in cast.states.items():
         leader = cast.leaders[sid]
         publics = cast.constituencies.get(sid, {})
-        dot = f"<span class='dot' style='background:{ROLE_COLORS[state.role.value]}'></span>"
+        role = cast.role(sid)
+        dot = f"<span class='dot' style='background:{ROLE_COLORS[role]}'></span>"
         rows.append(
             [
                 f"<b>{_e(sid)}</b> {_e(state.name)}",
-                dot + _e(state.role.value),
+                dot + _e(role),
                 _e(state.regime.value),
                 state.military,
                 state.economy,

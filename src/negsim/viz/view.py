@@ -118,11 +118,7 @@ def status(model: CrisisModel) -> Status:
 
 def role(state) -> str:
     """A state's place in the crisis: one of `SIDES`."""
-    if state.side.value == "neutral":
-        return "neutral"
-    if state.principal:
-        return state.side.value
-    return f"{state.side.value}'s partner"
+    return state.model.cast.role(state.sid)
 
 
 def warnings(model: CrisisModel) -> list[str]:
