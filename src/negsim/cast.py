@@ -256,6 +256,12 @@ class BargainingParams(Section):
         0.3, 0, 1, "a side's misreading of its own publics, as a share of its misperception"
     )
     grid: int = param(41, 5, 401, "number of deal terms x a proposer considers")
+    leak_rate: float = param(
+        0.05, 0, 1, "weekly chance the private part of a deal under implementation leaks"
+    )
+    leak_cost: float = param(
+        0.1, 0, 1, "support its hawks withdraw from a leader caught having denied a secret deal"
+    )
 
 
 class RatificationParams(Section):
@@ -291,6 +297,16 @@ class BeliefParams(Section):
     )
     cohesion_rate: float = param(
         0.2, 0, 1, "weekly rate at which a principal's estimate of enemy cohesion adjusts"
+    )
+
+
+class MediationParams(Section):
+    rounds_per_week: float = param(1.0, 0, 7, "proposals a mediator may make per week")
+    noise: float = param(
+        0.05, 0, 1, "sd (issue units) of a mediator's reading of each side's limits"
+    )
+    lean: float = param(
+        0.2, 0, 1, "share of the bargaining range a fully biased mediator shifts its proposals"
     )
 
 
@@ -387,6 +403,9 @@ class DomesticParams(Section):
     unrest_threshold: float = param(0.35, 0, 1, "autocrat approval below which unrest can topple")
     unrest_rate: float = param(0.05, 0, 1, "weekly chance of a fall at zero approval")
     approval_weight: float = param(0.3, 0, 5, "weight a leader gives its approval in decisions")
+    legislative_swing: float = param(
+        1.0, 0, 10, "seats a legislative election moves to the government's dissatisfied publics"
+    )
     successor_spread: float = param(
         0.1,
         0,
@@ -427,6 +446,7 @@ class Parameters(Section):
     ratification: RatificationParams = Field(default_factory=RatificationParams)
     beliefs: BeliefParams = Field(default_factory=BeliefParams)
     commitment: CommitmentParams = Field(default_factory=CommitmentParams)
+    mediation: MediationParams = Field(default_factory=MediationParams)
     sanctions: SanctionParams = Field(default_factory=SanctionParams)
     disinformation: DisinformationParams = Field(default_factory=DisinformationParams)
     messaging: MessagingParams = Field(default_factory=MessagingParams)
@@ -478,6 +498,12 @@ class StateSpec(Section):
     next_election_day: int | None = Field(
         None, ge=0, le=100_000, description="day of the next executive election, if any"
     )
+    legislature_every_days: int = Field(
+        1461, ge=1, le=100_000, description="days between legislative elections (democracies)"
+    )
+    next_legislature_day: int | None = Field(
+        None, ge=0, le=100_000, description="day of the next legislative election, if any"
+    )
     exposure: dict[str, float] = Field(
         default_factory=dict, description="economic exposure (0..1) to each other state"
     )
@@ -495,6 +521,12 @@ class StateSpec(Section):
     guarantor: bool = Field(False, description="guarantees and must ratify any deal")
     face_capacity: float = Field(
         0.0, ge=0, le=1, description="face it can give in a deal (e.g. an asset it can withdraw)"
+    )
+    mediation_bias: float = Field(
+        0.0, ge=-1, le=1, description="a mediator's lean: toward the challenger (+) or defender (-)"
+    )
+    mediation_credibility: float = Field(
+        0.5, ge=0, le=1, description="how far the parties trust a mediator's readings (0..1)"
     )
 
     @model_validator(mode="before")
@@ -544,9 +576,28 @@ class ConstituencySpec(Section):
     )
 
 
+class HistoryRecord(Section):
+    """What happened: a historical cast's real outcome, for comparison with the model's."""
+
+    outcome: str = Field(
+        pattern=r"^(settlement|aggressor_withdrawal|target_capitulation|conquest|catastrophe"
+        r"|stalemate)$",
+        description="the real outcome in the model's terms",
+    )
+    began: str = Field(description="date the crisis began (ICB trigger), YYYY-MM-DD")
+    ended: str = Field(description="date it ended (ICB termination), YYYY-MM-DD")
+    days: int = Field(ge=0, le=100_000, description="its duration in days")
+    deal_x: float | None = Field(
+        None, ge=0, le=1, description="the challenger's share of the issue in the deal, if any"
+    )
+    summary: str = Field("", description="what happened, in a sentence or two")
+    source: str = Field("", description="where the dates and outcome come from")
+
+
 class CastInfo(Section):
     name: str
     description: str = ""
+    history: HistoryRecord | None = Field(None, description="a historical cast's real outcome")
     tick_days: float = Field(7.0, gt=0, le=365, description="days per tick")
     horizon_days: float = Field(
         728.0, gt=0, le=36_500, description="days observed; reaching them is a stalemate"
@@ -655,6 +706,13 @@ class Cast(Section):
                     problems.append(f"states.{sid}.instruments: '{instrument}' needs {need[1]}")
                 if instrument is Instrument.MEDIATION and state.side is not Side.NEUTRAL:
                     problems.append(f"states.{sid}.instruments: only a neutral state can mediate")
+            if state.regime is Regime.AUTOCRACY and (
+                state.next_election_day is not None or state.next_legislature_day is not None
+            ):
+                problems.append(
+                    f"states.{sid}: an autocracy holds no scheduled elections "
+                    "(next_election_day and next_legislature_day are for democracies)"
+                )
         for table in ("leaders", "constituencies"):
             given = set(getattr(self, table))
             problems += [f"{table}.{s}: no state '{s}' in this cast" for s in sorted(given - ids)]
