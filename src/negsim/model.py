@@ -156,6 +156,7 @@ class CrisisModel(mesa.Model):
         """Phase 3: approval; elections and unrest may replace a leader (a new Leader agent)."""
         w = self.world
         domestic.update_approvals(w)
+        domestic.legislatures(w)
         for i, cause in domestic.falls(w, self.random):
             old = self.states[i].leader
             domestic.replace_leader(w, i, cause, self.random)
@@ -248,6 +249,7 @@ class CrisisModel(mesa.Model):
             deal_x=deal.x if deal else None,
             face_public=deal.face_public if deal else None,
             face_private=deal.face_private if deal else None,
+            deal_mediated=deal.mediated if deal else None,
             final_control=w.control,
             peak_rung=w.peak_rung,
             peak_posture_challenger=w.sides.peak_posture[CHALLENGER],

@@ -61,9 +61,12 @@ EVENT_KINDS = (
     "bluffs_called",
     "offers_public",
     "offers_private",
+    "offers_mediated",
     "offers_rejected",
     "ratifications_failed",
     "deals_broken",
+    "leaks",
+    "payers_refused",
     "escalations",
     "inadvertent_escalations",
     "de_escalations",
@@ -71,6 +74,7 @@ EVENT_KINDS = (
     "rejoins",
     "collapses",
     "elections",
+    "legislative_elections",
     "leader_changes",
     "disinformation_ticks",
 )
@@ -87,6 +91,7 @@ class RunRecord:
     deal_x: float | None
     face_public: float | None
     face_private: float | None
+    deal_mediated: bool | None
     final_control: float
     peak_rung: int
     peak_posture_challenger: int

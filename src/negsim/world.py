@@ -80,6 +80,8 @@ class Deal:
     breach: tuple[float, float]  # chance each side breaks it over the implementation
     postures: tuple[int, int]  # postures before the ceasefire, restored if it breaks
     mediated: bool = False
+    payers: tuple[int, ...] = ()  # the states paying its face (they denied a private part)
+    leaked: bool = False
 
 
 @dataclass
@@ -100,10 +102,14 @@ class StateArrays:
     aid_capacity: np.ndarray
     force_projection: np.ndarray
     face_capacity: np.ndarray
+    mediation_bias: np.ndarray
+    mediation_credibility: np.ndarray
     guarantor: np.ndarray
     highest: np.ndarray  # highest posture each could choose
     election_every: np.ndarray  # ticks
     next_election: np.ndarray  # tick, -1 for none
+    legislature_every: np.ndarray  # ticks
+    next_legislature: np.ndarray  # tick, -1 for none
     rows: list[slice]  # each state's rows in Publics
     # policies and condition
     sanctions: np.ndarray
@@ -155,7 +161,8 @@ class LeaderArrays:
 class Publics:
     """Every constituency's traits and state as arrays (one row per agent, grouped by state)."""
 
-    weight: np.ndarray  # sums to one within each state
+    weight: np.ndarray  # sums to one within each state: political weight (approval)
+    seats: np.ndarray  # sums to one within each state: weight in ratifying a deal
     stance: np.ndarray
     risk_tolerance: np.ndarray
     pain_sensitivity: np.ndarray
@@ -179,6 +186,7 @@ class SideArrays:
     partners: tuple[list[int], list[int]]
     members: tuple[list[int], list[int]]  # principal first, then partners
     neutrals: list[int]
+    mediators: list[int]  # neutrals with the mediation instrument
     posture: list[int]
     peak_posture: list[int]
     misjudgment: list[float]  # log-underestimate of the enemy's strength
@@ -296,6 +304,30 @@ class World:
         """How open the discreet channel is: the parameter, once talks are open."""
         return self.params.bargaining.back_channel if self.talks_open() else 0.0
 
+    def mediator(self) -> int | None:
+        """The most credible mediator at work (a neutral with the mediation instrument), once
+        talks are open."""
+        if not self.sides.mediators or not self.talks_open():
+            return None
+        return max(self.sides.mediators, key=lambda j: self.states.mediation_credibility[j])
+
+    def channel(self) -> float:
+        """How clearly the sides read each other: the back channel or the most credible
+        mediator, whichever is clearer (M3, M15)."""
+        mediator = self.mediator()
+        relayed = self.states.mediation_credibility[mediator] if mediator is not None else 0.0
+        return max(self.back_channel(), float(relayed))
+
+    def relay_bias(self) -> float:
+        """How far the mediator's relay tilts each side's reading toward its favourite (issue
+        units): the challenger's if positive. Zero when the back channel reads clearer."""
+        mediator = self.mediator()
+        if mediator is None:
+            return 0.0
+        if self.back_channel() >= self.states.mediation_credibility[mediator]:
+            return 0.0
+        return float(self.states.mediation_bias[mediator]) * self.params.mediation.lean
+
 
 def build_world(cast: Cast, rng: random.Random, max_ticks: int | None = None) -> World:
     """Lay out a cast as arrays and draw what nature decides: trait spreads, private types."""
@@ -339,6 +371,8 @@ def build_world(cast: Cast, rng: random.Random, max_ticks: int | None = None) ->
         aid_capacity=array(s.aid_capacity for s in specs),
         force_projection=array(s.force_projection for s in specs),
         face_capacity=array(s.face_capacity for s in specs),
+        mediation_bias=array(s.mediation_bias for s in specs),
+        mediation_credibility=array(s.mediation_credibility for s in specs),
         guarantor=array((s.guarantor for s in specs), bool),
         highest=array((int(highest_posture(s)) for s in specs), int),
         election_every=array((clock.ticks(s.election_every_days) for s in specs), int),
@@ -346,6 +380,16 @@ def build_world(cast: Cast, rng: random.Random, max_ticks: int | None = None) ->
             (
                 round(s.next_election_day / clock.tick_days)
                 if d and s.next_election_day is not None
+                else -1
+                for s, d in zip(specs, democracy, strict=True)
+            ),
+            int,
+        ),
+        legislature_every=array((clock.ticks(s.legislature_every_days) for s in specs), int),
+        next_legislature=array(
+            (
+                round(s.next_legislature_day / clock.tick_days)
+                if d and s.next_legislature_day is not None
                 else -1
                 for s, d in zip(specs, democracy, strict=True)
             ),
@@ -400,6 +444,11 @@ def build_world(cast: Cast, rng: random.Random, max_ticks: int | None = None) ->
         partners=partners,
         members=tuple([principal[k], *partners[k]] for k in range(2)),
         neutrals=[i for i in range(n) if states.side[i] == 2],
+        mediators=[
+            i
+            for i in range(n)
+            if states.side[i] == 2 and Instrument.MEDIATION in states.instruments[i]
+        ],
         posture=[int(cast.sides.challenger.posture), int(cast.sides.defender.posture)],
         peak_posture=[int(cast.sides.challenger.posture), int(cast.sides.defender.posture)],
         misjudgment=[
@@ -470,6 +519,7 @@ def _build_publics(
     mass = np.bincount(like_minded, weights=arrays["weight"])
     return Publics(
         **arrays,
+        seats=arrays["weight"].copy(),
         state_of=state_idx,
         like_minded=like_minded,
         like_minded_mass=np.maximum(mass, 1e-12),

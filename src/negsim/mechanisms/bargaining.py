@@ -29,7 +29,7 @@ import numpy as np
 
 from negsim.cast import RungId
 from negsim.compiled import jitable, kernel
-from negsim.mechanisms import commitment, outlook
+from negsim.mechanisms import commitment, mediation, outlook
 from negsim.mechanisms.beliefs import bayes, choice_likelihood
 from negsim.mechanisms.decisions import accept_probability, logit_choice
 from negsim.world import CHALLENGER, DEFENDER, Deal, other
@@ -216,7 +216,7 @@ def winset_edges(world: World) -> dict[int, float]:
     winset_edges_of(
         pub.preferred,
         pub.pain_sensitivity,
-        pub.weight,
+        pub.seats,
         np.array([s.rows[i].start for i in required], dtype=np.int64),
         np.array([s.rows[i].stop for i in required], dtype=np.int64),
         np.array([s.side[i] for i in required], dtype=np.int64),
@@ -292,7 +292,7 @@ def open_round(world: World) -> Round:
         later=later,
         breach=commitment.breach_chances(world, xs, later),
         edges=winset_edges(world) if world.params.ratification.enabled else {},
-        channel=world.back_channel(),
+        channel=world.channel(),
     )
 
 
@@ -326,9 +326,12 @@ def choose_offer(
     edge_sides = np.array([world.states.side[i] for i, _ in edges], dtype=np.int64)
     own = p.bargaining.own_misperception
     edge_sds = np.array([noise if k != side else own * noise for k in edge_sides])
+    relay = world.relay_bias()  # a mediator tilts what it relays of the other side
     reads = [
-        e + (rng.gauss(0.0, sd) if sd > 0 else 0.0)
-        for (_, e), sd in zip(edges, edge_sds, strict=True)
+        e
+        + (rng.gauss(0.0, sd) if sd > 0 else 0.0)
+        + (0.0 if k == side else relay if k == CHALLENGER else -relay)
+        for (_, e), sd, k in zip(edges, edge_sds, edge_sides, strict=True)
     ]
     fighting = outlook.reservation(world, side)
     breach_mine, breach_theirs = now.breach if side == CHALLENGER else now.breach[::-1]
@@ -373,36 +376,58 @@ def choose_offer(
     return Offer(side, float(now.xs[g]), fp, fq, ch)
 
 
+def _accepts(world: World, side: int, offer: Offer, breach: float, rng: random.Random) -> bool:
+    """Whether a side's principal takes an offer: its deal value, discounted by the chance
+    the other side breaks the deal (``breach``), against its reservation (logit)."""
+    principal = world.sides.principal[side]
+    later = outlook.later_value(world, side, world.leaders.resolve[principal])
+    worth = leader_deal_value(world, side, offer.x, offer.face)
+    worth = (1.0 - breach) * worth + breach * later
+    temperature = world.leaders.temperature[principal] * world.params.decisions.temperature_scale
+    return rng.random() < accept_probability(worth, outlook.reservation(world, side), temperature)
+
+
 def answer(world: World, offer: Offer, rng: random.Random, now: Round | None = None) -> bool:
-    """The other principal answers an offer; accepted, it goes to ratification; ratified, it is
-    signed. Returns whether a deal was signed."""
-    p = world.params
+    """The other principal (both, for a mediator's proposal) answers an offer; accepted, the
+    third states paying for its face must agree and every required state ratify; ratified, it
+    is signed. Returns whether a deal was signed."""
     now = now or open_round(world)
     side = offer.proposer
-    enemy = other(side)
-    receiver = world.sides.principal[enemy]
-    world.counts["offers_private" if offer.private else "offers_public"] += 1
+    mediated = side == mediation.MEDIATOR
+    world.counts[
+        "offers_mediated" if mediated else "offers_private" if offer.private else "offers_public"
+    ] += 1
     q_c, q_d = commitment.breach_chances(world, np.array([offer.x]), now.later)
-    q_mine = float((q_c if side == CHALLENGER else q_d)[0])
-    later = outlook.later_value(world, enemy, world.leaders.resolve[receiver])
-    worth = leader_deal_value(world, enemy, offer.x, offer.face)
-    worth = (1.0 - q_mine) * worth + q_mine * later
-    mine = outlook.reservation(world, enemy)
-    temperature = world.leaders.temperature[receiver] * p.decisions.temperature_scale
-    accepted = rng.random() < accept_probability(worth, mine, temperature)
-    _learn_from_answer(world, side, offer, accepted)
-    channel = "privately" if offer.private else "publicly"
+    breach = (float(q_c[0]), float(q_d[0]))
+    if mediated:
+        who = world.name(world.mediator())
+        accepted = all(_accepts(world, k, offer, breach[other(k)], rng) for k in (0, 1))
+    else:
+        who = world.name(world.sides.lead[side])
+        enemy = other(side)
+        accepted = _accepts(world, enemy, offer, breach[side], rng)
+        _learn_from_answer(world, side, offer, accepted)
+    channel = "through a mediator" if mediated else "privately" if offer.private else "publicly"
     text = (
-        f"{world.name(world.sides.lead[side])} offers {channel}: x = {offer.x:.2f}, "
+        f"{who} proposes {channel}: x = {offer.x:.2f}, "
         f"face {offer.face_public:.2f} public / {offer.face_private:.2f} private"
     )
-    if side == DEFENDER and offer.face > 0.0:
+    if side != CHALLENGER and offer.face > 0.0:
         world.face_offered += offer.face
         world.sides.face_on_table = max(world.sides.face_on_table, offer.face)
     if not accepted:
         world.log("offer", f"{text}; rejected", "offers_rejected")
         if not offer.private:
             _rejected_in_public(world, offer)
+        return False
+    unwilling = mediation.refusing_payers(world, offer.x, offer.face)
+    if unwilling:
+        names = ", ".join(world.name(j) for j in unwilling)
+        world.log(
+            "offer",
+            f"{text}; accepted but {names} will not pay its part of the face",
+            "payers_refused",
+        )
         return False
     refusing = [
         world.name(i)
@@ -416,7 +441,7 @@ def answer(world: World, offer: Offer, rng: random.Random, now: Round | None = N
             "ratifications_failed",
         )
         return False
-    sign(world, offer, (float(q_c[0]), float(q_d[0])))
+    sign(world, offer, breach)
     return True
 
 
@@ -457,6 +482,8 @@ def sign(world: World, offer: Offer, breach: tuple[float, float]) -> None:
         ends=world.tick + world.clock.ticks(c.implementation_days),
         breach=breach,
         postures=(world.sides.posture[0], world.sides.posture[1]),
+        mediated=offer.proposer == mediation.MEDIATOR,
+        payers=tuple(j for j, _ in mediation.payers(world, offer.face)),
     )
     world.sides.posture[:] = [RungId.DIPLOMATIC, RungId.DIPLOMATIC]
     world.threats.clear()
@@ -474,7 +501,7 @@ def negotiate(world: World, rng: random.Random) -> None:
         return
     chance = min(1.0, world.params.bargaining.rounds_per_week * world.clock.weeks)
     proposing = [side for side in (CHALLENGER, DEFENDER) if rng.random() < chance]
-    if not proposing:
+    if not proposing and world.mediator() is None:
         return
     now = open_round(world)
     offers = []
@@ -483,6 +510,12 @@ def negotiate(world: World, rng: random.Random) -> None:
         if offer is not None:
             offers.append(offer)
             world.sides.last_terms[side] = offer.x
+    if world.mediator() is not None and rng.random() < min(
+        1.0, world.params.mediation.rounds_per_week * world.clock.weeks
+    ):
+        proposal = mediation.propose(world, now, rng)
+        if proposal is not None:
+            offers.append(proposal)
     rng.shuffle(offers)
     for offer in offers:
         if answer(world, offer, rng, now):
@@ -490,20 +523,28 @@ def negotiate(world: World, rng: random.Random) -> None:
 
 
 def implement(world: World, rng: random.Random) -> None:
-    """A deal under implementation may break: a side breaks it with its breach hazard."""
+    """A deal under implementation may break: a side breaks it with its breach hazard, or its
+    secret part leaks and the defender's publics refuse it (M15)."""
     deal = world.deal
     if deal is None or world.tick >= deal.ends:
+        return
+    if mediation.leak(world, rng):
+        _break(world, deal, "the defenders' publics refuse the leaked deal; war resumes")
         return
     ticks = deal.ends - deal.signed
     for side in (CHALLENGER, DEFENDER):
         hazard = commitment.breach_hazard(deal.breach[side], ticks)
         if hazard > 0.0 and rng.random() < hazard:
-            world.deal = None
-            world.deals_broken += 1
-            world.sides.posture[:] = list(deal.postures)
-            world.log(
-                "deal broken",
+            _break(
+                world,
+                deal,
                 f"{world.name(world.sides.principal[side])} breaks the deal; war resumes",
-                "deals_broken",
             )
             return
+
+
+def _break(world: World, deal: Deal, text: str) -> None:
+    world.deal = None
+    world.deals_broken += 1
+    world.sides.posture[:] = list(deal.postures)
+    world.log("deal broken", text, "deals_broken")

@@ -94,7 +94,7 @@ def update(world: World, rng: random.Random) -> None:
     p = world.params
     b = p.beliefs
     clock = world.clock
-    channel = world.back_channel()
+    channel = world.channel()
     noise = p.bargaining.misperception * (1.0 - channel)
     rate = clock.rate(b.cohesion_rate)
     s = world.states

@@ -119,6 +119,41 @@ def approval_if(world: World, i: int, options: list[float]) -> list[float]:
     return [float(weight @ (1.0 - np.abs(preferred - option))) for option in options]
 
 
+def due(tick: int, first: int, every: int) -> bool:
+    """Whether a calendar starting at tick ``first`` (-1: none) and repeating every ``every``
+    ticks falls on ``tick``."""
+    return first >= 0 and tick >= first and (tick - first) % every == 0
+
+
+def reseat(seats: np.ndarray, weight: np.ndarray, support: np.ndarray, swing: float) -> None:
+    """A legislative election: seats go to each constituency in proportion to its political
+    weight, more to the government's dissatisfied (``1 + swing * (1 - support)``), normalised
+    to one. Where the dissatisfied are hawks, the ratifying body turns hawkish."""
+    seats[:] = weight * (1.0 + swing * (1.0 - support))
+    seats /= seats.sum()
+
+
+def legislatures(world: World) -> None:
+    """Scheduled legislative elections: the ratifying body changes, the leader stays."""
+    d = world.params.domestic
+    s = world.states
+    if not d.elections:
+        return
+    pub = world.publics
+    for i in range(len(s.ids)):
+        if not s.democracy[i] or not due(world.tick, s.next_legislature[i], s.legislature_every[i]):
+            continue
+        rows = s.rows[i]
+        seats = pub.seats[rows]
+        reseat(seats, pub.weight[rows], pub.support[rows], d.legislative_swing)
+        pub.seats[rows] = seats
+        world.log(
+            "legislative election",
+            f"{s.names[i]} elects a new legislature",
+            "legislative_elections",
+        )
+
+
 def falls(world: World, rng: random.Random) -> list[tuple[int, str]]:
     """The leaders who lose office this tick: scheduled elections, unrest in autocracies."""
     d = world.params.domestic
@@ -127,14 +162,7 @@ def falls(world: World, rng: random.Random) -> list[tuple[int, str]]:
     for i in range(len(s.ids)):
         approval = float(world.leaders.approval[i])
         if s.democracy[i]:
-            first = int(s.next_election[i])
-            due = (
-                d.elections
-                and first >= 0
-                and world.tick >= first
-                and (world.tick - first) % int(s.election_every[i]) == 0
-            )
-            if not due:
+            if not (d.elections and due(world.tick, s.next_election[i], s.election_every[i])):
                 continue
             world.counts["elections"] += 1
             if rng.random() < election_win_probability(approval, d.election_noise):

@@ -132,7 +132,7 @@ def slip(world: World, rng: random.Random) -> None:
     hazard = weekly_hazard(
         world.rungs.hazard[crisis],
         world.leaders.humiliation[world.sides.principal[CHALLENGER]],
-        world.back_channel(),
+        world.channel(),
         p.humiliation_hazard,
         p.back_channel_cut,
     )

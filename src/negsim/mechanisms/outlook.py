@@ -370,7 +370,7 @@ def _inputs(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
             d.risk_weight,
             e.catastrophe_penalty,
             e.coercion,
-            world.back_channel(),
+            world.channel(),
             e.back_channel_cut,
             s.war_damage,
             s.strike_damage,
