@@ -168,7 +168,7 @@ class CrisisModel(mesa.Model):
         leaders = self.agents_by_type.get
         agents = [a for t in (Leader, *Leader.__subclasses__()) for a in (leaders(t) or [])]
         agents.sort(key=lambda leader: leader.index)
-        cohesion.value_commitments(self.world)
+        cohesion.value_commitments(self.world, self.random)
         for leader in agents:
             leader.decide()
         for i in self.random.sample(range(len(agents)), len(agents)):

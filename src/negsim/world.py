@@ -211,6 +211,11 @@ class RungTable:
     backlash: tuple[float, ...]
 
     @property
+    def ladder_backlash(self) -> np.ndarray:
+        """Backlash by rung, as an array (for kernels)."""
+        return self._backlash
+
+    @property
     def ladder(self) -> np.ndarray:
         """Intensity, cost, fear and hazard by rung, as the rows of an array (for kernels)."""
         return self._ladder
@@ -218,6 +223,7 @@ class RungTable:
     def __post_init__(self) -> None:
         ladder = np.array([self.intensity, self.cost, self.fear, self.hazard])
         object.__setattr__(self, "_ladder", ladder)
+        object.__setattr__(self, "_backlash", np.array(self.backlash))
 
     @classmethod
     def of(cls, cast: Cast) -> RungTable:

@@ -57,13 +57,14 @@ def _no_traceback(result: subprocess.CompletedProcess) -> None:
 
 
 def test_a_text_valued_parameter_can_be_varied(tmp_path, capsys):
-    _, root = _finished(tmp_path, vary='"states.ALY.regime" = ["democracy", "autocracy"]')
+    # the aggressor, an autocracy with no elections scheduled, governed as a democracy
+    _, root = _finished(tmp_path, vary='"states.ARG.regime" = ["autocracy", "democracy"]')
     runs = load_results(root)[0]
-    assert runs["states.ALY.regime"].tolist() == ["democracy"] * 3 + ["autocracy"] * 3
+    assert runs["states.ARG.regime"].tolist() == ["autocracy"] * 3 + ["democracy"] * 3
     assert (runs["status"] == "ok").all()
     assert json.loads((root / "manifest.json").read_text())["status"] == "complete"
     assert main(["summary", str(root)]) == 0
-    assert "autocracy" in capsys.readouterr().out
+    assert "democracy" in capsys.readouterr().out
 
 
 # --- 3: a corrupt manifest ----------------------------------------------------------------------

@@ -1,3 +1,5 @@
+import random
+
 import numpy as np
 import pytest
 
@@ -25,8 +27,8 @@ def test_disinformation_wedges_trust():
 def _values(**overrides):
     world = dyad_world(**overrides)
     world.tick = 1
-    cohesion.value_commitments(world)
-    _, _partners, _levels, values = world.commitments
+    cohesion.value_commitments(world, random.Random(0))
+    values = world.commitments[3]
     return world, values[0]
 
 
@@ -48,7 +50,7 @@ def test_a_threat_makes_easing_more_attractive():
     level = world.states.commitment(ally)
     world.threats = [Threat(CHALLENGER, 0, ally, "ease", "climb", 0, 4, 0.9, level=level)]
     world.tick = 2
-    cohesion.value_commitments(world)
+    cohesion.value_commitments(world, random.Random(0))
     threatened = world.commitments[3][0]
     assert threatened[EASE] - threatened[TIGHTEN] > calm[EASE] - calm[TIGHTEN]
 
@@ -58,7 +60,7 @@ def test_defected_partners_can_rejoin_but_not_leave_again():
     ally = world.states.ids.index("ALY")
     world.states.defected[ally] = True
     world.tick = 1
-    cohesion.value_commitments(world)
+    cohesion.value_commitments(world, random.Random(0))
     row = world.commitments[3][0]
     assert np.isnan(row[LEAVE]) and np.isnan(row[TIGHTEN])
     assert not np.isnan(row[4])

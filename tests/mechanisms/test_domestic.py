@@ -7,15 +7,14 @@ from negsim.mechanisms import domestic
 from negsim.world import CHALLENGER, DEFENDER
 from tests.helpers import dyad_world
 
-ONE = np.array([0.6])
-
 
 def test_weariness_fear_and_disinformation_make_a_public_dovish():
-    base = domestic.preferred_policy(ONE, ONE * 0, ONE, ONE * 0, ONE * 0, ONE * 0, ONE * 0)
-    assert domestic.preferred_policy(ONE, ONE * 0, ONE, ONE * 0.3, ONE * 0, ONE * 0, ONE * 0) < base
-    assert domestic.preferred_policy(ONE, ONE * 0, ONE, ONE * 0, ONE * 0, ONE * 0.3, ONE * 0) < base
-    assert domestic.preferred_policy(ONE, ONE * 0, ONE, ONE * 0, ONE * 0, ONE * 0, ONE * 0.2) < base
-    assert domestic.preferred_policy(ONE, ONE * 0.2, ONE, ONE * 0, ONE * 0, ONE * 0, ONE * 0) > base
+    base = domestic.preferred_policy(0.6, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0)
+    assert domestic.preferred_policy(0.6, 0.0, 1.0, 0.3, 0.0, 0.0, 0.0) < base  # weary
+    assert domestic.preferred_policy(0.6, 0.0, 1.0, 0.0, 0.0, 0.3, 0.0) < base  # afraid
+    assert domestic.preferred_policy(0.6, 0.0, 1.0, 0.0, 0.0, 0.0, 0.2) < base  # misled
+    assert domestic.preferred_policy(0.6, 0.2, 1.0, 0.0, 0.0, 0.0, 0.0) > base  # rallied
+    assert domestic.preferred_policy(0.6, 0.0, 1.0, 0.0, 1.0, 0.3, 0.0) == base  # fearless
 
 
 def test_an_unpopular_incumbent_is_likelier_to_lose():

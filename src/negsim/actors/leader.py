@@ -16,8 +16,10 @@ import mesa
 import numpy as np
 
 from negsim.cast import Instrument, RungId
+from negsim.compiled import kernel
 from negsim.mechanisms import cohesion, domestic, escalation, outlook, threats
-from negsim.mechanisms.decisions import clip01, logit_choice
+from negsim.mechanisms.decisions import clip01, logit_choice, pick
+from negsim.mechanisms.escalation import hawkishness
 from negsim.world import CHALLENGER, DEFENDER
 
 if TYPE_CHECKING:
@@ -77,21 +79,6 @@ class Leader(mesa.Agent):
         """Pick an option by logit choice at this leader's temperature."""
         return logit_choice(utilities, self.temperature, self.stake, self.model.random)
 
-    def choose_option(self, options: dict[Enum, float], irreversible: tuple[Enum, ...]) -> Enum:
-        """Pick among ``options`` (utilities by option, the status quo first).
-
-        An irreversible option (quitting, breaking ranks) is taken only as a best response:
-        a repeated noisy choice would otherwise take it sooner or later whenever it is close,
-        so noise alone would end crises. The others are chosen by logit.
-        """
-        routine = {k: u for k, u in options.items() if k not in irreversible}
-        best = max(options.values())
-        for kind in irreversible:
-            if kind in options and options[kind] >= best and options[kind] > max(routine.values()):
-                return kind
-        kinds = list(routine)
-        return kinds[self.choose(list(routine.values()))]
-
     def approvals(self, policies: list[float]) -> list[float]:
         """The approval it expects under each policy (0 dovish .. 1 hawkish)."""
         return domestic.approval_if(self.world, self.index, policies)
@@ -126,38 +113,92 @@ class Posture(Enum):
     QUIT = "quit"
 
 
+POSTURES = tuple(Posture)
+QUITTING = np.array([kind is Posture.QUIT for kind in POSTURES])
+
+
+@kernel
+def posture_values(
+    table: np.ndarray,
+    current: int,
+    highest: int,
+    resolve: float,
+    resolve_effect: float,
+    weight: np.ndarray,
+    preferred: np.ndarray,
+    approval_weight: float,
+    backlash: np.ndarray,
+    step_down: float,
+    quit_value: float,
+    out: np.ndarray,
+) -> None:
+    """A principal's utilities of hold, climb, descend and quit (NaN: out of reach): the
+    prospect at the posture (``table`` rows ``(a, b, share)``) for its resolve, plus the approval
+    its publics would give the posture's hawkishness, less the rung's backlash when climbing and
+    ``step_down`` when descending; quitting: its value and the approval of giving up."""
+    out[:] = np.nan
+    for n, posture in enumerate((current, current + 1, current - 1)):
+        if posture < 0 or posture > highest:
+            continue
+        u = table[posture, 0] - table[posture, 1] * (1.0 - resolve_effect * resolve)
+        stance = hawkishness(posture)
+        approval = 0.0
+        for row in range(len(weight)):
+            approval += weight[row] * (1.0 - abs(preferred[row] - stance))
+        u += approval_weight * approval
+        if posture > current:
+            u -= backlash[posture]
+        elif posture < current:
+            u -= step_down
+        out[n] = u
+    approval = 0.0
+    for row in range(len(weight)):
+        approval += weight[row] * (1.0 - preferred[row])
+    out[3] = quit_value + approval_weight * approval
+
+
 class PrincipalLeader(Leader):
     """The leader of a side's principal: holds, climbs or descends the ladder, or quits
     (the challenger withdraws, the defender capitulates)."""
+
+    def values(self) -> np.ndarray:
+        """Utilities of hold, climb, descend and quit (NaN: out of reach) (`posture_values`)."""
+        w = self.world
+        p = w.params
+        side = self.side
+        rows = w.states.rows[self.index]
+        out = np.empty(4)
+        posture_values(
+            outlook.rows(w, side),
+            w.sides.posture[side],
+            int(w.states.highest[self.index]),
+            self.resolve,
+            p.decisions.resolve_effect,
+            w.publics.weight[rows],
+            w.publics.preferred[rows],
+            p.domestic.approval_weight,
+            w.rungs.ladder_backlash,
+            outlook.climb_down_face(w, side),
+            outlook.quit_value(w, side),
+            out,
+        )
+        return out
 
     def utilities(self) -> dict[Posture, float]:
         """Each option's utility: the side's prospect at that posture for this leader's
         resolve, with the approval it would bring, the backlash of climbing and the face lost
         stepping down; quitting is worth nothing of the issue, and more face."""
-        w = self.world
-        p = w.params
-        side = self.side
-        current = w.sides.posture[side]
-        rungs = w.rungs
-        effect = p.decisions.resolve_effect
-        weight = p.domestic.approval_weight
-        prospects = outlook.prospects(w, side)
-        approvals = self.approvals([escalation.hawkishness(pr.posture) for pr in prospects] + [0.0])
-        step_down = outlook.climb_down_face(w, side)
-        kinds = {current: Posture.HOLD, current + 1: Posture.CLIMB, current - 1: Posture.DESCEND}
-        options = {}
-        for prospect, approval in zip(prospects, approvals, strict=False):
-            u = prospect.value(self.resolve, effect) + weight * approval
-            if prospect.posture > current:
-                u -= rungs.backlash[prospect.posture]
-            elif prospect.posture < current:
-                u -= step_down
-            options[kinds[prospect.posture]] = u
-        options[Posture.QUIT] = outlook.quit_value(w, side) + weight * approvals[-1]
-        return options
+        return {
+            kind: float(u)
+            for kind, u in zip(POSTURES, self.values(), strict=True)
+            if not np.isnan(u)
+        }
 
     def policy_choice(self) -> Posture:
-        return self.choose_option(self.utilities(), (Posture.QUIT,))
+        """Its choice (`decisions.pick`): quitting only as a best response."""
+        scale = self.temperature * self.stake
+        uniform = self.model.random.random() if scale > 0.0 else 0.0
+        return POSTURES[pick(self.values(), QUITTING, scale, uniform)]
 
     def carry_out(self, choice: Posture) -> None:
         w = self.world
@@ -183,6 +224,9 @@ class Commitment(Enum):
     REJOIN = "rejoin"
 
 
+COMMITMENTS = tuple(Commitment)
+
+
 class PartnerLeader(Leader):
     """A partner's leader: tightens, holds or eases its sanctions and aid, or breaks ranks
     (weighing its exposure, its publics and its name as an ally), and may rejoin."""
@@ -193,15 +237,20 @@ class PartnerLeader(Leader):
         approval, less distance from its partners (solidarity, scaled by trust), less fear of
         the enemy's posture, plus the terms of open threats; breaking ranks costs its name as
         an ally."""
-        w = self.world
-        if not w.commitments or w.commitments[0] != w.tick:
-            cohesion.value_commitments(w)
-        _, partners, _, values = w.commitments
+        _, partners, _, values, _ = self._commitments()
         row = values[partners.index(self.index)]
         return {kind: float(row[k]) for k, kind in enumerate(Commitment) if not np.isnan(row[k])}
 
+    def _commitments(self) -> tuple:
+        w = self.world
+        if not w.commitments or w.commitments[0] != w.tick:
+            cohesion.value_commitments(w, self.model.random)
+        return w.commitments
+
     def policy_choice(self) -> Commitment:
-        return self.choose_option(self.utilities(), (Commitment.LEAVE,))
+        """Its choice, made with every partner's (`cohesion.choose_commitments`)."""
+        _, partners, _, _, choices = self._commitments()
+        return COMMITMENTS[choices[partners.index(self.index)]]
 
     def carry_out(self, choice: Commitment) -> None:
         w = self.world

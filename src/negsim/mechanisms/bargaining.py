@@ -280,35 +280,56 @@ class Round:
     later: list[float]  # each side's war value after a deal's implementation (public resolve)
     breach: tuple[np.ndarray, np.ndarray]  # chance each side breaks a deal at each of ``xs``
     edges: dict[int, float]  # each required state's win-set edge (share for its side)
-    channel: float  # openness of the back channel
+    channel: float  # how clearly the sides read each other
+    edge_sides: np.ndarray  # the sides of the states with a finite edge ...
+    edge_values: np.ndarray  # ... and their edges
 
 
 def open_round(world: World) -> Round:
     """Assess this tick's bargaining situation."""
-    xs = np.linspace(0.0, 1.0, world.params.bargaining.grid)
+    xs = world.cache.get("grid")
+    if xs is None:
+        xs = world.cache["grid"] = np.linspace(0.0, 1.0, world.params.bargaining.grid)
     later = commitment.later_values(world)
+    edges = winset_edges(world) if world.params.ratification.enabled else {}
+    finite = [(i, e) for i, e in edges.items() if math.isfinite(e)]
     return Round(
         xs=xs,
         later=later,
         breach=commitment.breach_chances(world, xs, later),
-        edges=winset_edges(world) if world.params.ratification.enabled else {},
+        edges=edges,
         channel=world.channel(),
+        edge_sides=np.array([world.states.side[i] for i, _ in finite], dtype=np.int64),
+        edge_values=np.array([e for _, e in finite]),
     )
 
 
-def _offer_shapes(world: World, side: int, channel: float) -> list[tuple[float, float, bool]]:
-    """The (public face, private face, private channel) combinations a side may offer."""
+def _offer_shapes(
+    world: World, side: int, channel: float
+) -> tuple[list[tuple[float, float, bool]], np.ndarray, np.ndarray, np.ndarray]:
+    """The (public face, private face, private channel) combinations a side may offer, and
+    their public face, all face and channel as arrays (cached: they rarely change)."""
+    f = face_to_give(world) if side == DEFENDER else 0.0
+    key = ("shapes", side, channel > 0.0, f)
+    found = world.cache.get(key)
+    if found is not None:
+        return found
     faces = [(0.0, 0.0, False)]
-    if side == DEFENDER:
-        f = face_to_give(world)
-        if f > 0.0:
-            faces += [(f / 2, 0.0, False), (f, 0.0, False)]
-            if channel > 0.0:
-                faces += [(0.0, f / 2, True), (0.0, f, True)]
+    if f > 0.0:
+        faces += [(f / 2, 0.0, False), (f, 0.0, False)]
+        if channel > 0.0:
+            faces += [(0.0, f / 2, True), (0.0, f, True)]
     channels = [False, True] if channel > 0.0 else [False]
-    return [
+    shapes = [
         (fp, fq, ch) for fp, fq, only_private in faces for ch in channels if ch or not only_private
     ]
+    found = world.cache[key] = (
+        shapes,
+        np.array([fp for fp, _, _ in shapes]),
+        np.array([fp + fq for fp, fq, _ in shapes]),
+        np.array([ch for _, _, ch in shapes]),
+    )
+    return found
 
 
 def choose_offer(
@@ -320,56 +341,43 @@ def choose_offer(
     now = now or open_round(world)
     enemy = other(side)
     principals = world.sides.principal
-    shapes = _offer_shapes(world, side, now.channel)
+    shapes, face_public, face, private = _offer_shapes(world, side, now.channel)
     noise = p.bargaining.misperception * (1.0 - now.channel)
-    edges = [(i, e) for i, e in now.edges.items() if math.isfinite(e)]
-    edge_sides = np.array([world.states.side[i] for i, _ in edges], dtype=np.int64)
-    own = p.bargaining.own_misperception
-    edge_sds = np.array([noise if k != side else own * noise for k in edge_sides])
+    mine = now.edge_sides == side
+    edge_sds = np.where(mine, p.bargaining.own_misperception * noise, noise)
     relay = world.relay_bias()  # a mediator tilts what it relays of the other side
-    reads = [
-        e
-        + (rng.gauss(0.0, sd) if sd > 0 else 0.0)
-        + (0.0 if k == side else relay if k == CHALLENGER else -relay)
-        for (_, e), sd, k in zip(edges, edge_sds, edge_sides, strict=True)
-    ]
+    tilt = np.where(mine, 0.0, np.where(now.edge_sides == CHALLENGER, relay, -relay))
+    errors = [rng.gauss(0.0, sd) if sd > 0 else 0.0 for sd in edge_sds]
     fighting = outlook.reservation(world, side)
     breach_mine, breach_theirs = now.breach if side == CHALLENGER else now.breach[::-1]
+    leaders = world.leaders
     g, o, value = offer_values(
         now.xs,
-        np.array([fp for fp, _, _ in shapes]),
-        np.array([fp + fq for fp, fq, _ in shapes]),
-        np.array([ch for _, _, ch in shapes]),
+        face_public,
+        face,
+        private,
         breach_mine,
         breach_theirs,
         side,
         world.control,
         np.array(
-            [
-                world.leaders.loss_aversion[principals[side]],
-                face_worth(world, side),
-                now.later[side],
-            ]
+            [leaders.loss_aversion[principals[side]], face_worth(world, side), now.later[side]]
         ),
         np.array(
-            [
-                world.leaders.loss_aversion[principals[enemy]],
-                face_worth(world, enemy),
-                now.later[enemy],
-            ]
+            [leaders.loss_aversion[principals[enemy]], face_worth(world, enemy), now.later[enemy]]
         ),
         outlook.seen_reservations(world, enemy),
         world.sides.type_probs[side],
         _scale(world, principals[enemy]),
-        edge_sides,
-        np.array(reads),
+        now.edge_sides,
+        now.edge_values + np.array(errors) + tilt,
         edge_sds,
         np.array([p.ratification.loss_aversion, p.bargaining.face_public_value]),
         fighting,
         p.bargaining.audience_cost,
     )
     lead = world.sides.lead[side]
-    temperature = world.leaders.temperature[lead] * p.decisions.temperature_scale
+    temperature = leaders.temperature[lead] * p.decisions.temperature_scale
     if logit_choice([fighting, value], temperature, 1.0, rng) == 0:
         return None
     fp, fq, ch = shapes[o]

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from negsim.compiled import kernel
+
 if TYPE_CHECKING:
     from negsim.world import World
 
@@ -40,24 +42,41 @@ def uniform(points: int) -> np.ndarray:
     return np.full(points, 1.0 / points)
 
 
+@kernel
 def bayes(probs: np.ndarray, likelihood: np.ndarray) -> np.ndarray:
     """Posterior over types: prior times likelihood, normalised; unchanged if nothing fits."""
     posterior = probs * likelihood
     total = posterior.sum()
     if not total > 1e-300:
-        return probs
+        return probs.copy()
     return posterior / total
 
 
+@kernel
 def choice_likelihood(gaps: np.ndarray, scale: float) -> np.ndarray:
     """Chance each type makes a choice worth ``gaps`` more to it than the alternative."""
-    z = np.clip(gaps / scale, -50.0, 50.0)
-    return 1.0 / (1.0 + np.exp(-z))
+    out = np.empty(len(gaps))
+    for t in range(len(gaps)):
+        z = min(50.0, max(-50.0, gaps[t] / scale))
+        out[t] = 1.0 / (1.0 + math.exp(-z))
+    return out
 
 
+@kernel
 def signal_likelihood(values: np.ndarray, signal: float, sd: float) -> np.ndarray:
     """Likelihood of a noisy reading ``signal`` of the type, for each type."""
     return np.exp(-0.5 * ((values - signal) / sd) ** 2)
+
+
+@kernel
+def expected_choice(gaps: np.ndarray, scale: float, probs: np.ndarray) -> float:
+    """The chance a party of unknown type makes a choice worth ``gaps`` more to each type than
+    the alternative, averaged over a belief ``probs``."""
+    chance = 0.0
+    for t in range(len(gaps)):
+        z = min(50.0, max(-50.0, gaps[t] / scale))
+        chance += probs[t] / (1.0 + math.exp(-z))
+    return chance
 
 
 def expected(values: np.ndarray, probs: np.ndarray) -> float:

@@ -8,6 +8,7 @@ handful of members, so the formulas work on plain sequences of floats.
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from negsim.cast import Instrument
 from negsim.compiled import kernel
-from negsim.mechanisms.decisions import clip01, cost_in_issue_units
+from negsim.mechanisms.decisions import clip01, cost_in_issue_units, pick
 from negsim.world import CHALLENGER, DEFENDER
 
 if TYPE_CHECKING:
@@ -270,9 +271,22 @@ def _partner_constants(world: World) -> tuple:
     return found
 
 
-def value_commitments(world: World) -> None:
-    """Value every partner's options this tick (`commitment_values`), for their leaders:
-    ``world.commitments`` becomes ``(tick, partners, levels, values)``."""
+@kernel
+def choose_commitments(values: np.ndarray, scales: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+    """Each partner's choice among its options (`decisions.pick`): breaking ranks only as a
+    best response."""
+    irreversible = np.zeros(values.shape[1], dtype=np.bool_)
+    irreversible[LEAVE] = True
+    out = np.empty(len(values), dtype=np.int64)
+    for i in range(len(values)):
+        out[i] = pick(values[i], irreversible, scales[i], uniforms[i])
+    return out
+
+
+def value_commitments(world: World, rng: random.Random) -> None:
+    """Value and choose every partner's options this tick (`commitment_values`,
+    `choose_commitments`), for their leaders: ``world.commitments`` becomes
+    ``(tick, partners, levels, values, choices)``."""
     p = world.params
     s = world.states
     leaders = world.leaders
@@ -289,7 +303,7 @@ def value_commitments(world: World) -> None:
         row_of,
     ) = _partner_constants(world)
     if not partners:
-        world.commitments = (world.tick, partners, np.empty((0, 5)), np.empty((0, 5)))
+        world.commitments = (world.tick, partners, np.empty((0, 5)), np.empty((0, 5)), [])
         return
     threats = [t for t in world.threats if t.demand == "ease" and t.target in row_of]
     scalars = np.array(
@@ -335,4 +349,7 @@ def value_commitments(world: World) -> None:
         levels,
         values,
     )
-    world.commitments = (world.tick, partners, levels, values)
+    temperature = world.leaders.temperature[partners] * p.decisions.temperature_scale
+    uniforms = np.array([rng.random() if t > 0 else 0.0 for t in temperature])
+    choices = choose_commitments(values, temperature * p.decisions.stake, uniforms)
+    world.commitments = (world.tick, partners, levels, values, choices)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from negsim.compiled import jitable, kernel
 from negsim.mechanisms import outlook
 from negsim.world import CHALLENGER, DEFENDER
 
@@ -22,20 +23,39 @@ if TYPE_CHECKING:
     from negsim.world import World
 
 
+@jitable
 def breach_chance(
-    deal_value: np.ndarray | float,
+    deal_value: float,
     later_war_value: float,
     scale: float,
     guarantee: float,
     guarantee_effect: float,
-) -> np.ndarray | float:
+) -> float:
     """Chance a side breaks a deal during its implementation.
 
     The motive is how much more the side expects from fighting later than from keeping the
     deal; ``guarantee`` (0..1) is the guarantors' strength relative to both principals.
     """
-    motive = np.maximum(0.0, later_war_value - deal_value)
-    return np.clip(scale * motive, 0.0, 1.0) * (1.0 - guarantee_effect * min(1.0, guarantee))
+    motive = max(0.0, later_war_value - deal_value)
+    return min(1.0, scale * motive) * (1.0 - guarantee_effect * min(1.0, guarantee))
+
+
+@kernel
+def breach_grid(
+    xs: np.ndarray,
+    later_challenger: float,
+    later_defender: float,
+    scale: float,
+    guarantee: float,
+    guarantee_effect: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`breach_chance` of each side at each deal ``x``."""
+    q_c = np.empty(len(xs))
+    q_d = np.empty(len(xs))
+    for g in range(len(xs)):
+        q_c[g] = breach_chance(xs[g], later_challenger, scale, guarantee, guarantee_effect)
+        q_d[g] = breach_chance(1.0 - xs[g], later_defender, scale, guarantee, guarantee_effect)
+    return q_c, q_d
 
 
 def discounted_deal_value(
@@ -65,13 +85,18 @@ def later_values(world: World) -> list[float]:
 
 
 def guarantee(world: World) -> float:
-    """The guarantors' military strength relative to both principals together."""
-    s = world.states
-    principals = world.sides.principal
-    strength = sum(
-        s.military[i] for i in range(len(s.ids)) if s.guarantor[i] and i not in principals
-    )
-    return strength / max(1e-9, sum(s.military[i] for i in principals))
+    """The guarantors' military strength relative to both principals together (cached)."""
+    found = world.cache.get("guarantee")
+    if found is None:
+        s = world.states
+        principals = world.sides.principal
+        strength = sum(
+            s.military[i] for i in range(len(s.ids)) if s.guarantor[i] and i not in principals
+        )
+        found = world.cache["guarantee"] = strength / max(
+            1e-9, sum(s.military[i] for i in principals)
+        )
+    return found
 
 
 def breach_chances(
@@ -86,7 +111,6 @@ def breach_chances(
         zero = np.zeros_like(x)
         return zero, zero
     later = later_values(world) if later is None else later
-    g = guarantee(world)
-    q_c = breach_chance(x, later[CHALLENGER], c.breach_scale, g, c.guarantee_effect)
-    q_d = breach_chance(1.0 - x, later[DEFENDER], c.breach_scale, g, c.guarantee_effect)
-    return q_c, q_d
+    return breach_grid(
+        x, later[CHALLENGER], later[DEFENDER], c.breach_scale, guarantee(world), c.guarantee_effect
+    )

@@ -12,6 +12,8 @@ import math
 import random
 from collections.abc import Sequence
 
+import numpy as np
+
 from negsim.compiled import jitable
 
 
@@ -71,6 +73,49 @@ def logit_choice(
         if pick < 0.0:
             return i
     return len(weights) - 1
+
+
+@jitable
+def pick(utilities: np.ndarray, irreversible: np.ndarray, scale: float, uniform: float) -> int:
+    """Index of the chosen option among ``utilities`` (NaN: not open; the status quo first).
+
+    An irreversible option (quitting, breaking ranks) is taken only as a best response: a
+    repeated noisy choice would otherwise take it sooner or later whenever it is close, so
+    noise alone would end crises. The others are chosen by logit at ``scale`` (temperature
+    times stake; 0 is a best response, ties to the first) with the random number ``uniform``.
+    """
+    best = -np.inf
+    best_routine = -np.inf
+    first_best = -1
+    for k in range(len(utilities)):
+        u = utilities[k]
+        if np.isnan(u):
+            continue
+        if u > best:
+            best = u
+        if not irreversible[k] and u > best_routine:
+            best_routine = u
+            first_best = k
+    for k in range(len(utilities)):
+        u = utilities[k]
+        if irreversible[k] and not np.isnan(u) and u >= best and u > best_routine:
+            return k
+    if scale <= 0.0:
+        return first_best
+    total = 0.0
+    for k in range(len(utilities)):
+        if not irreversible[k] and not np.isnan(utilities[k]):
+            total += math.exp((utilities[k] - best_routine) / scale)
+    target = uniform * total
+    last = first_best
+    for k in range(len(utilities)):
+        if irreversible[k] or np.isnan(utilities[k]):
+            continue
+        target -= math.exp((utilities[k] - best_routine) / scale)
+        last = k
+        if target < 0.0:
+            return k
+    return last
 
 
 def accept_probability(value: float, reservation: float, scale: float) -> float:

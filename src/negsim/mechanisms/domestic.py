@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from negsim.compiled import jitable, kernel
 from negsim.mechanisms import beliefs
 from negsim.mechanisms.decisions import clip01
 from negsim.mechanisms.escalation import hawkishness
@@ -17,29 +18,24 @@ if TYPE_CHECKING:
     from negsim.world import World
 
 
+@jitable
 def preferred_policy(
-    stance: np.ndarray,
-    rally: np.ndarray,
-    pain_sensitivity: np.ndarray,
-    weariness: np.ndarray,
-    risk_tolerance: np.ndarray,
-    fear: np.ndarray,
-    shift: np.ndarray,
-) -> np.ndarray:
-    """The policy (0 dovish .. 1 hawkish) each constituency wants this tick.
+    stance: float,
+    rally: float,
+    pain_sensitivity: float,
+    weariness: float,
+    risk_tolerance: float,
+    fear: float,
+    shift: float,
+) -> float:
+    """The policy (0 dovish .. 1 hawkish) a constituency wants this tick.
 
     Its stance, raised by a rally after enemy threats, lowered by accumulated war weariness
     (as it is sensitive to pain), by fear of the enemy's posture (as it is risk-averse) and by
     the disinformation it absorbed.
     """
     want = stance + rally - pain_sensitivity * weariness - fear * (1.0 - risk_tolerance) - shift
-    np.maximum(want, 0.0, out=want)
-    return np.minimum(want, 1.0, out=want)  # np.clip, without its per-call overhead
-
-
-def support_target(preferred: np.ndarray, policy: np.ndarray) -> np.ndarray:
-    """Support a constituency would give a policy: one minus the distance to what it wants."""
-    return 1.0 - np.abs(preferred - policy)
+    return min(1.0, max(0.0, want))
 
 
 def election_win_probability(approval: float, noise: float) -> float:
@@ -72,34 +68,89 @@ def policies(world: World) -> np.ndarray:
     return out
 
 
+@kernel
+def publics_step(
+    stance: np.ndarray,
+    pain_sensitivity: np.ndarray,
+    risk_tolerance: np.ndarray,
+    weight: np.ndarray,
+    state_of: np.ndarray,
+    like_minded: np.ndarray,
+    like_minded_mass: np.ndarray,
+    rally: np.ndarray,
+    pain: np.ndarray,
+    fear: np.ndarray,
+    policy: np.ndarray,
+    weariness: np.ndarray,
+    shift: np.ndarray,
+    support: np.ndarray,
+    preferred: np.ndarray,
+    weariness_rate: float,
+    influence: float,
+    support_rate: float,
+) -> None:
+    """A tick of every constituency (rates per tick; ``rally``, ``pain``, ``fear`` and
+    ``policy`` per state): weariness tracks pain; the preferred policy (`preferred_policy`) is
+    pulled by ``influence`` toward the weighted mean of like-minded constituencies; support
+    moves toward one minus the distance to the state's policy."""
+    n = len(stance)
+    want = np.empty(n)
+    for k in range(n):
+        i = state_of[k]
+        weariness[k] += weariness_rate * (pain[i] - weariness[k])
+        want[k] = min(
+            1.0,
+            max(
+                0.0,
+                stance[k]
+                + rally[i]
+                - pain_sensitivity[k] * weariness[k]
+                - fear[i] * (1.0 - risk_tolerance[k])
+                - shift[k],
+            ),
+        )
+    if influence > 0.0:
+        mean = np.zeros(len(like_minded_mass))
+        for k in range(n):
+            mean[like_minded[k]] += weight[k] * want[k]
+        for k in range(n):
+            g = like_minded[k]
+            want[k] += influence * (mean[g] / like_minded_mass[g] - want[k])
+    for k in range(n):
+        preferred[k] = want[k]
+        support[k] += support_rate * ((1.0 - abs(want[k] - policy[state_of[k]])) - support[k])
+
+
 def update_publics(world: World) -> None:
-    """Constituencies weigh costs, fear, rallies, disinformation and like-minded peers."""
+    """Constituencies weigh costs, fear, rallies, disinformation and like-minded peers
+    (`publics_step`); rallies fade."""
     d = world.params.domestic
     clock = world.clock
     pub = world.publics
     s = world.states
     fear = np.full(len(s.ids), world.rungs.fear[world.rung])  # neutrals fear the crisis itself
     for side in (CHALLENGER, DEFENDER):
-        enemy_fear = world.rungs.fear[world.sides.posture[other(side)]]
-        fear[world.sides.members[side]] = enemy_fear
-    rows = pub.state_of
-    pub.weariness += clock.rate(d.weariness_rate) * (s.pain[rows] - pub.weariness)
-    preferred = preferred_policy(
+        fear[world.sides.members[side]] = world.rungs.fear[world.sides.posture[other(side)]]
+    publics_step(
         pub.stance,
-        s.rally[rows],
         pub.pain_sensitivity,
-        pub.weariness,
         pub.risk_tolerance,
-        d.fear * fear[rows],
+        pub.weight,
+        pub.state_of,
+        pub.like_minded,
+        pub.like_minded_mass,
+        s.rally,
+        s.pain,
+        d.fear * fear,
+        policies(world),
+        pub.weariness,
         pub.shift,
+        pub.support,
+        pub.preferred,
+        clock.rate(d.weariness_rate),
+        clock.rate(d.influence),
+        clock.rate(d.support_rate),
     )
-    if d.influence > 0.0:
-        mean = np.bincount(pub.like_minded, weights=pub.weight * preferred)
-        mean /= pub.like_minded_mass
-        preferred += clock.rate(d.influence) * (mean[pub.like_minded] - preferred)
-    pub.preferred = preferred
-    target = support_target(preferred, policies(world)[rows])
-    pub.support += clock.rate(d.support_rate) * (target - pub.support)
     s.rally *= 1.0 - clock.rate(d.rally_decay)
 
 

@@ -55,18 +55,6 @@ class Prospect:
         return self.a - self.b * (1.0 - resolve_effect * resolve)
 
 
-@dataclass(frozen=True)
-class Forces:
-    """What a side fights with: its principal's engaged strength, the strength its partners
-    project when the side fights, the aid they deliver, and that aid as an economy-weighted
-    share of full aid."""
-
-    own: float
-    projected: float
-    aid: float
-    aid_share: float
-
-
 @dataclass
 class Assessment:
     """Every posture's prospect for each side, as each side sees it, at one moment.
@@ -81,9 +69,9 @@ class Assessment:
 
     table: np.ndarray
     later: np.ndarray
-    quit: list[float]
-    own: list[float]
-    seen: list[np.ndarray]
+    quit: np.ndarray
+    own: np.ndarray
+    seen: np.ndarray
 
 
 @jitable
@@ -282,7 +270,7 @@ def weekly_loss(world: World, side: int) -> float:
         s.war_damage,
         s.strike_damage,
         s.aid_buffer,
-        world.forces[DEFENDER].aid_share,
+        world.forces[AID_SHARE, DEFENDER],
     )
     return world.sanction_loss[side] + world.rungs.cost[posture] + damage
 
@@ -292,28 +280,67 @@ def plan_weeks(world: World) -> float:
     return world.params.decisions.plan_days / 7.0
 
 
-def forces(world: World) -> list[Forces]:
-    """Both sides' forces, from their principals' health and their partners' policies."""
-    p = world.params
-    s = world.states
-    out = []
-    for k in (CHALLENGER, DEFENDER):
-        i = world.sides.principal[k]
-        own = s.military[i] * s.health[i]
-        if k == DEFENDER:
-            own *= p.battlefield.defender_advantage
-        projected = aid = aid_economy = economy = 0.0
-        for j in world.sides.partners[k]:
-            if Instrument.AID in s.instruments[j]:
-                economy += s.economy[j]
-            if s.defected[j]:
+@kernel
+def side_forces(
+    principals: np.ndarray,
+    partner_of: np.ndarray,
+    military: np.ndarray,
+    health: np.ndarray,
+    aid: np.ndarray,
+    aid_capacity: np.ndarray,
+    force_projection: np.ndarray,
+    economy: np.ndarray,
+    defected: np.ndarray,
+    has_aid: np.ndarray,
+    has_force: np.ndarray,
+    defender_advantage: float,
+    out: np.ndarray,
+) -> None:
+    """Each side's forces into ``out[row, side]`` (rows OWN, PROJECTED, AID, AID_SHARE): its
+    principal's strength and health (times the defender's advantage on home ground); its
+    partners' projected force and delivered aid; that aid as an economy-weighted share of full
+    aid. ``partner_of[i]`` is the side state ``i`` is a partner of, or -1."""
+    for k in range(2):
+        i = principals[k]
+        out[OWN, k] = military[i] * health[i] * (defender_advantage if k == 1 else 1.0)
+        projected = given = aid_economy = total = 0.0
+        for j in range(len(partner_of)):
+            if partner_of[j] != k:
                 continue
-            if Instrument.FORCE in s.instruments[j]:
-                projected += s.force_projection[j] * s.health[j]
-            if Instrument.AID in s.instruments[j]:
-                aid += s.aid[j] * s.aid_capacity[j]
-                aid_economy += s.aid[j] * s.economy[j]
-        out.append(Forces(own, projected, aid, aid_economy / economy if economy else 0.0))
+            if has_aid[j]:
+                total += economy[j]
+            if defected[j]:
+                continue
+            if has_force[j]:
+                projected += force_projection[j] * health[j]
+            if has_aid[j]:
+                given += aid[j] * aid_capacity[j]
+                aid_economy += aid[j] * economy[j]
+        out[PROJECTED, k] = projected
+        out[AID, k] = given
+        out[AID_SHARE, k] = aid_economy / total if total > 0.0 else 0.0
+
+
+def forces(world: World) -> np.ndarray:
+    """Both sides' forces, ``[row, side]`` with rows OWN, PROJECTED, AID, AID_SHARE."""
+    c = _constants(world)
+    s = world.states
+    out = np.empty((4, 2))
+    side_forces(
+        c.principals,
+        c.partner_of,
+        s.military,
+        s.health,
+        s.aid,
+        s.aid_capacity,
+        s.force_projection,
+        s.economy,
+        s.defected,
+        c.has_aid,
+        c.has_force,
+        world.params.battlefield.defender_advantage,
+        out,
+    )
     return out
 
 
@@ -322,12 +349,14 @@ def efforts(world: World, postures: tuple[int, int] | list[int]) -> tuple[float,
     rungs = world.rungs
     crisis = rungs.intensity[max(postures)]
     efficiency = world.params.battlefield.aid_efficiency
+    f = world.forces
     out = []
     for k in (CHALLENGER, DEFENDER):
-        f = world.forces[k]
         posture = postures[k]
         projecting = rungs.intensity[posture] if posture >= LIMITED_FORCE else 0.0
-        out.append(side_effort(f.own, f.aid, f.projected, efficiency, crisis, projecting))
+        out.append(
+            side_effort(f[OWN, k], f[AID, k], f[PROJECTED, k], efficiency, crisis, projecting)
+        )
     return out[0], out[1]
 
 
@@ -350,82 +379,169 @@ def risk_of(world: World, i: int) -> float:
     )
 
 
-def _inputs(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """What `prospect` needs from the world: scalars, per-side values, ladder, exposures."""
+@dataclass(frozen=True)
+class Constants:
+    """What the assessment needs that does not change during a run (cached on the world)."""
+
+    principals: np.ndarray  # (2,) each side's principal
+    partner_of: np.ndarray  # (n,) the side a state is a partner of, -1 if none
+    has_aid: np.ndarray
+    has_force: np.ndarray
+    highest: np.ndarray  # (2,) each principal's highest posture
+    base_cost: np.ndarray  # (2,) cost of a weekly loss of 1 over the plan, resolve 0
+    scalars: np.ndarray  # the prospect's scalars; CONTROL and CHANNEL are set each refresh
+
+
+def _constants(world: World) -> Constants:
+    found = world.cache.get("outlook")
+    if found is not None:
+        return found
     p = world.params
-    d = p.decisions
-    e = p.escalation
-    s = p.sanctions
+    d, e, sc = p.decisions, p.escalation, p.sanctions
+    s = world.states
     sides = world.sides
-    principals = sides.principal
+    principals = np.array(sides.principal, dtype=np.int64)
+    partner_of = np.full(len(s.ids), -1, dtype=np.int64)
+    for k in (CHALLENGER, DEFENDER):
+        partner_of[sides.partners[k]] = k
     weeks = d.plan_days / 7.0
-    f = world.forces
-    scalars = np.array(
-        [
-            world.control,
-            weeks,
-            p.battlefield.speed,
-            p.battlefield.noise,
-            p.battlefield.aid_efficiency,
-            d.risk_weight,
-            e.catastrophe_penalty,
-            e.coercion,
-            world.channel(),
-            e.back_channel_cut,
-            s.war_damage,
-            s.strike_damage,
-            s.aid_buffer,
-            s.reserves_buffer,
-            s.reserve_drain,
-        ]
-    )
-    by_side = np.array(
-        [
-            [f[0].own, f[1].own],
-            [f[0].projected, f[1].projected],
-            [f[0].aid, f[1].aid],
-            [f[0].aid_share, f[1].aid_share],
-            sides.posture,
-            sides.misjudgment,
-            [risk_of(world, i) for i in principals],
-            [wavering(world, k) for k in (CHALLENGER, DEFENDER)],
+    found = Constants(
+        principals=principals,
+        partner_of=partner_of,
+        has_aid=np.array([Instrument.AID in ins for ins in s.instruments]),
+        has_force=np.array([Instrument.FORCE in ins for ins in s.instruments]),
+        highest=s.highest[principals].astype(np.int64),
+        base_cost=np.array(
             [
                 cost_in_issue_units(
                     1.0, weeks, d.cost_weight, world.leaders.loss_aversion[i], 0.0, 0.0
                 )
                 for i in principals
-            ],
-            world.sanction_loss,
-            world.pressure,
-            [world.states.reserves[i] for i in principals],
-        ],
-        dtype=float,
+            ]
+        ),
+        scalars=np.array(
+            [
+                0.0,
+                weeks,
+                p.battlefield.speed,
+                p.battlefield.noise,
+                p.battlefield.aid_efficiency,
+                d.risk_weight,
+                e.catastrophe_penalty,
+                e.coercion,
+                0.0,
+                e.back_channel_cut,
+                sc.war_damage,
+                sc.strike_damage,
+                sc.aid_buffer,
+                sc.reserves_buffer,
+                sc.reserve_drain,
+            ]
+        ),
     )
+    world.cache["outlook"] = found
+    return found
+
+
+@kernel
+def assess(
+    forces: np.ndarray,
+    posture: np.ndarray,
+    misjudgment: np.ndarray,
+    risk: np.ndarray,
+    wavering: np.ndarray,
+    base_cost: np.ndarray,
+    sanction_loss: np.ndarray,
+    pressure: np.ndarray,
+    reserves: np.ndarray,
+    resolves: np.ndarray,
+    type_values: np.ndarray,
+    resolve_effect: float,
+    ahead: float,
+    highest: np.ndarray,
+    scalars: np.ndarray,
+    ladder: np.ndarray,
+    exposure: np.ndarray,
+    table: np.ndarray,
+    later: np.ndarray,
+    own: np.ndarray,
+    seen: np.ndarray,
+) -> None:
+    """The whole assessment: the prospect table (`prospect_table`), each principal's best
+    fighting value at its true resolve (``own``) and, for each resolve on the other side's
+    belief grid, as the other side sees it (``seen``)."""
+    by_side = np.empty((12, 2))
+    for k in range(2):
+        by_side[OWN, k] = forces[OWN, k]
+        by_side[PROJECTED, k] = forces[PROJECTED, k]
+        by_side[AID, k] = forces[AID, k]
+        by_side[AID_SHARE, k] = forces[AID_SHARE, k]
+        by_side[POSTURE, k] = posture[k]
+        by_side[MISJUDGMENT, k] = misjudgment[k]
+        by_side[RISK, k] = risk[k]
+        by_side[WAVERING, k] = wavering[k]
+        by_side[BASE_COST, k] = base_cost[k]
+        by_side[SANCTION_LOSS, k] = sanction_loss[k]
+        by_side[PRESSURE, k] = pressure[k]
+        by_side[RESERVES, k] = reserves[k]
+    prospect_table(ahead, highest, scalars, by_side, ladder, exposure, table, later)
+    for k in range(2):
+        reach = np.array(
+            [r for r in (posture[k], posture[k] + 1, posture[k] - 1) if 0 <= r <= highest[k]]
+        )
+        own[k] = best_fight(
+            table[k, k, :, posture[1 - k]], reach, resolves[k : k + 1], resolve_effect
+        )[0]
+        seen[k] = best_fight(
+            table[k, 1 - k, :, posture[1 - k]], reach, type_values[1 - k], resolve_effect
+        )
+
+
+def refresh(world: World) -> None:
+    """Recompute the forces and the assessment (every prospect, each side's best fighting
+    values and quitting) from the world as it now is."""
+    c = _constants(world)
+    p = world.params
+    sides = world.sides
+    world.forces = forces(world)
+    scalars = c.scalars.copy()
+    scalars[CONTROL] = world.control
+    scalars[CHANNEL] = world.channel()
     size = len(world.rungs.intensity)
     exposure = np.zeros((2, size))
     if world.threats:
         for k in (CHALLENGER, DEFENDER):
             for r in range(size):
                 exposure[k, r] = threat_exposure(world, k, r)
-    return scalars, by_side, world.rungs.ladder, exposure
-
-
-def refresh(world: World) -> None:
-    """Recompute the forces and the table of prospects from the world as it now is."""
-    world.forces = forces(world)
-    highest = np.array([world.states.highest[i] for i in world.sides.principal], dtype=np.int64)
-    size = len(world.rungs.intensity)
     table = np.empty((2, 2, size, size, 3))
     later = np.empty((2, 3))
-    ahead = world.params.commitment.implementation_days / 7.0
-    prospect_table(ahead, highest, *_inputs(world), table, later)
-    sides = world.sides
-    quits = [_quit_value(world, k) for k in (CHALLENGER, DEFENDER)]
-    world.assessment = assessment = Assessment(table, later, quits, [0.0, 0.0], [])
-    for k in (CHALLENGER, DEFENDER):
-        resolve = np.array([world.leaders.resolve[sides.principal[k]]])
-        assessment.own[k] = float(fight_values(world, k, resolve)[0])
-        assessment.seen.append(fight_values(world, k, sides.type_values[other(k)], other(k)))
+    own = np.empty(2)
+    seen = np.empty((2, p.beliefs.types))
+    assess(
+        world.forces,
+        np.array(sides.posture, dtype=np.int64),
+        np.array(sides.misjudgment),
+        np.array([risk_of(world, i) for i in sides.principal]),
+        np.array([wavering(world, k) for k in (CHALLENGER, DEFENDER)]),
+        c.base_cost,
+        np.array(world.sanction_loss),
+        np.array(world.pressure),
+        world.states.reserves[c.principals],
+        world.leaders.resolve[c.principals],
+        np.array(sides.type_values),
+        p.decisions.resolve_effect,
+        p.commitment.implementation_days / 7.0,
+        c.highest,
+        scalars,
+        world.rungs.ladder,
+        exposure,
+        table,
+        later,
+        own,
+        seen,
+    )
+    quits = np.array([_quit_value(world, k) for k in (CHALLENGER, DEFENDER)])
+    world.assessment = Assessment(table, later, quits, own, seen)
 
 
 def reachable(world: World, side: int) -> list[int]:

@@ -9,12 +9,13 @@ in a large coalition.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from negsim.cast import Instrument, RungId
-from negsim.compiled import jitable
+from negsim.compiled import jitable, kernel
 from negsim.world import CHALLENGER, DEFENDER, other
 
 if TYPE_CHECKING:
@@ -143,43 +144,79 @@ def refresh(world: World) -> None:
         )
 
 
+@kernel
+def pay(
+    weekly: np.ndarray,
+    partner_of: np.ndarray,
+    has_sanctions: np.ndarray,
+    defected: np.ndarray,
+    sanctions: np.ndarray,
+    exposure: np.ndarray,
+    economy: np.ndarray,
+    aid: np.ndarray,
+    force_projection: np.ndarray,
+    military: np.ndarray,
+    posture_cost: np.ndarray,
+    projecting: np.ndarray,
+    burden_sharing: float,
+    self_cost: float,
+    aid_cost: float,
+) -> None:
+    """Add each partner's weekly loss to ``weekly``: sanctions by its exposure to the enemy
+    principal (pooled by burden sharing among its side's sanctioners, `sanctioner_costs`), aid
+    delivered, and the force it projects while its side fights (``projecting[side]``) at its
+    side's posture's cost."""
+    for k in range(2):
+        own_total = economy_total = 0.0
+        for j in range(len(partner_of)):
+            if partner_of[j] == k and has_sanctions[j] and not defected[j]:
+                own_total += self_cost * sanctions[j] * exposure[j] * economy[j]
+                economy_total += economy[j]
+        pooled = own_total / economy_total if economy_total > 0.0 else 0.0
+        for j in range(len(partner_of)):
+            if partner_of[j] != k or defected[j]:
+                continue
+            if has_sanctions[j]:
+                own = self_cost * sanctions[j] * exposure[j]
+                weekly[j] += (1.0 - burden_sharing) * own + burden_sharing * pooled
+            weekly[j] += aid_cost * aid[j]
+            if force_projection[j] > 0.0 and projecting[k]:
+                weekly[j] += posture_cost[k] * force_projection[j] / military[j]
+
+
 def pay_costs(world: World) -> None:
-    """Every state's loss this tick; economic health, cumulative costs, pain and reserves."""
+    """Every state's loss this tick (`pay`; the principals' from `outlook.weekly_loss`; the
+    disinformation campaigns and countering); economic health, cumulative costs, pain and
+    reserves."""
     from negsim.mechanisms.outlook import weekly_loss  # the principals' losses are valued there
 
     p = world.params
     s = world.states
     clock = world.clock
     rungs = world.rungs
-    weekly = np.zeros(len(s.ids))
+    c = _constants(world)
+    weekly = p.disinformation.counter_cost * s.counter
     for side in (CHALLENGER, DEFENDER):
-        principal = world.sides.principal[side]
-        weekly[principal] = weekly_loss(world, side)
-        enemy_principal = world.sides.principal[other(side)]
-        sanctioners = [
-            j
-            for j in world.sides.partners[side]
-            if Instrument.SANCTIONS in s.instruments[j] and not s.defected[j]
-        ]
-        own = sanctioner_costs(
-            [s.sanctions[j] for j in sanctioners],
-            [s.exposure[j, enemy_principal] for j in sanctioners],
-            [s.economy[j] for j in sanctioners],
-            p.sanctions.burden_sharing,
-            p.sanctions.self_cost,
-        )
-        for j, cost in zip(sanctioners, own, strict=True):
-            weekly[j] += cost
-        posture = world.sides.posture[side]
-        for j in world.sides.partners[side]:
-            if s.defected[j]:
-                continue
-            weekly[j] += p.sanctions.aid_cost * s.aid[j]
-            if s.force_projection[j] > 0 and posture >= RungId.LIMITED_FORCE:
-                weekly[j] += rungs.cost[posture] * s.force_projection[j] / s.military[j]
-        lead = world.sides.lead[side]
-        weekly[lead] += p.disinformation.cost * world.sides.disinformation[side]
-    weekly += p.disinformation.counter_cost * s.counter
+        weekly[world.sides.principal[side]] += weekly_loss(world, side)
+        weekly[world.sides.lead[side]] += p.disinformation.cost * world.sides.disinformation[side]
+    postures = world.sides.posture
+    pay(
+        weekly,
+        c.partner_of,
+        c.has_sanctions,
+        s.defected,
+        s.sanctions,
+        c.exposure,
+        s.economy,
+        s.aid,
+        s.force_projection,
+        s.military,
+        np.array([rungs.cost[r] for r in postures]),
+        np.array([r >= RungId.LIMITED_FORCE for r in postures]),
+        p.sanctions.burden_sharing,
+        p.sanctions.self_cost,
+        p.sanctions.aid_cost,
+    )
     for side in (CHALLENGER, DEFENDER):
         i = world.sides.principal[side]
         drain = p.sanctions.reserve_drain * clock.amount(world.pressure[side])
@@ -193,3 +230,31 @@ def pay_costs(world: World) -> None:
     casualties = p.domestic.casualty_pain * world.intensity
     for i in world.sides.principal:
         s.pain[i] += casualties
+
+
+@dataclass(frozen=True)
+class Constants:
+    """What paying the costs needs that does not change during a run (cached on the world)."""
+
+    partner_of: np.ndarray  # the side a state is a partner of, -1 if none
+    has_sanctions: np.ndarray
+    exposure: np.ndarray  # each state's exposure to the enemy principal
+
+
+def _constants(world: World) -> Constants:
+    found = world.cache.get("sanctions")
+    if found is None:
+        s = world.states
+        partner_of = np.full(len(s.ids), -1, dtype=np.int64)
+        exposure = np.zeros(len(s.ids))
+        for k in (CHALLENGER, DEFENDER):
+            partner_of[world.sides.partners[k]] = k
+            enemy = world.sides.principal[other(k)]
+            for j in world.sides.members[k]:
+                exposure[j] = s.exposure[j, enemy]
+        found = world.cache["sanctions"] = Constants(
+            partner_of,
+            np.array([Instrument.SANCTIONS in ins for ins in s.instruments]),
+            exposure,
+        )
+    return found

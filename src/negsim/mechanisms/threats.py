@@ -221,9 +221,8 @@ def _challenger_options(world: World) -> list[Option]:
         their = _reservations_seen(world, CHALLENGER)
         cost_to_them = t.damage
         gaps = (1.0 - terms) - (their - cred * cost_to_them)
-        comply = float(
-            beliefs.choice_likelihood(gaps, _scale(world, lead))
-            @ world.sides.type_probs[CHALLENGER]
+        comply = beliefs.expected_choice(
+            gaps, _scale(world, lead), world.sides.type_probs[CHALLENGER]
         )
         found.append(
             Option(
@@ -283,7 +282,7 @@ def _defender_options(world: World) -> list[Option]:
             values -= step_face * (posture - calm)[:, None]
             comply_value = values.max(axis=0)
         for consequence, cost, cred, defy_value in terms:
-            comply = float(beliefs.choice_likelihood(comply_value - defy_value, scale) @ probs)
+            comply = beliefs.expected_choice(comply_value - defy_value, scale, probs)
             found.append(Option(target, demand, consequence, cred, gain, comply, cost, level=level))
     return found
 
