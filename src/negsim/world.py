@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -130,12 +131,17 @@ class StateArrays:
 
     def commitment(self, i: int) -> float:
         """A partner's commitment to its side: the mean of the instruments it holds."""
-        levels = []
-        if Instrument.SANCTIONS in self.instruments[i]:
-            levels.append(self.sanctions[i])
-        if Instrument.AID in self.instruments[i]:
-            levels.append(self.aid[i])
-        return float(sum(levels) / len(levels)) if levels else 0.0
+        sanctions, aid, count = self._commitment_instruments
+        if not count[i]:
+            return 0.0
+        return float((self.sanctions[i] * sanctions[i] + self.aid[i] * aid[i]) / count[i])
+
+    @cached_property
+    def _commitment_instruments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Which states hold sanctions and aid (0/1), and how many of the two (fixed in a run)."""
+        sanctions = np.array([float(Instrument.SANCTIONS in ins) for ins in self.instruments])
+        aid = np.array([float(Instrument.AID in ins) for ins in self.instruments])
+        return sanctions, aid, sanctions + aid
 
 
 @dataclass

@@ -168,21 +168,39 @@ def offer_values(
     challenger's publics)``.
     """
     enemy = 1 - side
+    shapes = len(face)
+    # shapes share their face and their public face: each is weighed once per term
+    same_face = np.arange(shapes)
+    same_public = np.arange(shapes)
+    for o in range(shapes):
+        for q in range(o):
+            if face[q] == face[o]:
+                same_face[o] = same_face[q]
+            if face_public[q] == face_public[o]:
+                same_public[o] = same_public[q]
+    takes = np.empty(shapes)
+    ratifies = np.empty((shapes, len(edge_sides)))
     best_g, best_o, best = 0, 0, -np.inf
     for g in range(len(xs)):
         x = xs[g]
-        for o in range(len(face)):
-            worth = deal_value(enemy, x, face[o], control, theirs[0], theirs[1])
-            worth = (1.0 - breach_mine[g]) * worth + breach_mine[g] * theirs[2]
-            accept = 0.0
-            for t in range(len(probs)):
-                z = min(50.0, max(-50.0, (worth - reservations[t]) / scale))
-                accept += probs[t] / (1.0 + math.exp(-z))
+        for o in range(shapes):
+            if same_face[o] == o:
+                worth = deal_value(enemy, x, face[o], control, theirs[0], theirs[1])
+                worth = (1.0 - breach_mine[g]) * worth + breach_mine[g] * theirs[2]
+                take = 0.0
+                for t in range(len(probs)):
+                    z = min(50.0, max(-50.0, (worth - reservations[t]) / scale))
+                    take += probs[t] / (1.0 + math.exp(-z))
+                takes[o] = take
+            if same_public[o] == o:
+                for e in range(len(edge_sides)):
+                    k = edge_sides[e]
+                    shown = public[1] if k == 0 else -public[1]
+                    value = deal_value(k, x, face_public[o], control, public[0], shown)
+                    ratifies[o, e] = ratification_chance(value - edge_reads[e], edge_sds[e])
+            accept = takes[same_face[o]]
             for e in range(len(edge_sides)):
-                k = edge_sides[e]
-                shown = public[1] if k == 0 else -public[1]
-                value = deal_value(k, x, face_public[o], control, public[0], shown)
-                accept *= ratification_chance(value - edge_reads[e], edge_sds[e])
+                accept *= ratifies[same_public[o], e]
             own = deal_value(side, x, face[o], control, mine[0], mine[1])
             own = (1.0 - breach_theirs[g]) * own + breach_theirs[g] * mine[2]
             failure = 0.0 if private[o] else audience_cost
@@ -197,9 +215,28 @@ def offer_values(
 
 def required_states(world: World) -> list[int]:
     """The states that must ratify a deal: both principals and every guarantor."""
-    found = list(world.sides.principal)
-    found += [i for i in range(len(world.states.ids)) if world.states.guarantor[i]]
-    return list(dict.fromkeys(found))
+    found = world.cache.get("required")
+    if found is None:
+        found = list(world.sides.principal)
+        found += [i for i in range(len(world.states.ids)) if world.states.guarantor[i]]
+        found = world.cache["required"] = list(dict.fromkeys(found))
+    return found
+
+
+def _voters(world: World) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
+    """The required states on a side (neutrals accept any deal), and the first and last rows
+    of their publics and their sides as arrays (cached: fixed in a run)."""
+    found = world.cache.get("voters")
+    if found is None:
+        s = world.states
+        required = [i for i in required_states(world) if s.side[i] <= DEFENDER]
+        found = world.cache["voters"] = (
+            required,
+            np.array([s.rows[i].start for i in required], dtype=np.int64),
+            np.array([s.rows[i].stop for i in required], dtype=np.int64),
+            np.array([s.side[i] for i in required], dtype=np.int64),
+        )
+    return found
 
 
 def winset_edges(world: World) -> dict[int, float]:
@@ -209,24 +246,23 @@ def winset_edges(world: World) -> dict[int, float]:
     """
     p = world.params.ratification
     pub = world.publics
-    s = world.states
-    required = [i for i in required_states(world) if s.side[i] <= DEFENDER]
+    required, starts, stops, sides = _voters(world)
     now = [outlook.rows(world, k)[world.sides.posture[k]] for k in (CHALLENGER, DEFENDER)]
     edges = np.empty(len(required))
     winset_edges_of(
         pub.preferred,
         pub.pain_sensitivity,
         pub.seats,
-        np.array([s.rows[i].start for i in required], dtype=np.int64),
-        np.array([s.rows[i].stop for i in required], dtype=np.int64),
-        np.array([s.side[i] for i in required], dtype=np.int64),
+        starts,
+        stops,
+        sides,
         np.array([now[0][outlook.SHARE], now[1][outlook.SHARE]]),
         np.array([now[0][outlook.B], now[1][outlook.B]]),
         p.stance_width,
         p.threshold,
         edges,
     )
-    found = {i: -math.inf for i in required_states(world)}
+    found = dict.fromkeys(required_states(world), -math.inf)
     found.update(zip(required, edges.tolist(), strict=True))
     return found
 
@@ -493,7 +529,7 @@ def sign(world: World, offer: Offer, breach: tuple[float, float]) -> None:
         mediated=offer.proposer == mediation.MEDIATOR,
         payers=tuple(j for j, _ in mediation.payers(world, offer.face)),
     )
-    world.sides.posture[:] = [RungId.DIPLOMATIC, RungId.DIPLOMATIC]
+    world.sides.posture[:] = [int(RungId.DIPLOMATIC)] * 2
     world.threats.clear()
     world.log(
         "deal",

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from negsim.compiled import jitable
+from negsim.compiled import jitable, kernel
 
 
 @jitable
@@ -75,7 +75,7 @@ def logit_choice(
     return len(weights) - 1
 
 
-@jitable
+@kernel
 def pick(utilities: np.ndarray, irreversible: np.ndarray, scale: float, uniform: float) -> int:
     """Index of the chosen option among ``utilities`` (NaN: not open; the status quo first).
 

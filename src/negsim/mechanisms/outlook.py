@@ -41,7 +41,7 @@ A, B, SHARE = 0, 1, 2  # the columns of a prospect
 LIMITED_FORCE = int(RungId.LIMITED_FORCE)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Prospect:
     """A side's view of fighting on at one posture: value ``a - b * (1 - e * resolve)``."""
 
@@ -507,12 +507,8 @@ def refresh(world: World) -> None:
     scalars = c.scalars.copy()
     scalars[CONTROL] = world.control
     scalars[CHANNEL] = world.channel()
-    size = len(world.rungs.intensity)
-    exposure = np.zeros((2, size))
-    if world.threats:
-        for k in (CHALLENGER, DEFENDER):
-            for r in range(size):
-                exposure[k, r] = threat_exposure(world, k, r)
+    exposure = threat_exposures(world)
+    size = exposure.shape[1]
     table = np.empty((2, 2, size, size, 3))
     later = np.empty((2, 3))
     own = np.empty(2)
@@ -590,7 +586,8 @@ def wavering(world: World, side: int) -> float:
     else:
         doubt = 1.0 - float(sides.type_values[side] @ sides.type_probs[side])
         leaders = [sides.principal[enemy]]
-    aversion = 1.0 - sum(world.leaders.risk_preference[j] for j in leaders) / len(leaders)
+    risk = world.leaders.risk_preference
+    aversion = 1.0 - sum([float(risk[j]) for j in leaders]) / len(leaders)
     return doubt * aversion
 
 
@@ -601,15 +598,21 @@ def threat_exposure(world: World, side: int, posture: int) -> float:
     demanded, one demanding withdrawal by any posture; defying costs the threat's credibility
     times its consequence.
     """
-    cost = 0.0
-    principal = world.sides.principal[side]
+    return float(threat_exposures(world)[side, posture])
+
+
+def threat_exposures(world: World) -> np.ndarray:
+    """`threat_exposure` of both sides at every posture, ``[side, posture]``, in one pass."""
+    out = np.zeros((2, len(world.rungs.intensity)))
     for threat in world.threats:
-        if threat.target != principal or threat.demand not in ("step_down", "withdraw"):
+        if threat.demand not in ("step_down", "withdraw"):
             continue
-        if threat.demand == "step_down" and posture <= threat.level:
-            continue
-        cost += threat.credibility * consequence_cost(world, side, threat.consequence)
-    return cost
+        for side in (CHALLENGER, DEFENDER):
+            if threat.target == world.sides.principal[side]:
+                first = int(threat.level) + 1 if threat.demand == "step_down" else 0
+                cost = consequence_cost(world, side, threat.consequence)
+                out[side, first:] += threat.credibility * cost
+    return out
 
 
 def consequence_cost(world: World, side: int, consequence: str) -> float:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from negsim.cast import Instrument, RungId
+from negsim.compiled import kernel
 from negsim.mechanisms import beliefs, escalation, outlook, sanctions
 from negsim.mechanisms.decisions import (
     clip01,
@@ -67,6 +68,21 @@ def credibility(
     return clip01(base + unity_weight * unity + record_weight * record - cost_weight * carry_cost)
 
 
+@kernel
+def step_down_values(
+    rows: np.ndarray, level: int, posture: int, tolerance: np.ndarray, step_face: float
+) -> np.ndarray:
+    """Each type's best value of complying with a demand to step down to ``level`` from
+    ``posture``: the best calm posture's prospect ``(a, b)`` in ``rows`` for the type's
+    cost ``tolerance``, paying a rung's ``step_face`` for every rung down."""
+    out = np.full(len(tolerance), -np.inf)
+    for calm in range(level + 1):
+        for t in range(len(tolerance)):
+            value = rows[calm, 0] - rows[calm, 1] * tolerance[t] - step_face * (posture - calm)
+            out[t] = max(out[t], value)
+    return out
+
+
 def threat_value(success: float, gain: float, failure_cost: float) -> float:
     """Expected value of issuing a threat: the gain if obeyed, the cost of a showdown if not.
 
@@ -76,7 +92,7 @@ def threat_value(success: float, gain: float, failure_cost: float) -> float:
     return success * gain - (1.0 - success) * failure_cost
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Option:
     """A threat a lead could issue now, as the lead values it."""
 
@@ -204,16 +220,18 @@ def _challenger_options(world: World) -> list[Option]:
     cost = carry_cost(world, CHALLENGER, "climb")
     cred = threat_credibility(world, CHALLENGER, "climb", cost)
     lead = world.sides.lead[CHALLENGER]
+    scale = _scale(world, lead)
     principal = world.sides.principal[CHALLENGER]
     for j in world.sides.partners[DEFENDER]:
-        if s.defected[j] or s.commitment(j) < t.ease_step:
+        level = s.commitment(j)
+        if s.defected[j] or level < t.ease_step:
             continue
         relief = _relief(world, j)
         fear = cred * t.damage * (1.0 - world.leaders.risk_preference[j])
         fear *= 1.0 + s.security[j, principal]
         keep = p.decisions.stake * world.sides.partner_resolve[j] * t.ease_step
-        comply = logistic((fear - keep) / _scale(world, lead))
-        found.append(Option(j, "ease", "climb", cred, relief, comply, cost, level=s.commitment(j)))
+        comply = logistic((fear - keep) / scale)
+        found.append(Option(j, "ease", "climb", cred, relief, comply, cost, level=level))
     terms = world.sides.last_terms[CHALLENGER]
     if terms is not None and world.talks_open():
         target = world.sides.principal[DEFENDER]
@@ -221,9 +239,7 @@ def _challenger_options(world: World) -> list[Option]:
         their = _reservations_seen(world, CHALLENGER)
         cost_to_them = t.damage
         gaps = (1.0 - terms) - (their - cred * cost_to_them)
-        comply = beliefs.expected_choice(
-            gaps, _scale(world, lead), world.sides.type_probs[CHALLENGER]
-        )
+        comply = beliefs.expected_choice(gaps, scale, world.sides.type_probs[CHALLENGER])
         found.append(
             Option(
                 target, "concede", "climb", cred, max(0.0, terms - mine), comply, cost, terms=terms
@@ -276,11 +292,7 @@ def _defender_options(world: World) -> list[Option]:
             comply_value = np.full(len(tolerance), quit_value)
         else:
             gain = max(0.0, _value_if_enemy_at(world, DEFENDER, level, resolve) - mine)
-            calm = np.arange(level + 1)
-            # stepping down to a calm posture, paying a rung's face for every rung
-            values = seen[calm, outlook.A][:, None] - seen[calm, outlook.B][:, None] * tolerance
-            values -= step_face * (posture - calm)[:, None]
-            comply_value = values.max(axis=0)
+            comply_value = step_down_values(seen, int(level), int(posture), tolerance, step_face)
         for consequence, cost, cred, defy_value in terms:
             comply = beliefs.expected_choice(comply_value - defy_value, scale, probs)
             found.append(Option(target, demand, consequence, cred, gain, comply, cost, level=level))
@@ -312,10 +324,13 @@ def _reservations_seen(world: World, viewer: int) -> np.ndarray:
 
 def _value_if_enemy_at(world: World, side: int, enemy_posture: int, resolve: float) -> float:
     """A side's best war value if the enemy held ``enemy_posture`` instead."""
-    effect = world.params.decisions.resolve_effect
-    return max(
-        float(pr.value(resolve, effect))
-        for pr in outlook.prospects(world, side, enemy_posture=enemy_posture)
+    table = outlook.rows(world, side, enemy_posture=enemy_posture)
+    tolerance = 1.0 - world.params.decisions.resolve_effect * resolve
+    return float(
+        max(
+            table[r, outlook.A] - table[r, outlook.B] * tolerance
+            for r in outlook.reachable(world, side)
+        )
     )
 
 
