@@ -1,0 +1,422 @@
+"""Historical cases: the shipped historical casts against what happened (docs/CASES.md).
+
+A cast with a ``[cast.history]`` table records how its crisis really ended. For each such cast
+in ``agents/``, `write_cases` writes an experiment spec ``experiments/cases/<cast>.toml`` (one
+point, nothing varied, N seeded runs at the model's defaults), runs it with the project's
+runner (resumable, into ``results/cases_<cast>/``), and writes one page: the real outcome and
+duration beside the model's outcome distribution, with Wilson 95% intervals, and a paragraph
+on the mechanisms behind each result (`PARAGRAPHS`, below: edit them there).
+
+The casts set no mechanism parameter, so the model is the same for every case; a miss is a
+finding about the model (or the cast's data), never something to tune away.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from negsim.analysis.stats import wilson
+from negsim.cast import Cast, RungId, Side, load_cast, read_toml
+from negsim.errors import InputError
+from negsim.files import write_text
+from negsim.outcomes import Outcome
+
+SEED = 1  # master seed of every case's runs
+RUNS = 1000  # seeded runs per cast by default
+
+# What drives each case's result, in the model's terms: one paragraph per cast, keyed by the
+# cast's name. The page prints it under the case's numbers; keep it about mechanisms (they
+# outlive the numbers when the model changes) and say where the model misses and why.
+PARAGRAPHS: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class Case:
+    """A historical cast: its file and its validated content (with a history)."""
+
+    path: Path
+    cast: Cast
+
+    @property
+    def name(self) -> str:
+        """The cast's name (``[cast] name``)."""
+        return self.cast.cast.name
+
+    @property
+    def experiment(self) -> str:
+        """The name of its experiment (and results folder)."""
+        return f"cases_{self.path.stem}"
+
+
+@dataclass
+class CaseResult:
+    """A case and its finished runs."""
+
+    case: Case
+    runs: pd.DataFrame  # the runs that ended well (status ok)
+    failed: int
+
+
+@dataclass
+class CasesReport:
+    """What `write_cases` did."""
+
+    path: Path
+    results: list[CaseResult]
+    seconds: float
+    ran: int
+    planned: int
+
+
+def historical_casts(agents: Path) -> list[Case]:
+    """The casts in ``agents`` with a ``[cast.history]`` table, in file-name order.
+
+    Raises:
+        InputError: a cast does not validate, or none has a history.
+    """
+    cases = []
+    for path in sorted(Path(agents).glob("*.toml")):
+        cast = load_cast(path)
+        if cast.cast.history is not None:
+            cases.append(Case(path, cast))
+    if not cases:
+        raise InputError(f"{agents}: no cast with a [cast.history] table")
+    return cases
+
+
+def spec_text(case: Case, spec_dir: Path, runs: int, seed: int = SEED) -> str:
+    """The experiment spec of a case: its cast as it is, ``runs`` seeded runs."""
+    cast = Path(os.path.relpath(case.path.resolve(), spec_dir.resolve())).as_posix()
+    description = case.cast.cast.description or case.name
+    return "\n".join(
+        [
+            f"# Written by `negsim cases`: the historical cast {case.path.name} as it is (no",
+            "# parameter set or varied), compared with what happened in docs/CASES.md. Run it",
+            f"# alone with `negsim sweep` on this file; results go to results/{case.experiment}/.",
+            "",
+            "[experiment]",
+            f'name = "{case.experiment}"',
+            f"description = {_toml_string(description)}",
+            f'cast = "{cast}"',
+            'sampler = "grid"',
+            f"replications = {runs}",
+            f"seed = {seed}",
+            "",
+        ]
+    )
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_spec(case: Case, spec_dir: Path, runs: int) -> Path:
+    """Write (or keep, if unchanged) the case's experiment spec; return its path."""
+    path = spec_dir / f"{case.path.stem}.toml"
+    text = spec_text(case, spec_dir, runs)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        write_text(path, text)
+    return path
+
+
+# --- statistics of one case --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Share:
+    """An outcome's share of a case's runs, with its Wilson 95% interval."""
+
+    outcome: str
+    count: int
+    n: int
+    lo: float
+    hi: float
+    median_days: float
+    median_x: float
+
+    @property
+    def share(self) -> float:
+        """count / n."""
+        return self.count / self.n if self.n else math.nan
+
+
+def shares(runs: pd.DataFrame) -> list[Share]:
+    """Every outcome seen, most frequent first: share, interval, median days and deal x."""
+    n = len(runs)
+    found = []
+    for outcome in [o.value for o in Outcome]:
+        hit = runs[runs["outcome"] == outcome]
+        if hit.empty:
+            continue
+        lo, hi = wilson(len(hit), n)
+        x = hit["deal_x"].dropna().astype(float)
+        found.append(
+            Share(
+                outcome,
+                len(hit),
+                n,
+                lo,
+                hi,
+                float(hit["end_days"].astype(float).median()),
+                float(x.median()) if len(x) else math.nan,
+            )
+        )
+    return sorted(found, key=lambda s: -s.count)
+
+
+def matching(runs: pd.DataFrame, outcome: str) -> Share:
+    """The share of runs ending as the crisis really did (zero runs is a share too)."""
+    hit = runs[runs["outcome"] == outcome]
+    lo, hi = wilson(len(hit), len(runs))
+    x = hit["deal_x"].dropna().astype(float)
+    days = hit["end_days"].astype(float)
+    return Share(
+        outcome,
+        len(hit),
+        len(runs),
+        lo,
+        hi,
+        float(days.median()) if len(days) else math.nan,
+        float(x.median()) if len(x) else math.nan,
+    )
+
+
+def _label(outcome: str) -> str:
+    return outcome.replace("_", " ")
+
+
+def _pct(share: Share) -> str:
+    return f"{share.share * 100:.1f} [{share.lo * 100:.1f}, {share.hi * 100:.1f}]"
+
+
+def _num(value: float, digits: int = 0) -> str:
+    return "-" if math.isnan(value) else f"{value:.{digits}f}"
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def summary_rows(results: list[CaseResult]) -> list[list[str]]:
+    """One row per case: what happened beside what the model gives."""
+    rows = []
+    for r in results:
+        history = r.case.cast.cast.history
+        real_x = "-" if history.deal_x is None else f"{history.deal_x:.2f}"
+        model_x = r.runs["deal_x"].dropna().astype(float)
+        model_x = _num(float(model_x.median()), 2) if len(model_x) else "-"
+        rows.append(
+            [
+                r.case.name,
+                f"{_label(history.outcome)}, {history.days} days",
+                "; ".join(f"{_label(s.outcome)} {_pct(s)}" for s in shares(r.runs)),
+                _num(float(r.runs["end_days"].astype(float).median())),
+                _pct(matching(r.runs, history.outcome)),
+                f"{real_x} / {model_x}",
+            ]
+        )
+    return rows
+
+
+SUMMARY_HEAD = [
+    "case",
+    "what happened",
+    "model: outcome shares, % [95% CI]",
+    "model: median days",
+    "runs ending as it did, % [95% CI]",
+    "deal x: real / model median",
+]
+
+
+def _markdown_table(head: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def _policy_facts(path: Path) -> str:
+    """The parameters a cast sets (policy facts of its case), as written in its file."""
+    doc = read_toml(path).get("parameters", {})
+    facts = []
+
+    def walk(table: dict, prefix: str) -> None:
+        for key, value in table.items():
+            if isinstance(value, dict):
+                walk(value, f"{prefix}{key}.")
+            else:
+                facts.append(f"`{prefix}{key}` = {value}")
+
+    walk(doc, "")
+    return ", ".join(facts) if facts else "none"
+
+
+def _diagnostics(runs: pd.DataFrame, cast: Cast) -> str:
+    """How the runs got there: the highest rung reached, where control ended, coalitions."""
+    n = len(runs)
+    peaks = runs["peak_rung"].astype(int).value_counts()
+    rungs = ", ".join(
+        f"{RungId(r).label} {peaks.get(int(r), 0) / n * 100:.0f}%"
+        for r in RungId
+        if peaks.get(int(r), 0)
+    )
+    control = runs["final_control"].astype(float)
+    collapsed = runs["coalition_collapsed"].astype(bool).mean() * 100
+    return (
+        f"Highest rung reached: {rungs}. Control (the challenger's share of the contested "
+        f"ground) starts at {cast.cast.initial_control:.2f} and ends at a median of "
+        f"{control.median():.2f} (interquartile range {control.quantile(0.25):.2f}-"
+        f"{control.quantile(0.75):.2f}). The defenders' coalition collapsed in "
+        f"{collapsed:.0f}% of runs."
+    )
+
+
+def _who(cast: Cast, sid: str) -> str:
+    return f"{cast.states[sid].name} ({sid})"
+
+
+def case_section(result: CaseResult) -> str:
+    """The Markdown section of one case."""
+    case = result.case
+    cast = case.cast
+    info = cast.cast
+    history = info.history
+    defender = cast.sides.defender
+    lead = cast.lead(Side.DEFENDER)
+    led = f", led by {_who(cast, lead)}" if lead != defender.principal else ""
+    deal = "" if history.deal_x is None else f", deal x = {history.deal_x:.2f}"
+    lines = [
+        f"## {info.description or case.name}",
+        "",
+        f"Cast `{case.path.name}` ({case.name}): challenger "
+        f"{_who(cast, cast.sides.challenger.principal)}, defender "
+        f"{_who(cast, defender.principal)}{led}; {len(cast.states)} states; a tick is "
+        f"{info.tick_days:g} days, the horizon {info.horizon_days:g} days.",
+        "",
+        f"**What happened.** {history.summary} In the model's terms: "
+        f"{_label(history.outcome)} after {history.days} days ({history.began} to "
+        f"{history.ended}{deal}). Source: {history.source}.",
+        "",
+        f"**Policy facts the cast sets.** {_policy_facts(case.path)}.",
+        "",
+    ]
+    rows = [
+        [_label(s.outcome), str(s.count), _pct(s), _num(s.median_days), _num(s.median_x, 2)]
+        for s in shares(result.runs)
+    ]
+    head = ["outcome", "runs", "share, % [95% CI]", "median days", "median deal x"]
+    lines += _markdown_table(head, rows)
+    failed = f" {result.failed} runs failed and are left out." if result.failed else ""
+    lines += ["", f"**How the runs got there.** {_diagnostics(result.runs, case.cast)}{failed}"]
+    paragraph = PARAGRAPHS.get(case.name)
+    if paragraph is None:
+        paragraph = (
+            f"(No paragraph yet: add one for `{case.name}` to `PARAGRAPHS` in "
+            "`src/negsim/analysis/cases.py`.)"
+        )
+    lines += ["", f"**Mechanisms.** {' '.join(paragraph.split())}", ""]
+    return "\n".join(lines)
+
+
+def render_page(report: CasesReport, runs: int) -> str:
+    """The whole page (docs/CASES.md)."""
+    lines = [
+        "# Historical cases: the model against five crises",
+        "",
+        "Written by `negsim cases` from every cast in `agents/` with a `[cast.history]` table; "
+        "rerun it to regenerate (finished runs are reused from `results/cases_<cast>/`; after "
+        "a change to the model, add `--force`). Each cast is one experiment, "
+        "`experiments/cases/<cast>.toml`: nothing varied, "
+        f"{runs:,} seeded runs (master seed {SEED}).",
+        "",
+        "**The model's parameters are the same for all casts.** Every mechanism parameter "
+        "(efficacies, hazards, weights, temperatures; `negsim params`) is at its default. A "
+        "cast describes the actors (states, leaders, constituencies, their capabilities, "
+        "exposures, instruments and calendars) and sets only policy facts of its case (when "
+        "talks opened, whether a discreet channel existed, measures against the challenger's "
+        "leader, public demands for its capitulation, disinformation and counter-messaging "
+        "capacity, burden sharing), each commented in the cast with the fact. No number of a "
+        "cast was chosen to make the model come out right: where the model misses, the "
+        "paragraph says which missing mechanism or data explains it.",
+        "",
+        "Shares are of the runs that ended well, with Wilson 95% intervals. Days count from the "
+        "cast's day 0 to the end (for a settlement, to the day its deal was signed); the real "
+        "duration counts from the same day 0 (the history's `began`). Deal x is the "
+        "challenger's share of the issue (0 = the status quo ante, 1 = its full demand), as "
+        "each cast's header defines it.",
+        "",
+        f"Regenerated in {report.seconds:.0f} s ({report.ran:,} of {report.planned:,} runs "
+        "computed in this session).",
+        "",
+    ]
+    lines += _markdown_table(SUMMARY_HEAD, summary_rows(report.results))
+    lines.append("")
+    lines += [case_section(r) for r in report.results]
+    return "\n".join(lines)
+
+
+def format_summary(report: CasesReport) -> str:
+    """The summary table as plain text, for the terminal."""
+    rows = [SUMMARY_HEAD, *summary_rows(report.results)]
+    return "\n".join(
+        f"{row[0]}: {row[1]} | model {row[2]} | median {row[3]} days | "
+        f"as it did {row[4]} | x {row[5]}"
+        for row in rows[1:]
+    )
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def write_cases(
+    agents: Path = Path("agents"),
+    experiments: Path = Path("experiments/cases"),
+    results: Path = Path("results"),
+    out: Path = Path("docs/CASES.md"),
+    runs: int = RUNS,
+    workers: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+    note: Callable[[str], None] = print,
+) -> CasesReport:
+    """Run (or resume) every historical cast's experiment and write the cases page.
+
+    Args:
+        agents: the folder of casts; those with a ``[cast.history]`` table are the cases.
+        experiments: where each case's experiment spec is written.
+        results: the folder of results folders (``cases_<cast>/`` in it).
+        out: the page to write.
+        runs: seeded runs per cast.
+        workers: local processes (default: all cores; 1 runs in this process).
+        force: start every case's results over (after a change to the model).
+        progress: show each sweep's progress bar.
+        note: where to say that a sweep had nothing left to run.
+    """
+    from negsim.experiment.runner import run_experiment
+    from negsim.experiment.spec import load_spec
+    from negsim.experiment.store import load_results
+
+    started = time.perf_counter()
+    cases = historical_casts(agents)
+    experiments.mkdir(parents=True, exist_ok=True)
+    found, ran, planned = [], 0, 0
+    for case in cases:
+        spec = load_spec(write_spec(case, experiments, runs))
+        sweep = run_experiment(
+            spec, results=results, workers=workers, force=force, progress=progress
+        )
+        if not sweep.ran:
+            note(f"{spec.name}: {sweep.done} runs already recorded")
+        ran += sweep.ran
+        planned += sweep.planned
+        table, _ = load_results(Path(results) / spec.name)
+        ok = table[table["status"] == "ok"]
+        found.append(CaseResult(case, ok, len(table) - len(ok)))
+    report = CasesReport(Path(out), found, 0.0, ran, planned)
+    report.seconds = time.perf_counter() - started
+    write_text(out, render_page(report, runs))
+    return report
