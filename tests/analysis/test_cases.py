@@ -6,7 +6,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from negsim.analysis.cases import historical_casts, matching, shares, spec_text, write_cases
+from negsim.analysis.cases import (
+    compute_time,
+    historical_casts,
+    matching,
+    shares,
+    spec_text,
+    write_cases,
+)
 from negsim.cast import load_cast
 from negsim.cli import main
 from negsim.errors import InputError
@@ -80,6 +87,26 @@ def test_a_real_outcome_no_run_reached_matches_none():
     assert 0.4 < share.hi < 0.5  # Wilson's upper bound for 0 of 5
 
 
+def test_compute_time_adds_the_sessions_that_ran_something():
+    manifest = {
+        "sessions": [
+            {
+                "started": "2026-01-01T10:00:00+00:00",
+                "finished": "2026-01-01T10:01:40+00:00",
+                "ran": 5,
+                "workers": 2,
+            },
+            {
+                "started": "2026-01-01T11:00:00+00:00",
+                "finished": "2026-01-01T11:00:01+00:00",
+                "ran": 0,
+            },
+            {"started": "2026-01-01T12:00:00+00:00", "finished": None, "ran": 3},
+        ]
+    }
+    assert compute_time(manifest) == (100.0, (2,))
+
+
 def test_a_case_spec_is_a_valid_experiment_of_the_cast_as_it_is(tmp_path):
     case = historical_casts(ROOT / "agents")[0]
     path = tmp_path / "spec.toml"
@@ -126,10 +153,10 @@ def test_cases_writes_specs_runs_them_and_writes_the_page(tmp_path, agents, caps
     ]
     page = out.read_text()
     assert "The model's parameters are the same for all casts." in page
-    assert "| munich_1938 | settlement, 23 days |" in page
-    assert "| berlin_1961 | aggressor withdrawal, 146 days |" in page
+    assert "| Munich 1938 | settlement, 23 days |" in page
+    assert "| Berlin 1961 | aggressor withdrawal, 146 days |" in page
     assert "dyad" not in page
-    assert page.count("**Mechanisms.**") == 2 and "Regenerated in" in page
+    assert page.count("**Mechanisms.**") == 2 and "The 10 runs took" in page
 
     assert main(args) == 0  # a second time: every run is reused
     assert "0 of 10 runs computed now" in capsys.readouterr().out

@@ -93,7 +93,8 @@ def cmd_cases(args: argparse.Namespace) -> int:
     print(format_summary(report))
     print(
         f"\n{report.path} written: the whole table took {report.seconds:.1f} s "
-        f"({report.ran} of {report.planned} runs computed now)"
+        f"({report.ran} of {report.planned} runs computed now; computing all of them took "
+        f"{report.compute_seconds:.0f} s)"
     )
     failed = sum(r.failed for r in report.results)
     if failed:
