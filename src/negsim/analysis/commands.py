@@ -1,10 +1,11 @@
-"""The `negsim report`, `export`, `compare` and `discover` commands."""
+"""The `negsim report`, `export`, `compare`, `discover` and `cases` commands."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from negsim.cli_types import positive_int
 from negsim.errors import InputError
 
 
@@ -73,8 +74,37 @@ def cmd_discover(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cases(args: argparse.Namespace) -> int:
+    """Run every historical cast's experiment (resuming) and write docs/CASES.md."""
+    from pathlib import Path
+
+    from negsim.analysis.cases import format_summary, write_cases
+
+    report = write_cases(
+        agents=Path(args.agents),
+        experiments=Path(args.experiments),
+        results=Path(args.results),
+        out=Path(args.out),
+        runs=args.runs,
+        workers=args.workers,
+        force=args.force,
+        progress=not args.quiet,
+    )
+    print(format_summary(report))
+    print(
+        f"\n{report.path} written: the whole table took {report.seconds:.1f} s "
+        f"({report.ran} of {report.planned} runs computed now; computing all of them took "
+        f"{report.compute_seconds:.0f} s)"
+    )
+    failed = sum(r.failed for r in report.results)
+    if failed:
+        print(f"error: {failed} runs failed; rerun the command to run them again", file=sys.stderr)
+        return 1
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add `report`, `export`, `compare` and `discover` to the `negsim` command."""
+    """Add `report`, `export`, `compare`, `discover` and `cases` to the `negsim` command."""
     report = subparsers.add_parser(
         "report",
         help="write the HTML report of a results folder (figures of outcomes and distributions)",
@@ -168,3 +198,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     discover.add_argument("--output", "-o", default=None, help="also write an HTML page")
     discover.set_defaults(handler=cmd_discover)
+
+    cases = subparsers.add_parser(
+        "cases",
+        help="compare the historical casts with what happened: docs/CASES.md",
+        description="For every cast in AGENTS with a [cast.history] table: write the experiment "
+        "spec EXPERIMENTS/<cast>.toml (nothing varied, N seeded runs), run it into "
+        "RESULTS/cases_<cast>/ (resuming), and write one page with the real outcome and "
+        "duration beside the model's outcome shares (Wilson 95%% intervals), median duration "
+        "and the share of runs ending as the crisis did.",
+    )
+    cases.add_argument(
+        "--runs", type=positive_int, default=1000, help="seeded runs per cast (default 1000)"
+    )
+    cases.add_argument(
+        "--workers",
+        "-j",
+        type=positive_int,
+        default=None,
+        help="worker processes (default: all cores)",
+    )
+    cases.add_argument("--agents", default="agents", help="folder of casts (default: agents)")
+    cases.add_argument(
+        "--experiments",
+        default="experiments/cases",
+        help="where the specs are written (default: experiments/cases)",
+    )
+    cases.add_argument(
+        "--results", default="results", help="folder of results folders (default: results)"
+    )
+    cases.add_argument("--out", "-o", default="docs/CASES.md", help="the page to write")
+    cases.add_argument(
+        "--force",
+        action="store_true",
+        help="discard the cases' earlier results and run them again (after a model change)",
+    )
+    cases.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    cases.set_defaults(handler=cmd_cases)

@@ -1,0 +1,582 @@
+"""Historical cases: the shipped historical casts against what happened (docs/CASES.md).
+
+A cast with a ``[cast.history]`` table records how its crisis really ended. For each such cast
+in ``agents/``, `write_cases` writes an experiment spec ``experiments/cases/<cast>.toml`` (one
+point, nothing varied, N seeded runs at the model's defaults), runs it with the project's
+runner (resumable, into ``results/cases_<cast>/``), and writes one page: the real outcome and
+duration beside the model's outcome distribution, with Wilson 95% intervals, and a paragraph
+on the mechanisms behind each result (`PARAGRAPHS`, below: edit them there).
+
+The casts set no mechanism parameter, so the model is the same for every case; a miss is a
+finding about the model (or the cast's data), never something to tune away.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from negsim.analysis.stats import wilson
+from negsim.cast import Cast, RungId, Side, load_cast, read_toml
+from negsim.errors import InputError
+from negsim.files import write_text
+from negsim.outcomes import Outcome
+
+SEED = 1  # master seed of every case's runs
+RUNS = 1000  # seeded runs per cast by default
+
+# What drives each case's result, in the model's terms: one paragraph per cast, keyed by the
+# cast's name. The page prints it under the case's numbers; keep it about mechanisms (they
+# outlive the numbers when the model changes) and say where the model misses and why.
+PARAGRAPHS: dict[str, str] = {
+    "berlin_1961": """
+        The right ending, by the wrong road. Nothing of the issue is in Soviet hands at day 0
+        and none can be taken without fighting (control moves only on the battlefield, so the
+        Wall, a unilateral act without a shot, cannot happen in the model), and the United
+        States is the stronger by CINC: fighting can bring the challenger nothing. Yet both
+        sides climb to limited force within days (the United States usually first), and the
+        Soviet Union usually on to full war, where the real crisis stayed below a shot. Climbing costs little when no ground is at stake, hawkish
+        publics reward it (M9), and the climber expects coercion to work on an enemy
+        coalition it reads as wavering (M4, M8): cohesion counts only sanctions and aid, so
+        the GDR's border troops and the Western garrisons add nothing to it. No deal can be
+        ratified: the American and French publics' win-set edges exceed the whole issue (a
+        hawkish public demands more than the share its side already holds, and the demand is
+        not capped at 1), so most runs reach the horizon still fighting (stalemate). The
+        Soviet withdrawal comes when the costs of that war bring Khrushchev's value of
+        fighting on below the face he loses by quitting. Missing: unilateral acts that change
+        the status quo without fighting, the nuclear balance (CINC counts no warheads; the
+        Gilpatric speech made US superiority public), tacit understandings, and cohesion
+        that counts force commitments.
+    """,
+    "gulf_1990": """
+        Iraq holds all of Kuwait from day 0 and values it with loss aversion (M10), so its
+        leader and publics demand nearly the whole issue while Kuwait's demand restoration:
+        the win-sets never overlap and the model, like history, finds no deal (the few
+        early ones would have left Iraq most of Kuwait). Full sanctions from day 4, shared
+        by the coalition (burden sharing), keep it together, but at the model's sanction
+        efficacy they do not compel withdrawal either, as in 1990 (Hufbauer, Schott and
+        Elliott score case 90-1 a failure). The coalition goes to war, as it did, but within
+        weeks, not after five months: partners' force projection is there from day 0, while
+        the real coalition had to deploy it. Then the model misses: control moves at most `battlefield.speed` a week, in proportion to the
+        force balance, so the coalition's advantage (about four to one, from CINC times the
+        share of forces sent) drives Iraq back from only part of Kuwait by the horizon, and
+        expulsion (control down to `battlefield.rollback`) would take well over a year. The
+        real air and ground campaign expelled Iraq in six weeks. A stalemate here is a war
+        still being won at the horizon, not a crisis that faded. Missing: a battlefield
+        whose pace depends on the kind of war and the quality of forces (a short war of
+        manoeuvre against a static army), not one linear drift calibrated to attrition.
+    """,
+    "iran_2013": """
+        The right outcome, by the wrong road and on the wrong terms. The United States, nine
+        times Iran's strength by CINC, finds war cheap: the model prices a posture's cost as
+        a share of the fighter's GDP, leaders weigh casualties only through their publics,
+        and catastrophe only at the nuclear rung, so the defender climbs to full war and
+        drives Iran's programme (control) back; settlements come after that war, at terms
+        near zero, and in the other runs Tehran gives up the programme under the attack
+        (withdrawal). The
+        JCPOA road is closed even without the war: Iran's publics, weighted to the
+        hardliners, demand more than the ground Iran holds (loss aversion over held ground)
+        while the American publics accept less than half. Sanctions cost Iran in the model
+        about what they cost it in fact (several percent of GDP a year), but a loss of that
+        size, borne over the planning horizon and discounted by resolve, is worth little of
+        the issue, so it barely moves Iran's demands; the Oman channel reduces misperception
+        but cannot create an overlap. Missing: the costs of
+        war beyond GDP for a strong defender (retaliation, the oil shock, a regional war)
+        and the limits of strikes on a dispersed programme; change of government in an
+        autocracy under economic pain (the election of Rouhani in 2013, which opened the
+        talks); interim deals (the JPOA froze the programme for twenty months).
+    """,
+    "kosovo_1999": """
+        Belgrade holds most of Kosovo at day 0 and values it with loss aversion; NATO's air
+        war (its members' force projection) drives control down steadily but slowly. Offers
+        converge as Belgrade loses ground, but the leaders' reservations never cross within
+        the horizon, and the model still ends in stalemate with ratification switched off:
+        the Kosovo Albanians, whose principal must accept, expect the bombing to win them
+        more, and Belgrade concedes held ground only at a price its hawks (the Radicals,
+        the security forces) do not accept. Three things the model lacks explain the miss.
+        First, punishment of the challenger's homeland: the model puts the war's damage on
+        the defender's ground and lets the challenger's economy take only
+        `sanctions.strike_damage`, so the bombing of Serbia's grid, bridges and the regime's
+        assets, which made Milosevic settle (Hosmer 2001), barely registers. Second, the
+        side's lead decides nothing of its own: in June 1999 NATO, not the Kosovo
+        Albanians, accepted the terms. Third, a mediated package in which the defender's
+        lead pays the challenger face (a UN mandate, a Russian role): Ahtisaari and
+        Chernomyrdin are in the cast, but mediation was not yet a mechanism of the model
+        when this page was first written. The personal measures against Milosevic (the ICTY
+        indictment) humiliate him, which in the model makes him bolder, not readier to settle.
+    """,
+    "munich_1938": """
+        The right outcome on the wrong terms, after a war that never happened. Germany holds
+        nothing of the Sudeten areas at day 0 and is only somewhat stronger than
+        Czechoslovakia's mobilised army behind its fortifications (with France's offensive
+        if the defender side fights), so fighting can bring it only a small share of the
+        issue; its risk-acceptant leader and hawkish party climb to limited force on the
+        first day and usually to full war, which buys little ground. Deals come once the war's
+        costs lower the Czech publics' demand, which starts above the whole issue: the
+        model's Munich is a settlement near x = 0 after a short war, or a war still going at
+        the horizon, not x ~ 0.9 conceded without a shot. Ratification by Prague's hawkish
+        publics blocks many of the deals leaders accept. The missing mechanism is the one
+        that made Munich: the lead of the defender side valuing the deal by its own stakes
+        (Britain's fear of a general war and of air attack, with no treaty to honour) and
+        coercing its own principal (the Anglo-French ultimatum of 21 September). In the
+        model the lead proposes terms valued by its principal's prospects, cannot threaten
+        its own principal, and Britain's and France's risk aversion and exposure weigh only
+        on their commitments. Mussolini's pro-German mediation is in the cast, but mediation
+        was not yet a mechanism of the model when this page was first written. Cast with
+        CINC's 0.085 for the Czech army instead of its mobilised divisions, Germany's
+        expected gains rise and deals become rarer still.
+    """,
+}
+
+
+# What the cases say about the model as a whole (edit it with the paragraphs).
+OVERVIEW = """
+    Two patterns run through the five cases. First, the model's crises go to war: in every
+    case most runs reach full-scale war within weeks, although only the Gulf crisis was a war
+    and Kosovo an air campaign, and Berlin, Munich and Iran never came to a shot. Climbing
+    is cheap in the model when little ground is at stake or the climber is much the stronger
+    (a posture's cost is a share of the fighter's GDP), and hawkish publics and expected
+    coercion reward it; what held the real leaders back (nuclear danger, a general war, the
+    cost of war beyond money) is not in the prospect a leader weighs. Second, two of the three
+    deals were accepted for a side by someone else: Britain took Munich's terms for Prague,
+    and NATO took the mediators' terms for the Kosovo Albanians (Berlin ended in a tacit
+    understanding, no deal at all). The model asks every deal of the two principals and
+    their publics, whose win-sets often do not overlap (a hawkish public may demand more than the whole issue),
+    so where the real crisis settled the model stalls or settles only after a war has moved
+    the ground. The right outcome in Iran and Munich comes by that road and on the wrong
+    terms (see the deal column). These paragraphs were written against the model before its
+    mediation, secret-terms and legislature mechanisms; regenerate and revise them with it.
+"""
+
+
+@dataclass(frozen=True)
+class Case:
+    """A historical cast: its file and its validated content (with a history)."""
+
+    path: Path
+    cast: Cast
+
+    @property
+    def name(self) -> str:
+        """The cast's name (``[cast] name``)."""
+        return self.cast.cast.name
+
+    @property
+    def title(self) -> str:
+        """A short title: the description up to its first colon, else the name."""
+        description = self.cast.cast.description
+        return description.split(":")[0].strip() if ":" in description else self.name
+
+    @property
+    def experiment(self) -> str:
+        """The name of its experiment (and results folder)."""
+        return f"cases_{self.path.stem}"
+
+
+@dataclass
+class CaseResult:
+    """A case and its finished runs."""
+
+    case: Case
+    runs: pd.DataFrame  # the runs that ended well (status ok)
+    failed: int
+    compute_seconds: float = 0.0  # the sessions of its sweep that ran something
+    workers: tuple[int, ...] = ()  # the workers of those sessions
+
+
+def compute_time(manifest: dict) -> tuple[float, tuple[int, ...]]:
+    """Seconds the sweep's sessions that ran something took, and their numbers of workers."""
+    seconds, workers = 0.0, set()
+    for session in manifest.get("sessions", []):
+        if not session.get("ran") or not session.get("finished"):
+            continue
+        start = datetime.fromisoformat(session["started"])
+        seconds += (datetime.fromisoformat(session["finished"]) - start).total_seconds()
+        workers.add(int(session.get("workers", 1)))
+    return seconds, tuple(sorted(workers))
+
+
+@dataclass
+class CasesReport:
+    """What `write_cases` did."""
+
+    path: Path
+    results: list[CaseResult]
+    seconds: float
+    ran: int
+    planned: int
+
+    @property
+    def compute_seconds(self) -> float:
+        """Seconds every case's sweep sessions took to compute its runs."""
+        return sum(r.compute_seconds for r in self.results)
+
+
+def historical_casts(agents: Path) -> list[Case]:
+    """The casts in ``agents`` with a ``[cast.history]`` table, in file-name order.
+
+    Raises:
+        InputError: a cast does not validate, or none has a history.
+    """
+    cases = []
+    for path in sorted(Path(agents).glob("*.toml")):
+        cast = load_cast(path)
+        if cast.cast.history is not None:
+            cases.append(Case(path, cast))
+    if not cases:
+        raise InputError(f"{agents}: no cast with a [cast.history] table")
+    return cases
+
+
+def spec_text(case: Case, spec_dir: Path, runs: int, seed: int = SEED) -> str:
+    """The experiment spec of a case: its cast as it is, ``runs`` seeded runs."""
+    cast = Path(os.path.relpath(case.path.resolve(), spec_dir.resolve())).as_posix()
+    description = case.cast.cast.description or case.name
+    return "\n".join(
+        [
+            f"# Written by `negsim cases`: the historical cast {case.path.name} as it is (no",
+            "# parameter set or varied), compared with what happened in docs/CASES.md. Run it",
+            f"# alone with `negsim sweep` on this file; results go to results/{case.experiment}/.",
+            "",
+            "[experiment]",
+            f'name = "{case.experiment}"',
+            f"description = {_toml_string(description)}",
+            f'cast = "{cast}"',
+            'sampler = "grid"',
+            f"replications = {runs}",
+            f"seed = {seed}",
+            "",
+        ]
+    )
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_spec(case: Case, spec_dir: Path, runs: int) -> Path:
+    """Write (or keep, if unchanged) the case's experiment spec; return its path."""
+    path = spec_dir / f"{case.path.stem}.toml"
+    text = spec_text(case, spec_dir, runs)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        write_text(path, text)
+    return path
+
+
+# --- statistics of one case --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Share:
+    """An outcome's share of a case's runs, with its Wilson 95% interval."""
+
+    outcome: str
+    count: int
+    n: int
+    lo: float
+    hi: float
+    median_days: float
+    median_x: float
+
+    @property
+    def share(self) -> float:
+        """count / n."""
+        return self.count / self.n if self.n else math.nan
+
+
+def shares(runs: pd.DataFrame) -> list[Share]:
+    """Every outcome seen, most frequent first: share, interval, median days and deal x."""
+    n = len(runs)
+    found = []
+    for outcome in [o.value for o in Outcome]:
+        hit = runs[runs["outcome"] == outcome]
+        if hit.empty:
+            continue
+        lo, hi = wilson(len(hit), n)
+        x = hit["deal_x"].dropna().astype(float)
+        found.append(
+            Share(
+                outcome,
+                len(hit),
+                n,
+                lo,
+                hi,
+                float(hit["end_days"].astype(float).median()),
+                float(x.median()) if len(x) else math.nan,
+            )
+        )
+    return sorted(found, key=lambda s: -s.count)
+
+
+def matching(runs: pd.DataFrame, outcome: str) -> Share:
+    """The share of runs ending as the crisis really did (zero runs is a share too)."""
+    hit = runs[runs["outcome"] == outcome]
+    lo, hi = wilson(len(hit), len(runs))
+    x = hit["deal_x"].dropna().astype(float)
+    days = hit["end_days"].astype(float)
+    return Share(
+        outcome,
+        len(hit),
+        len(runs),
+        lo,
+        hi,
+        float(days.median()) if len(days) else math.nan,
+        float(x.median()) if len(x) else math.nan,
+    )
+
+
+def _label(outcome: str) -> str:
+    return outcome.replace("_", " ")
+
+
+def _pct(share: Share) -> str:
+    return f"{share.share * 100:.1f} [{share.lo * 100:.1f}, {share.hi * 100:.1f}]"
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.1f}%" if share < 0.01 else f"{share * 100:.0f}%"
+
+
+def _num(value: float, digits: int = 0) -> str:
+    return "-" if math.isnan(value) else f"{value:.{digits}f}"
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def summary_rows(results: list[CaseResult]) -> list[list[str]]:
+    """One row per case: what happened beside what the model gives."""
+    rows = []
+    for r in results:
+        history = r.case.cast.cast.history
+        real_x = "-" if history.deal_x is None else f"{history.deal_x:.2f}"
+        model_x = r.runs["deal_x"].dropna().astype(float)
+        model_x = _num(float(model_x.median()), 2) if len(model_x) else "-"
+        rows.append(
+            [
+                r.case.title,
+                f"{_label(history.outcome)}, {history.days} days",
+                "; ".join(f"{_label(s.outcome)} {_pct(s)}" for s in shares(r.runs)),
+                _num(float(r.runs["end_days"].astype(float).median())),
+                _pct(matching(r.runs, history.outcome)),
+                f"{real_x} / {model_x}",
+                _percent(float((r.runs["peak_rung"].astype(int) >= RungId.FULL_WAR).mean())),
+            ]
+        )
+    return rows
+
+
+SUMMARY_HEAD = [
+    "case",
+    "what happened",
+    "model: outcome shares, % [95% CI]",
+    "model: median days",
+    "runs ending as it did, % [95% CI]",
+    "deal x: real / model median",
+    "runs reaching full war",
+]
+
+
+def _markdown_table(head: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def _policy_facts(path: Path) -> str:
+    """The parameters a cast sets (policy facts of its case), as written in its file."""
+    doc = read_toml(path).get("parameters", {})
+    facts = []
+
+    def walk(table: dict, prefix: str) -> None:
+        for key, value in table.items():
+            if isinstance(value, dict):
+                walk(value, f"{prefix}{key}.")
+            else:
+                facts.append(f"`{prefix}{key}` = {value}")
+
+    walk(doc, "")
+    return ", ".join(facts) if facts else "none"
+
+
+def _diagnostics(runs: pd.DataFrame, cast: Cast) -> str:
+    """How the runs got there: the highest rung reached, where control ended, coalitions."""
+    n = len(runs)
+    peaks = runs["peak_rung"].astype(int).value_counts()
+    rungs = ", ".join(
+        f"{RungId(r).label} {_percent(peaks.get(int(r), 0) / n)}"
+        for r in RungId
+        if peaks.get(int(r), 0)
+    )
+    control = runs["final_control"].astype(float)
+    collapsed = runs["coalition_collapsed"].astype(bool).mean() * 100
+    return (
+        f"Highest rung reached: {rungs}. Control (the challenger's share of the contested "
+        f"ground) starts at {cast.cast.initial_control:.2f} and ends at a median of "
+        f"{control.median():.2f} (interquartile range {control.quantile(0.25):.2f}-"
+        f"{control.quantile(0.75):.2f}). The defenders' coalition collapsed in "
+        f"{collapsed:.0f}% of runs."
+    )
+
+
+def _who(cast: Cast, sid: str) -> str:
+    return f"{cast.states[sid].name} ({sid})"
+
+
+def case_section(result: CaseResult) -> str:
+    """The Markdown section of one case."""
+    case = result.case
+    cast = case.cast
+    info = cast.cast
+    history = info.history
+    defender = cast.sides.defender
+    lead = cast.lead(Side.DEFENDER)
+    led = f", led by {_who(cast, lead)}" if lead != defender.principal else ""
+    deal = "" if history.deal_x is None else f", deal x = {history.deal_x:.2f}"
+    lines = [
+        f"## {info.description or case.name}",
+        "",
+        f"Cast `{case.path.name}` ({case.name}): challenger "
+        f"{_who(cast, cast.sides.challenger.principal)}, defender "
+        f"{_who(cast, defender.principal)}{led}; {len(cast.states)} states; a tick is "
+        f"{info.tick_days:g} day{'' if info.tick_days == 1 else 's'}, the horizon "
+        f"{info.horizon_days:g} days.",
+        "",
+        f"**What happened.** {history.summary} In the model's terms: "
+        f"{_label(history.outcome)} after {history.days} days ({history.began} to "
+        f"{history.ended}{deal}). Source: {history.source}.",
+        "",
+        f"**Policy facts the cast sets.** {_policy_facts(case.path)}.",
+        "",
+    ]
+    rows = [
+        [_label(s.outcome), str(s.count), _pct(s), _num(s.median_days), _num(s.median_x, 2)]
+        for s in shares(result.runs)
+    ]
+    head = ["outcome", "runs", "share, % [95% CI]", "median days", "median deal x"]
+    lines += _markdown_table(head, rows)
+    failed = f" {result.failed} runs failed and are left out." if result.failed else ""
+    lines += ["", f"**How the runs got there.** {_diagnostics(result.runs, case.cast)}{failed}"]
+    paragraph = PARAGRAPHS.get(case.name)
+    if paragraph is None:
+        paragraph = (
+            f"(No paragraph yet: add one for `{case.name}` to `PARAGRAPHS` in "
+            "`src/negsim/analysis/cases.py`.)"
+        )
+    lines += ["", f"**Mechanisms.** {' '.join(paragraph.split())}", ""]
+    return "\n".join(lines)
+
+
+def _workers(results: list[CaseResult]) -> str:
+    counts = sorted({w for r in results for w in r.workers})
+    if not counts:
+        return "no session recorded"
+    shown = " or ".join(str(w) for w in counts)
+    return f"on {shown} worker{'s' if counts != [1] else ''}"
+
+
+def render_page(report: CasesReport, runs: int) -> str:
+    """The whole page (docs/CASES.md)."""
+    lines = [
+        "# Historical cases: the model against five crises",
+        "",
+        "Written by `negsim cases` from every cast in `agents/` with a `[cast.history]` table; "
+        "rerun it to regenerate (finished runs are reused from `results/cases_<cast>/`; after "
+        "a change to the model, add `--force`). Each cast is one experiment, "
+        "`experiments/cases/<cast>.toml`: nothing varied, "
+        f"{runs:,} seeded runs (master seed {SEED}).",
+        "",
+        "**The model's parameters are the same for all casts.** Every mechanism parameter "
+        "(efficacies, hazards, weights, temperatures; `negsim params`) is at its default. A "
+        "cast describes the actors (states, leaders, constituencies, their capabilities, "
+        "exposures, instruments and calendars) and sets only policy facts of its case (when "
+        "talks opened, whether a discreet channel existed, measures against the challenger's "
+        "leader, public demands for its capitulation, disinformation and counter-messaging "
+        "capacity, burden sharing), each commented in the cast with the fact. No number of a "
+        "cast was chosen to make the model come out right: where the model misses, the "
+        "paragraph says which missing mechanism or data explains it.",
+        "",
+        "Shares are of the runs that ended well, with Wilson 95% intervals. Days count from the "
+        "cast's day 0 to the end (for a settlement, to the day its deal was signed); the real "
+        "duration counts from the same day 0 (the history's `began`). Deal x is the "
+        "challenger's share of the issue (0 = the status quo ante, 1 = its full demand), as "
+        "each cast's header defines it.",
+        "",
+        f"The {report.planned:,} runs took {report.compute_seconds:.0f} s to compute "
+        f"({_workers(report.results)}); this page was regenerated in {report.seconds:.0f} s, "
+        f"computing {report.ran:,} of them.",
+        "",
+    ]
+    lines += _markdown_table(SUMMARY_HEAD, summary_rows(report.results))
+    lines += ["", f"**Across the cases.** {' '.join(OVERVIEW.split())}", ""]
+    lines += [case_section(r) for r in report.results]
+    return "\n".join(lines)
+
+
+def format_summary(report: CasesReport) -> str:
+    """The summary table as plain text, for the terminal."""
+    rows = [SUMMARY_HEAD, *summary_rows(report.results)]
+    return "\n".join(
+        f"{row[0]}: {row[1]} | model {row[2]} | median {row[3]} days | "
+        f"as it did {row[4]} | x {row[5]}"
+        for row in rows[1:]
+    )
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def write_cases(
+    agents: Path = Path("agents"),
+    experiments: Path = Path("experiments/cases"),
+    results: Path = Path("results"),
+    out: Path = Path("docs/CASES.md"),
+    runs: int = RUNS,
+    workers: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+    note: Callable[[str], None] = print,
+) -> CasesReport:
+    """Run (or resume) every historical cast's experiment and write the cases page.
+
+    Args:
+        agents: the folder of casts; those with a ``[cast.history]`` table are the cases.
+        experiments: where each case's experiment spec is written.
+        results: the folder of results folders (``cases_<cast>/`` in it).
+        out: the page to write.
+        runs: seeded runs per cast.
+        workers: local processes (default: all cores; 1 runs in this process).
+        force: start every case's results over (after a change to the model).
+        progress: show each sweep's progress bar.
+        note: where to say that a sweep had nothing left to run.
+    """
+    from negsim.experiment.runner import run_experiment
+    from negsim.experiment.spec import load_spec
+    from negsim.experiment.store import load_results
+
+    started = time.perf_counter()
+    cases = historical_casts(agents)
+    experiments.mkdir(parents=True, exist_ok=True)
+    found, ran, planned = [], 0, 0
+    for case in cases:
+        spec = load_spec(write_spec(case, experiments, runs))
+        sweep = run_experiment(
+            spec, results=results, workers=workers, force=force, progress=progress
+        )
+        if not sweep.ran:
+            note(f"{spec.name}: {sweep.done} runs already recorded")
+        ran += sweep.ran
+        planned += sweep.planned
+        table, manifest = load_results(Path(results) / spec.name)
+        ok = table[table["status"] == "ok"]
+        found.append(CaseResult(case, ok, len(table) - len(ok), *compute_time(manifest)))
+    report = CasesReport(Path(out), found, 0.0, ran, planned)
+    report.seconds = time.perf_counter() - started
+    write_text(out, render_page(report, runs))
+    return report

@@ -1,0 +1,170 @@
+"""Historical cases: the shipped historical casts run, and `negsim cases` writes its page."""
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from negsim.analysis.cases import (
+    compute_time,
+    historical_casts,
+    matching,
+    shares,
+    spec_text,
+    write_cases,
+)
+from negsim.cast import load_cast
+from negsim.cli import main
+from negsim.errors import InputError
+from negsim.experiment.spec import load_spec
+from negsim.model import run
+from tests.conftest import ROOT
+
+HISTORICAL = ["berlin_1961", "gulf_1990", "iran_2013", "kosovo_1999", "munich_1938"]
+
+
+def test_the_five_historical_casts_ship_with_their_history():
+    names = [case.path.stem for case in historical_casts(ROOT / "agents")]
+    assert names == HISTORICAL
+
+
+@pytest.mark.parametrize("stem", HISTORICAL)
+def test_a_historical_cast_validates_and_runs(stem):
+    assert main(["validate", str(ROOT / "agents" / f"{stem}.toml")]) == 0
+    cast = load_cast(ROOT / "agents" / f"{stem}.toml")
+    record, _ = run(cast, seed=0)
+    assert record.outcome in {
+        "settlement",
+        "aggressor_withdrawal",
+        "target_capitulation",
+        "conquest",
+        "catastrophe",
+        "stalemate",
+    }
+    assert 0 < record.end_days <= cast.cast.horizon_days
+
+
+@pytest.mark.parametrize("stem", HISTORICAL)
+def test_a_historical_cast_sets_only_policy_facts(stem):
+    from negsim.cast import read_toml
+
+    allowed = {
+        "bargaining.start_days",
+        "bargaining.back_channel",
+        "humiliation.personal_sanctions",
+        "humiliation.capitulation_demand",
+        "disinformation.capacity",
+        "disinformation.counter_capacity",
+        "messaging.transparency",
+        "sanctions.burden_sharing",
+    }
+    parameters = read_toml(ROOT / "agents" / f"{stem}.toml").get("parameters", {})
+    set_here = {f"{family}.{key}" for family, keys in parameters.items() for key in keys}
+    assert set_here <= allowed
+
+
+def _runs(outcomes: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "outcome": outcomes,
+            "end_days": [10.0 * (i + 1) for i in range(len(outcomes))],
+            "deal_x": [0.4 if o == "settlement" else None for o in outcomes],
+        }
+    )
+
+
+def test_shares_count_each_outcome_with_a_wilson_interval():
+    found = shares(_runs(["settlement"] * 3 + ["stalemate"]))
+    assert [(s.outcome, s.count, s.n) for s in found] == [("settlement", 3, 4), ("stalemate", 1, 4)]
+    assert found[0].lo < 0.75 < found[0].hi
+    assert found[0].median_days == 20.0 and found[0].median_x == pytest.approx(0.4)
+
+
+def test_a_real_outcome_no_run_reached_matches_none():
+    share = matching(_runs(["stalemate"] * 5), "aggressor_withdrawal")
+    assert (share.count, share.n, share.lo) == (0, 5, 0.0)
+    assert 0.4 < share.hi < 0.5  # Wilson's upper bound for 0 of 5
+
+
+def test_compute_time_adds_the_sessions_that_ran_something():
+    manifest = {
+        "sessions": [
+            {
+                "started": "2026-01-01T10:00:00+00:00",
+                "finished": "2026-01-01T10:01:40+00:00",
+                "ran": 5,
+                "workers": 2,
+            },
+            {
+                "started": "2026-01-01T11:00:00+00:00",
+                "finished": "2026-01-01T11:00:01+00:00",
+                "ran": 0,
+            },
+            {"started": "2026-01-01T12:00:00+00:00", "finished": None, "ran": 3},
+        ]
+    }
+    assert compute_time(manifest) == (100.0, (2,))
+
+
+def test_a_case_spec_is_a_valid_experiment_of_the_cast_as_it_is(tmp_path):
+    case = historical_casts(ROOT / "agents")[0]
+    path = tmp_path / "spec.toml"
+    path.write_text(spec_text(case, tmp_path, 7))
+    spec = load_spec(path)
+    assert spec.experiment.replications == 7 and not spec.vary and not spec.fixed
+    assert spec.cast_path == case.path.resolve()
+
+
+@pytest.fixture
+def agents(tmp_path: Path) -> Path:
+    """Two historical casts and one without a history."""
+    folder = tmp_path / "agents"
+    folder.mkdir()
+    for name in ("munich_1938.toml", "berlin_1961.toml", "dyad.toml"):
+        shutil.copy(ROOT / "agents" / name, folder / name)
+    return folder
+
+
+def test_cases_writes_specs_runs_them_and_writes_the_page(tmp_path, agents, capsys):
+    out = tmp_path / "CASES.md"
+    args = [
+        "cases",
+        "--runs",
+        "5",
+        "--workers",
+        "1",
+        "--quiet",
+        "--agents",
+        str(agents),
+        "--experiments",
+        str(tmp_path / "specs"),
+        "--results",
+        str(tmp_path / "results"),
+        "--out",
+        str(out),
+    ]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "the whole table took" in printed and "10 of 10 runs computed now" in printed
+    assert sorted(p.name for p in (tmp_path / "specs").iterdir()) == [
+        "berlin_1961.toml",
+        "munich_1938.toml",
+    ]
+    page = out.read_text()
+    assert "The model's parameters are the same for all casts." in page
+    assert "| Munich 1938 | settlement, 23 days |" in page
+    assert "| Berlin 1961 | aggressor withdrawal, 146 days |" in page
+    assert "dyad" not in page
+    assert page.count("**Mechanisms.**") == 2 and "The 10 runs took" in page
+
+    assert main(args) == 0  # a second time: every run is reused
+    assert "0 of 10 runs computed now" in capsys.readouterr().out
+
+
+def test_cases_in_a_folder_without_history_is_an_input_error(tmp_path):
+    folder = tmp_path / "agents"
+    folder.mkdir()
+    shutil.copy(ROOT / "agents" / "dyad.toml", folder / "dyad.toml")
+    with pytest.raises(InputError, match=r"no cast with a \[cast\.history\] table"):
+        write_cases(agents=folder, experiments=tmp_path / "specs", out=tmp_path / "x.md", runs=5)
