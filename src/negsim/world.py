@@ -130,11 +130,19 @@ class StateArrays:
         return instrument in self.instruments[i]
 
     def commitment(self, i: int) -> float:
-        """A partner's commitment to its side: the mean of the instruments it holds."""
+        """A partner's commitment to its side: the mean of the instruments it holds (sanctions
+        and aid; 0 if it holds neither)."""
         sanctions, aid, count = self._commitment_instruments
         if not count[i]:
             return 0.0
         return float((self.sanctions[i] * sanctions[i] + self.aid[i] * aid[i]) / count[i])
+
+    def standing(self, i: int) -> float:
+        """What a partner adds to its side's cohesion: its commitment, or 1 for a partner with
+        neither sanctions nor aid to give (a garrison, a treaty ally) while it keeps ranks."""
+        if self.defected[i]:
+            return 0.0
+        return self.commitment(i) if self._commitment_instruments[2][i] else 1.0
 
     @cached_property
     def _commitment_instruments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -44,6 +44,11 @@ def test_publics_demand_more_when_hawkish_winning_or_spared_and_less_when_hurt()
     assert public_demand(0.5, 0.4, 0.5, 0.5, 0.4) < base  # costs felt
 
 
+def test_no_public_demands_more_than_the_whole_issue():
+    # winning outright, spared any cost and fully hawkish: total victory would do
+    assert public_demand(1.0, 0.0, 1.0, 0.0, 0.4) == 1.0
+
+
 def test_the_winset_edge_is_the_weighted_quantile_of_demands():
     demands = np.array([0.1, 0.5, 0.3])
     weights = np.array([0.2, 0.5, 0.3])

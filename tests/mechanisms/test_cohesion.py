@@ -15,6 +15,16 @@ def test_a_united_committed_coalition_is_cohesive_and_a_split_one_is_not():
     assert cohesion.cohesion([0.8, 0.8], [0.5, 0.5], [0.5, 0.5]) == pytest.approx(0.4)
 
 
+def test_a_partner_with_only_its_forces_to_give_counts_as_committed_while_in_ranks():
+    world = dyad_world(**{"states.ALY.instruments": ["force"], "states.ALY.force_projection": 0.3})
+    ally = world.states.ids.index("ALY")
+    assert world.states.commitment(ally) == 0.0  # no sanctions or aid to give
+    assert world.cohesion[1] > 0.5
+    world.states.defected[ally] = True
+    cohesion.refresh(world)
+    assert world.cohesion[1] == 0.0
+
+
 def test_a_partner_bearing_more_than_its_share_trusts_less():
     target = cohesion.trust_target([0.02, 0.01])
     assert target[0] < target[1] == 1.0

@@ -97,3 +97,20 @@ def test_carrying_out_a_sanctions_threat_tightens_every_sanctioner():
     before = world.states.sanctions[ally]
     threats.carry_out(world, DEFENDER, "sanctions")
     assert world.states.sanctions[ally] == pytest.approx(min(1.0, before + 0.25))
+
+
+def test_two_defied_threats_of_a_climb_carry_out_one_climb():
+    # the challenger at full war, one rung below nuclear threats, its highest without slips
+    world = dyad_world(**{"decisions.temperature": 0.0, "threats.reputation_value": 2.0})
+    ally = world.states.ids.index("ALY")
+    defied = [
+        Threat(
+            CHALLENGER, 0, ally, "ease", "climb", 0, 2, 0.5, level=world.states.commitment(ally)
+        ),
+        Threat(CHALLENGER, 0, 1, "concede", "climb", 0, 2, 0.5, terms=0.9),
+    ]
+    world.threats = defied
+    world.tick = 2
+    carried = threats.resolve_deadlines(world, random.Random(0))
+    assert world.counts["threats_carried_out"] == 2
+    assert carried == [(CHALLENGER, "climb")]

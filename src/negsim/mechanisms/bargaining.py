@@ -76,9 +76,10 @@ def public_demand(
     as it feels it (``cost``, the side's cost of fighting on in issue units, times its pain
     sensitivity), shifted up by ``width / 2`` for a fully hawkish constituency and down as much
     for a fully dovish one. ``preferred`` carries weariness, fear, rallies and disinformation
-    (M9), so the acceptable range moves with them, with costs and with the battlefield.
+    (M9), so the acceptable range moves with them, with costs and with the battlefield. No
+    constituency demands more than the whole issue: the most hawkish accept total victory.
     """
-    return share - pain_sensitivity * cost + width * (preferred - 0.5)
+    return min(1.0, share - pain_sensitivity * cost + width * (preferred - 0.5))
 
 
 @kernel

@@ -80,7 +80,7 @@ def refresh(world: World) -> None:
             continue
         total = sum(s.economy[j] for j in partners)
         world.cohesion[side] = cohesion(
-            [0.0 if s.defected[j] else s.commitment(j) for j in partners],
+            [s.standing(j) for j in partners],
             [s.economy[j] / total for j in partners],
             [s.trust[j] for j in partners],
         )

@@ -416,7 +416,7 @@ def resolve_deadlines(world: World, rng: random.Random) -> list[tuple[int, str]]
 
     A target that complies by the deadline is watched for as long again: holding the line to
     the end is a concession; going back on it meanwhile is defiance. Defied, the threatener
-    carries the threat out or is caught bluffing. Returns the consequences to carry out, as
+    carries the threat out or is caught bluffing. Returns the consequences to carry out, each once, as
     ``(side, consequence)``.
     """
     p = world.params
@@ -451,7 +451,9 @@ def resolve_deadlines(world: World, rng: random.Random) -> list[tuple[int, str]]
         if _carried(world, threat, rng):
             carried.append((side, threat.consequence))
     world.threats = still_open
-    return carried
+    # threats of one side with the same consequence are carried out together: one rung climbed
+    # (each was judged within reach before any was carried out), one sanctions step
+    return list(dict.fromkeys(carried))
 
 
 def _carried(world: World, threat: Threat, rng: random.Random) -> bool:
