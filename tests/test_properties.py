@@ -1,7 +1,7 @@
 """The properties DESIGN.md says must hold, on the dyad and on the Ukraine cast.
 
-Each property compares two arms over the same seeds and asserts on the difference of their
-means with its 95% interval (`difference_of_means`), so a test fails only when the arms are
+Each property compares two arms over the same seeds and asserts on the mean of their paired
+differences with its 95% interval (`paired_difference`), so a test fails only when the arms are
 separated in the wrong direction, or, where the model separates them clearly, when they are
 no longer separated. The effects measured are listed in docs/MODEL.md ("Properties").
 Runs are shared between tests (the default arm runs once per cast) and spread over two
@@ -18,14 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from negsim.analysis.stats import Estimate, difference_of_means
+from negsim.analysis.stats import Estimate, paired_difference
 from negsim.model import run
 from tests.conftest import DYAD, UKRAINE
 
 pytestmark = pytest.mark.slow
 
 # seeds per arm: enough to separate every arm the model separates (see docs/MODEL.md)
-SEEDS = {"dyad": 100, "ukraine": 60}
+SEEDS = {"dyad": 60, "ukraine": 40}
 CASTS = {"dyad": DYAD, "ukraine": UKRAINE}
 # the challenger's principal, the defender's principal and an exposed partner of the defender
 IDS = {"dyad": ("ARG", "TGT", "ALY"), "ukraine": ("RUS", "UKR", "DEU")}
@@ -102,7 +102,7 @@ class Effect:
 
 
 def effect(low: dict, high: dict, key: str) -> Effect:
-    return Effect(key, difference_of_means(high[key], low[key]))
+    return Effect(key, paired_difference(high[key], low[key]))
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -248,7 +248,7 @@ def test_best_response_and_the_default_temperature_behave_alike(cast):
     noisy = arm(cast)
     best = arm(cast, decisions__temperature=0.0)
     nuclear, settled = effect(best, noisy, "nuclear"), effect(best, noisy, "settled")
-    # noise creates no escalation ...
-    assert nuclear.estimate.value < 0.05, nuclear
-    # ... and no deals no one chose: the shares of settlements stay within 20 points
-    assert abs(settled.estimate.value) < 0.2, settled
+    # noise adds no escalation: not clearly more than 5 points of weeks at nuclear threats ...
+    assert nuclear.estimate.lo < 0.05, nuclear
+    # ... and no deals no one chose: settlements not clearly 20 points apart either way
+    assert settled.estimate.lo < 0.2 and settled.estimate.hi > -0.2, settled

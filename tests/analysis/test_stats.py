@@ -13,12 +13,29 @@ from SALib.sample import sobol as sobol_sample
 
 from negsim.analysis.stats import (
     OUTCOMES,
+    difference_of_means,
     format_summary,
+    paired_difference,
     sensitivity,
     sensitivity_warning,
     summary_table,
     wilson,
 )
+
+
+def test_pairing_by_seed_narrows_the_interval_of_a_shared_noise():
+    rng = np.random.default_rng(0)
+    shared = rng.normal(0.0, 1.0, 200)  # what both arms draw from the same seeds
+    low, high = shared, shared + 0.1 + rng.normal(0.0, 0.05, 200)
+    paired, unpaired = paired_difference(high, low), difference_of_means(high, low)
+    assert paired.value == pytest.approx(unpaired.value)
+    assert paired.lo > 0.0 > unpaired.lo  # separated only when paired
+    assert paired.n_high == 200
+
+
+def test_paired_arms_must_pair():
+    with pytest.raises(ValueError, match="differ in length"):
+        paired_difference(np.zeros(3), np.zeros(4))
 
 
 @pytest.mark.parametrize(
