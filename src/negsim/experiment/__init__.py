@@ -25,7 +25,16 @@ _HOMES = {
     "run_experiment": "runner",
 }
 
-__all__ = sorted(_HOMES)
+__all__ = [
+    "ExperimentSpec",
+    "SweepResult",
+    "load_results",
+    "load_series",
+    "load_spec",
+    "parse_spec",
+    "plan",
+    "run_experiment",
+]
 
 
 def __getattr__(name: str) -> Any:
