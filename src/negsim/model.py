@@ -252,6 +252,7 @@ class CrisisModel(mesa.Model):
             deal_mediated=deal.mediated if deal else None,
             final_control=w.control,
             peak_rung=w.peak_rung,
+            final_rung=w.rung,
             peak_posture_challenger=w.sides.peak_posture[CHALLENGER],
             peak_posture_defender=w.sides.peak_posture[DEFENDER],
             nuclear_threat_share=self._nuclear_ticks / ticks,

@@ -6,9 +6,19 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
+from negsim.cast import RungId
 from negsim.world import Event
 
-__all__ = ["EVENT_KINDS", "ICB_FORM", "ICB_OUTCOME", "PRECEDENCE", "Event", "Outcome", "RunRecord"]
+__all__ = [
+    "EVENT_KINDS",
+    "ICB_FORM",
+    "ICB_OUTCOME",
+    "PRECEDENCE",
+    "Event",
+    "Outcome",
+    "RunRecord",
+    "icb_form",
+]
 
 
 class Outcome(StrEnum):
@@ -41,15 +51,26 @@ ICB_OUTCOME = {
     Outcome.CATASTROPHE: "other",
 }
 
-# ICB's form of outcome at the crisis level.
+# ICB's form of outcome at the crisis level (a stalemate's form depends on how it ends:
+# `icb_form`).
 ICB_FORM = {
     Outcome.SETTLEMENT: "agreement",
-    Outcome.TARGET_CAPITULATION: "imposed",
+    Outcome.TARGET_CAPITULATION: "unilateral",
     Outcome.CONQUEST: "imposed",
     Outcome.AGGRESSOR_WITHDRAWAL: "unilateral",
     Outcome.STALEMATE: "faded",
     Outcome.CATASTROPHE: "other",
 }
+CALM_RUNG = RungId.SHOW_OF_FORCE  # a crisis at or below it has stood down from fighting
+
+
+def icb_form(outcome: Outcome, final_rung: int) -> str:
+    """ICB's form of outcome of a run's end: a stalemate that ends calm (neither side above a
+    show of force) is a tacit understanding, one still fought at the horizon faded."""
+    if outcome is Outcome.STALEMATE and final_rung <= CALM_RUNG:
+        return "tacit understanding"
+    return ICB_FORM[outcome]
+
 
 # Event kinds counted in the record (one counter each).
 EVENT_KINDS = (
@@ -94,6 +115,7 @@ class RunRecord:
     deal_mediated: bool | None
     final_control: float
     peak_rung: int
+    final_rung: int
     peak_posture_challenger: int
     peak_posture_defender: int
     nuclear_threat_share: float

@@ -74,9 +74,11 @@ def render_summary(root: Path) -> str:
     params = list(spec["vary"])
     table = summary_table(runs, params)
     counts = manifest.get("counts", {})
+    cast = manifest["cast"]
+    source = f"cast {Path(cast['path']).name}" if cast["path"] else cast.get("generated", "")
     head = (
         f"experiment {manifest['name']}: {len(runs)} of {counts.get('planned', '?')} runs "
-        f"({manifest.get('status', '?')}), cast {Path(manifest['cast']['path']).name}, "
+        f"({manifest.get('status', '?')}), {source}, "
         f"sampler {spec['experiment']['sampler']}, seed {spec['experiment']['seed']}"
     )
     parts = [head, "", format_summary(table, params)]

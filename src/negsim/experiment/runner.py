@@ -22,13 +22,14 @@ from typing import Any
 
 from tqdm import tqdm
 
+from negsim.cast import canonical_path
 from negsim.errors import InputError, OutputError
 from negsim.experiment.executors import Executor, make_executor
 from negsim.experiment.samplers import sample_points
 from negsim.experiment.seeds import run_seed
 from negsim.experiment.spec import ExperimentSpec, load_spec
 from negsim.experiment.store import ResultStore, load_results, versions
-from negsim.experiment.tasks import Chunk, RunFn, RunSpec
+from negsim.experiment.tasks import Chunk, Ensemble, RunFn, RunSpec
 
 FLUSH_ROWS = 5000  # finished runs buffered at most before a part is written
 FLUSH_SECONDS = 2.0  # ... or seconds since the last part
@@ -75,7 +76,8 @@ def _chunks(
     size: int,
     run_fn: RunFn | None,
 ) -> Iterator[Chunk]:
-    cast_doc = spec.base_cast.model_dump(mode="json")
+    ensemble = ensemble_of(spec)
+    cast_doc = None if ensemble else spec.base_cast.model_dump(mode="json")
     key = spec.cast_hash()
     info = spec.experiment
     for start in range(0, len(todo), size):
@@ -83,13 +85,25 @@ def _chunks(
         yield Chunk(
             cast_key=key,
             cast_doc=cast_doc,
-            source=str(spec.cast_path),
+            source=spec.cast_source,
             max_ticks=info.max_ticks,
             collect_series=info.collect_series,
             points={r.point: points[r.point] for r in runs},
             runs=runs,
             run_fn=run_fn,
+            ensemble=ensemble,
         )
+
+
+def ensemble_of(spec: ExperimentSpec) -> Ensemble | None:
+    """Where the runs of an ensemble spec get their generated crises (None for a cast)."""
+    if spec.generate is None:
+        return None
+    return Ensemble(
+        settings=spec.generate.model_dump(mode="json"),
+        master=spec.crisis_master,
+        fixed={canonical_path(p): v for p, v in spec.fixed.items()},
+    )
 
 
 def auto_chunk_size(n_runs: int, workers: int) -> int:
@@ -210,6 +224,18 @@ def _already_complete(
     return SweepResult(store.root, planned, done, failed or 0, 0)
 
 
+def _cast_entry(spec: ExperimentSpec) -> dict[str, Any]:
+    """The manifest's record of where the casts came from."""
+    if spec.generate is None:
+        return {"path": str(spec.cast_path), "sha256": spec.cast_hash()}
+    return {
+        "path": "",
+        "generated": spec.cast_source,
+        "generate": spec.generate.model_dump(mode="json"),
+        "sha256": spec.cast_hash(),
+    }
+
+
 def _open_session(
     store: ResultStore,
     spec: ExperimentSpec,
@@ -226,7 +252,7 @@ def _open_session(
         "source": spec.source,
         "spec": spec.canonical(),
         "spec_hash": spec.spec_hash(),
-        "cast": {"path": str(spec.cast_path), "sha256": spec.cast_hash()},
+        "cast": _cast_entry(spec),
         "created": started,
         "sessions": [],
     }

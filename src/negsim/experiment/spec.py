@@ -20,6 +20,15 @@ omit their ``parameters.`` prefix)::
     "bargaining.face_offer" = [0.0, 0.3, 0.6]                 # grid: listed values
     # "leaders.ARG.resolve" = { low = 0.2, high = 0.9 }       # other samplers: ranges
 
+Instead of a cast, a ``[generate]`` table runs an ensemble of generated crises
+(`negsim.generator`): run ``r`` of every point plays crisis ``r // runs_per_crisis``, so
+``replications`` is the number of runs per point and every point sees the same crises::
+
+    [generate]
+    min_states = 2
+    max_states = 12
+    runs_per_crisis = 1
+
 Every problem is found before any run starts and reported as one line per problem.
 """
 
@@ -31,7 +40,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from annotated_types import Ge, Gt, Le, Lt
 from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from negsim.cast import (
@@ -41,11 +49,21 @@ from negsim.cast import (
     build_cast,
     canonical_path,
     read_toml,
+    schema_bounds,
     schema_field,
     validation_problems,
 )
 from negsim.errors import InputError, shown
 from negsim.experiment.hypothesis import Hypothesis, variant_documents
+from negsim.generator import (
+    CHALLENGER,
+    DEFENDER,
+    GENERATOR_VERSION,
+    GeneratorSettings,
+    crisis_seed,
+    generate_cast,
+    possible_state_ids,
+)
 from negsim.limits import nesting_problem
 
 
@@ -68,7 +86,9 @@ class ExperimentInfo(Section):
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="results folder name")
     description: str = ""
-    cast: str = Field(description="cast file, relative to the spec (else to the working dir)")
+    cast: str | None = Field(
+        None, description="cast file, relative to the spec (else to the working dir)"
+    )
     sampler: Sampler = Sampler.GRID
     replications: int = Field(1, ge=1, le=10_000_000, description="seeded runs per point")
     max_ticks: int | None = Field(
@@ -99,6 +119,7 @@ class ExperimentSpec(Section):
     experiment: ExperimentInfo
     fixed: dict[str, Any] = Field(default_factory=dict)
     vary: dict[str, list[Any] | Range] = Field(default_factory=dict)
+    generate: GeneratorSettings | None = None
     hypothesis: Hypothesis | None = None
 
     @model_validator(mode="before")
@@ -139,16 +160,46 @@ class ExperimentSpec(Section):
         return self._source
 
     @property
-    def cast_path(self) -> Path:
-        """The resolved cast file."""
-        assert self._cast_path is not None, "use load_spec or parse_spec"
+    def generated(self) -> bool:
+        """The spec runs an ensemble of generated crises instead of one cast."""
+        return self.generate is not None
+
+    @property
+    def cast_path(self) -> Path | None:
+        """The resolved cast file (None for an ensemble of generated crises)."""
+        assert self._cast is not None, "use load_spec or parse_spec"
         return self._cast_path
 
     @property
+    def cast_source(self) -> str:
+        """What the runs' casts come from, for messages and the manifest."""
+        if self.generate is not None:
+            return f"generated crises (generator version {GENERATOR_VERSION})"
+        return str(self.cast_path)
+
+    @property
     def base_cast(self) -> Cast:
-        """The cast with the fixed overrides applied (before any varied parameter)."""
+        """The cast with the fixed overrides applied (before any varied parameter); for an
+        ensemble, its first generated crisis."""
         assert self._cast is not None, "use load_spec or parse_spec"
         return self._cast
+
+    @property
+    def crisis_master(self) -> int:
+        """The master seed of an ensemble's crises."""
+        assert self.generate is not None, "not an ensemble of generated crises"
+        return self.experiment.seed if self.generate.seed is None else self.generate.seed
+
+    def crisis_doc(self, crisis: int) -> dict:
+        """Crisis number ``crisis`` of the ensemble, as a cast document (no overrides)."""
+        return generate_cast(crisis_seed(self.crisis_master, crisis), self.generate)
+
+    @property
+    def state_ids(self) -> list[str]:
+        """Every state id a run of this spec may have (one cost column each)."""
+        if self.generate is not None:
+            return possible_state_ids(self.generate)
+        return list(self.base_cast.states)
 
     @property
     def parameters(self) -> list[str]:
@@ -164,8 +215,12 @@ class ExperimentSpec(Section):
         return _sha256(self.canonical())
 
     def cast_hash(self) -> str:
-        """A hash of the effective cast (file, defaults and fixed overrides)."""
-        return _sha256(self.base_cast.model_dump(mode="json"))
+        """A hash of the effective cast (file, defaults and fixed overrides); for an ensemble,
+        of the generator's version and its first crisis with the fixed overrides."""
+        dump = self.base_cast.model_dump(mode="json")
+        if self.generate is not None:
+            return _sha256({"generator": GENERATOR_VERSION, "first_crisis": dump})
+        return _sha256(dump)
 
 
 def _sha256(data: Any) -> str:
@@ -200,8 +255,23 @@ def parse_spec(doc: dict, source: str, base_dir: Path | None = None) -> Experime
     except ValidationError as exc:
         raise InputError(validation_problems(source, exc)) from None
     spec._source = source
-    spec._cast_path = _resolve_cast_path(spec.experiment.cast, source, base_dir)
-    doc_cast = read_toml(spec._cast_path)
+    if spec.generate is None:
+        if spec.experiment.cast is None:
+            raise InputError(
+                f"{source}: experiment.cast: required field is missing (a cast file, or a "
+                "[generate] table for an ensemble of generated crises)"
+            )
+        spec._cast_path = _resolve_cast_path(spec.experiment.cast, source, base_dir)
+        doc_cast = read_toml(spec._cast_path)
+    else:
+        if spec.experiment.cast is not None:
+            raise InputError(
+                f"{source}: experiment.cast: a spec runs one cast or a [generate]d ensemble, "
+                "not both; remove one"
+            )
+        if problems := _check_generated_paths(spec, source):
+            raise InputError(problems)
+        doc_cast = spec.crisis_doc(0)
     problems, base = _check_parameters(spec, doc_cast, source)
     problems += _check_sampler(spec, source)
     problems += _check_hypothesis(spec, source)
@@ -211,6 +281,28 @@ def parse_spec(doc: dict, source: str, base_dir: Path | None = None) -> Experime
         raise InputError(problems)
     spec._cast = base
     return spec
+
+
+def _check_generated_paths(spec: ExperimentSpec, source: str) -> list[str]:
+    """Paths into states, leaders or constituencies of a generated ensemble must name a
+    principal: only ``CH`` and ``DF`` are in every generated crisis."""
+    problems = []
+    for table, paths in (("fixed", spec.fixed), ("vary", spec.vary)):
+        for path in paths:
+            keys = canonical_path(path).split(".")
+            if keys[0] in ("states", "leaders", "constituencies") and (
+                len(keys) < 2 or keys[1] not in (CHALLENGER, DEFENDER)
+            ):
+                problems.append(
+                    f"{source}: {table}.{path}: a generated crisis has its own states; only "
+                    f"the principals {CHALLENGER} and {DEFENDER} are in every one"
+                )
+            elif keys[0] == "sides":
+                problems.append(
+                    f"{source}: {table}.{path}: a generated crisis draws its sides; "
+                    "vary parameters, cast.* or the principals instead"
+                )
+    return problems
 
 
 def _resolve_cast_path(cast: str, source: str, base_dir: Path | None) -> Path:
@@ -227,16 +319,6 @@ def _resolve_cast_path(cast: str, source: str, base_dir: Path | None) -> Path:
             ) from None
     tried = ", ".join(shown(str(c), 120) for c in candidates)
     raise InputError(f"{source}: experiment.cast: no such cast file (looked for {tried})")
-
-
-def _bounds(field: Any) -> tuple[float | None, float | None]:
-    lo = hi = None
-    for m in field.metadata:
-        if isinstance(m, Ge | Gt):
-            lo = m.ge if isinstance(m, Ge) else m.gt
-        elif isinstance(m, Le | Lt):
-            hi = m.le if isinstance(m, Le) else m.lt
-    return lo, hi
 
 
 def _check_parameters(
@@ -262,7 +344,8 @@ def _check_parameters(
     fixed = {canonical_path(p): v for p, v in spec.fixed.items()}
     try:
         base_doc = apply_overrides(doc, fixed, f"{source}: fixed")
-        base = build_cast(base_doc, f"{source} (cast {spec.experiment.cast} with [fixed])")
+        what = spec.experiment.cast or "generated crisis 0"
+        base = build_cast(base_doc, f"{source} (cast {what} with [fixed])")
     except InputError as exc:
         return exc.problems, None
     for path, how in spec.vary.items():
@@ -289,7 +372,7 @@ def _check_varied(path: str, how: list[Any] | Range, doc: dict, source: str) -> 
             return [f"{where}: a range needs a numeric parameter; list the values instead"]
         if not how.low < how.high:
             return [f"{where}: expected low < high, got low = {how.low}, high = {how.high}"]
-        lo, hi = _bounds(field)
+        lo, hi = schema_bounds(field)
         bad = []
         if lo is not None and how.low < lo:
             bad.append(f"{where}: low = {how.low} is below the schema's minimum {lo}")

@@ -84,9 +84,12 @@ def _parameter_type(path: str) -> pa.DataType:
     return column_type(field.annotation) if field is not None else pa.float64()
 
 
-def core_runs_schema(varied: list[str]) -> pa.Schema:
-    """The columns every runs part has, whatever the cast: keys, parameters, the run record."""
+def core_runs_schema(varied: list[str], ensemble: bool = False) -> pa.Schema:
+    """The columns every runs part has, whatever the cast: keys (with, for an ensemble of
+    generated crises, the crisis each run played), parameters, the run record."""
     columns = list(RUN_KEYS)
+    if ensemble:
+        columns.append(pa.field("crisis", pa.int64()))
     columns += [pa.field(path, _parameter_type(path)) for path in varied]
     hints = typing.get_type_hints(RunRecord)
     for f in fields(RunRecord):
@@ -98,9 +101,11 @@ def core_runs_schema(varied: list[str]) -> pa.Schema:
 
 
 def runs_schema(spec: ExperimentSpec) -> pa.Schema:
-    """The explicit schema of every runs part: the core columns, then a cost per state."""
-    costs = [pa.field(f"cost_{sid}", pa.float64()) for sid in spec.base_cast.states]
-    return pa.schema([*core_runs_schema(spec.parameters), *costs])
+    """The explicit schema of every runs part: the core columns (and, for an ensemble, the
+    crisis each run played), then a cost per state."""
+    core = core_runs_schema(spec.parameters, spec.generated)
+    costs = [pa.field(f"cost_{sid}", pa.float64()) for sid in spec.state_ids]
+    return pa.schema([*core, *costs])
 
 
 def _schema_problem(schema: pa.Schema, core: pa.Schema) -> str | None:
@@ -450,7 +455,8 @@ def _read_series(files: list[Path], run_ids: pa.Array) -> pa.Table:
 
 def _readable_runs(root: Path, files: list[Path], manifest: dict) -> pa.Table:
     """The runs of a finished folder's files, after checking each is a runs file of it."""
-    core = core_runs_schema(list(manifest["spec"]["vary"]))
+    spec = manifest["spec"]
+    core = core_runs_schema(list(spec["vary"]), spec.get("generate") is not None)
     first: pa.Schema | None = None
     for path in files:
         try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from negsim.cast import Cast, apply_overrides, build_cast, canonical_path
+from negsim.generator import GeneratorSettings, crisis_seed, generate_cast
 
 RunFn = Callable[..., tuple[Any, Any]]
 
@@ -26,18 +27,38 @@ class RunSpec:
     seed: int
 
 
+@dataclass(frozen=True)
+class Ensemble:
+    """Where a chunk's casts come from when they are generated crises (`negsim.generator`)."""
+
+    settings: dict[str, Any]  # the spec's [generate] table
+    master: int  # the crises' master seed
+    fixed: dict[str, Any]  # the spec's [fixed] overrides (canonical paths)
+
+    def crisis(self, replication: int) -> int:
+        """The crisis a run of this replication plays."""
+        return replication // self.settings["runs_per_crisis"]
+
+    def cast_doc(self, crisis: int) -> dict:
+        """The crisis as a cast document, with the fixed overrides."""
+        settings = GeneratorSettings.model_validate(self.settings)
+        doc = generate_cast(crisis_seed(self.master, crisis), settings)
+        return apply_overrides(doc, self.fixed) if self.fixed else doc
+
+
 @dataclass
 class Chunk:
     """Runs that share the experiment's settings; consecutive runs mostly share a point."""
 
     cast_key: str  # hash of ``cast_doc``: workers build each point's cast once
-    cast_doc: dict
+    cast_doc: dict | None  # None: the casts are the ensemble's generated crises
     source: str
     max_ticks: int | None  # None: the cast's horizon
     collect_series: bool
     points: dict[int, dict[str, Any]]  # point index -> {path: value}
     runs: list[RunSpec]
     run_fn: RunFn | None = None  # None: negsim.model.run
+    ensemble: Ensemble | None = None
 
 
 @dataclass
@@ -57,13 +78,17 @@ _CAST_CACHE: dict[tuple, Cast] = {}
 _CACHE_SIZE = 64
 
 
-def _point_cast(chunk: Chunk, point: int) -> Cast:
+def _point_cast(chunk: Chunk, point: int, crisis: int | None) -> Cast:
     values = chunk.points[point]
-    key = (chunk.cast_key, tuple(sorted(values.items())))
+    key = (chunk.cast_key, crisis, tuple(sorted(values.items())))
     cast = _CAST_CACHE.get(key)
     if cast is None:
         overrides = {canonical_path(p): v for p, v in values.items()}
-        cast = build_cast(apply_overrides(chunk.cast_doc, overrides), chunk.source)
+        if chunk.ensemble is None:
+            doc, source = chunk.cast_doc, chunk.source
+        else:
+            doc, source = chunk.ensemble.cast_doc(crisis), f"generated crisis {crisis}"
+        cast = build_cast(apply_overrides(doc, overrides), source)
         if len(_CAST_CACHE) >= _CACHE_SIZE:
             _CAST_CACHE.pop(next(iter(_CAST_CACHE)))
         _CAST_CACHE[key] = cast
@@ -79,14 +104,10 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
     result = ChunkResult(rows=[])
     series: dict[str, list] = {"run_id": [], "tick": [], "variable": [], "value": []}
     for spec in chunk.runs:
-        base = {
-            "run_id": spec.run_id,
-            "point": spec.point,
-            "replication": spec.replication,
-            **chunk.points[spec.point],
-        }
+        crisis = None if chunk.ensemble is None else chunk.ensemble.crisis(spec.replication)
+        base = _keys(chunk, spec)
         try:
-            cast = _point_cast(chunk, spec.point)
+            cast = _point_cast(chunk, spec.point, crisis)
             record, model = run_fn(
                 cast, seed=spec.seed, max_ticks=chunk.max_ticks, collect_series=chunk.collect_series
             )
@@ -104,16 +125,20 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
     return result
 
 
-def _failed_row(chunk: Chunk, spec: RunSpec, error: str) -> dict[str, Any]:
-    return {
+def _keys(chunk: Chunk, spec: RunSpec) -> dict[str, Any]:
+    """A run's place in the design: ids, its crisis in an ensemble, the point's values."""
+    keys: dict[str, Any] = {
         "run_id": spec.run_id,
         "point": spec.point,
         "replication": spec.replication,
-        **chunk.points[spec.point],
-        "seed": spec.seed,
-        "status": "failed",
-        "error": error,
     }
+    if chunk.ensemble is not None:
+        keys["crisis"] = chunk.ensemble.crisis(spec.replication)
+    return keys | chunk.points[spec.point]
+
+
+def _failed_row(chunk: Chunk, spec: RunSpec, error: str) -> dict[str, Any]:
+    return _keys(chunk, spec) | {"seed": spec.seed, "status": "failed", "error": error}
 
 
 def lost_chunk(chunk: Chunk, error: str) -> ChunkResult:

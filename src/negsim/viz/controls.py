@@ -15,7 +15,7 @@ from typing import Any
 import solara
 from mesa.visualization import Slider
 
-from negsim.cast import Cast, Parameters, canonical_path, load_cast
+from negsim.cast import Cast, Parameters, canonical_path, load_cast, schema_bounds
 from negsim.errors import InputError
 from negsim.model import DEFAULT_CAST, CrisisModel
 
@@ -68,12 +68,6 @@ def _field(path: str) -> tuple[Any, Any]:
     return Parameters.model_fields[section].annotation.model_fields[name], name
 
 
-def _bounds(info: Any) -> tuple[float, float]:
-    lo = next(m.ge for m in info.metadata if getattr(m, "ge", None) is not None)
-    hi = next(m.le for m in info.metadata if getattr(m, "le", None) is not None)
-    return lo, hi
-
-
 def parameter_label(path: str) -> str:
     """A short slider label: the parameter's name, then its section."""
     section, name = path.split(".")
@@ -90,7 +84,7 @@ def slider_for(path: str, cast: Cast) -> Slider:
     info, name = _field(path)
     section = path.split(".")[0]
     value = getattr(getattr(cast.parameters, section), name)
-    lo, hi = _bounds(info)
+    lo, hi = schema_bounds(info)
     label = parameter_label(path)
     if info.annotation is int:
         return Slider(label, value=int(value), min=int(lo), max=int(hi), step=1, dtype=int)
