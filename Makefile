@@ -19,14 +19,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@echo "negsim: installing negsim with its viz, png, cluster and analysis extras into $(VENV)"
 	@echo "        (about 2 minutes the first time)"
 	@$(BIN)/python -m pip install --progress-bar off -e '.[viz,png,cluster,analysis]' | grep -E '^(Successfully|ERROR)' ; \
-	$(BIN)/python -c 'import negsim, mesa, solara, kaleido, dask, ema_workbench' 2>/dev/null \
+	$(BIN)/python -c 'import negsim, mesa, solara, kaleido, dask, ema_workbench, pyabc' 2>/dev/null \
 	|| { echo "error: the install failed; rerun: $(BIN)/python -m pip install -e '.[viz,png,cluster,analysis]'" >&2; exit 1; }
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	@echo "negsim: installing negsim with its test extras into $(VENV) (about 2 minutes the first time)"
 	@$(BIN)/python -m pip install --progress-bar off -e '.[test]' | grep -E '^(Successfully|ERROR)' ; \
-	$(BIN)/python -c 'import negsim, mesa, solara, kaleido, dask, ema_workbench, nbclient, pytest' 2>/dev/null \
+	$(BIN)/python -c 'import negsim, mesa, solara, kaleido, dask, ema_workbench, pyabc, nbclient, pytest' 2>/dev/null \
 	|| { echo "error: the install failed; rerun: $(BIN)/python -m pip install -e '.[test]'" >&2; exit 1; }
 	@touch $(VENV)/.installed $@
 

@@ -21,12 +21,14 @@ Rates in the parameters are per week and durations in days, whatever the cast's 
 from __future__ import annotations
 
 import copy
+import functools
 import tomllib
 import typing
 from enum import Enum, IntEnum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
 
 from negsim.errors import InputError, cut, shown
@@ -598,6 +600,11 @@ class CastInfo(Section):
     name: str
     description: str = ""
     history: HistoryRecord | None = Field(None, description="a historical cast's real outcome")
+    calibrated: bool = Field(
+        True,
+        description="model parameters the cast leaves out take their calibrated values "
+        "(src/negsim/calibrated.toml); false: the schema's defaults",
+    )
     tick_days: float = Field(7.0, gt=0, le=365, description="days per tick")
     horizon_days: float = Field(
         728.0, gt=0, le=36_500, description="days observed; reaching them is a stalemate"
@@ -648,6 +655,21 @@ class Cast(Section):
     states: dict[str, StateSpec]
     leaders: dict[str, LeaderSpec]
     constituencies: dict[str, dict[str, ConstituencySpec]]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _calibrated_defaults(cls, data: Any) -> Any:
+        """Parameters the document leaves out take the calibrated values, unless the cast
+        says ``calibrated = false``; a value the document gives always stands."""
+        if not isinstance(data, dict) or not isinstance(data.get("cast"), dict):
+            return data
+        if data["cast"].get("calibrated", True) is not True:
+            return data
+        given = data.get("parameters", {})
+        if not isinstance(given, dict):
+            return data
+        calibrated = calibrated_parameters()
+        return {**data, "parameters": _merged(calibrated, given)} if calibrated else data
 
     @model_validator(mode="before")
     @classmethod
@@ -753,6 +775,36 @@ class Cast(Section):
         if problem:
             raise ValueError(problem)
         return self
+
+
+# --- the calibrated parameters -------------------------------------------------------------------
+
+CALIBRATED = Path(__file__).with_name("calibrated.toml")
+
+
+@functools.cache
+def calibrated_file() -> dict[str, Any]:
+    """The calibrated parameter set (`negsim calibrate ... --adopt` writes it): its
+    ``[calibration]`` provenance and its ``[parameters]`` tables; empty when there is none."""
+    if not CALIBRATED.is_file():
+        return {}
+    return tomllib.loads(CALIBRATED.read_text(encoding="utf-8"))
+
+
+def calibrated_parameters() -> dict[str, Any]:
+    """The ``[parameters]`` tables of the calibrated parameter set."""
+    return calibrated_file().get("parameters", {})
+
+
+def _merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``over``'s values on top, table by table."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -901,6 +953,17 @@ def canonical_path(path: str) -> str:
     """Full dotted path: parameter paths may leave out their ``parameters.`` prefix."""
     head = path.split(".", 1)[0]
     return f"parameters.{path}" if head in Parameters.model_fields else path
+
+
+def schema_bounds(field: Any) -> tuple[float | None, float | None]:
+    """A schema field's range ``(low, high)``; None where it has no bound."""
+    lo = hi = None
+    for m in field.metadata:
+        if isinstance(m, Ge | Gt):
+            lo = m.ge if isinstance(m, Ge) else m.gt
+        elif isinstance(m, Le | Lt):
+            hi = m.le if isinstance(m, Le) else m.lt
+    return lo, hi
 
 
 def schema_field(path: str) -> Any | None:

@@ -9,7 +9,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from negsim.cast import RungId, canonical_path, load_cast, parse_assignment, read_toml
+from negsim.cast import (
+    RungId,
+    canonical_path,
+    load_cast,
+    parse_assignment,
+    read_toml,
+    schema_bounds,
+)
 from negsim.cli_types import non_negative_int, positive_int
 from negsim.errors import InputError
 from negsim.files import check_writable_target, write_text
@@ -91,7 +98,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Check a cast or an experiment spec; print what is wrong, line by line."""
     path = Path(args.file)
     doc = read_toml(path)
-    if "experiment" in doc:
+    if "calibration" in doc:
+        from negsim.calibration.spec import load_calibration
+
+        spec = load_calibration(path)
+        print(f"{path}: a valid calibration spec ({len(spec.parameters)} parameters)")
+    elif "experiment" in doc:
         from negsim.experiment.spec import load_spec
 
         load_spec(path)
@@ -100,6 +112,45 @@ def cmd_validate(args: argparse.Namespace) -> int:
         cast = load_cast(path)
         print(f"{path}: a valid cast ({len(cast.states)} states, {len(cast.leaders)} leaders)")
     return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Draw one crisis and write it as an ordinary cast file (or print it)."""
+    from negsim.cast import build_cast
+    from negsim.generator import GENERATOR_VERSION, GeneratorSettings, cast_toml, generate_cast
+
+    settings = _generator_settings(args, GeneratorSettings)
+    if args.output:
+        check_writable_target(Path(args.output), "-o")
+    doc = generate_cast(args.seed, settings)
+    cast = build_cast(doc, f"generated crisis (seed {args.seed})")
+    header = (
+        f"A generated crisis: `negsim generate --seed {args.seed}` (generator version "
+        f"{GENERATOR_VERSION}).\nEvery number was drawn from the distributions of "
+        "docs/VALIDATION.md ('The crisis generator');\nedit it like any cast and run it with "
+        "`negsim run FILE`."
+    )
+    text = cast_toml(doc, header)
+    if not args.output:
+        print(text)
+        return 0
+    write_text(args.output, text, "-o")
+    print(
+        f"{args.output}: a generated crisis of {len(cast.states)} states "
+        f"({', '.join(cast.states)}), {cast.cast.tick_days:g} days a tick"
+    )
+    return 0
+
+
+def _generator_settings(args: argparse.Namespace, settings: type) -> object:
+    from pydantic import ValidationError
+
+    from negsim.cast import validation_problems
+
+    try:
+        return settings(min_states=args.min_states, max_states=args.max_states)
+    except ValidationError as exc:
+        raise InputError(validation_problems("negsim generate", exc)) from None
 
 
 def parameter_fields() -> list[tuple[str, object]]:
@@ -129,8 +180,7 @@ def parameter_table() -> str:
     ladder = Ladder()
     lines = ["| parameter | default | range | meaning |", "| --- | --- | --- | --- |"]
     for path, field in parameter_fields():
-        lo = next((m.ge for m in field.metadata if hasattr(m, "ge")), None)
-        hi = next((m.le for m in field.metadata if hasattr(m, "le")), None)
+        lo, hi = schema_bounds(field)
         span = "true / false" if lo is None else f"{lo} .. {hi}"
         default = field.default
         if path.startswith("escalation.ladder."):
@@ -205,6 +255,19 @@ def build_parser() -> argparse.ArgumentParser:
     params = sub.add_parser("params", help="list every model parameter (Markdown table)")
     params.set_defaults(handler=cmd_params)
 
+    generate = sub.add_parser("generate", help="draw a crisis and write it as a cast file")
+    generate.add_argument(
+        "--seed", type=non_negative_int, default=0, help="the crisis's seed (default 0)"
+    )
+    generate.add_argument("-o", "--output", metavar="FILE", help="cast file to write")
+    generate.add_argument(
+        "--min-states", type=positive_int, default=2, help="fewest states (2..12, default 2)"
+    )
+    generate.add_argument(
+        "--max-states", type=positive_int, default=12, help="most states (2..12, default 12)"
+    )
+    generate.set_defaults(handler=cmd_generate)
+
     for register in _extensions():
         register(sub)
     return parser
@@ -217,6 +280,7 @@ def _extensions() -> list[Callable]:
         "negsim.experiment.commands",
         "negsim.analysis.commands",
         "negsim.analysis.findings",
+        "negsim.calibration.commands",
         "negsim.viz.commands",
     )
     for module in modules:

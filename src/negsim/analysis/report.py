@@ -191,7 +191,9 @@ def _e(value: Any) -> str:
     return html.escape(str(value))
 
 
-def _table(header: list[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:
+def table_html(header: list[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:
+    """An HTML table: text cells come escaped, ``numeric`` columns are escaped and
+    right-aligned here."""
     numeric = numeric or set()
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
     body = "".join(
@@ -238,7 +240,7 @@ def _spec_html(res: plots.Results) -> str:
             _e(", ".join(f"{k} {v}" for k, v in manifest.get("versions", {}).items())),
         ],
     ]
-    parts = ["<h2 id='spec'>Experiment</h2>", _table(["", ""], facts)]
+    parts = ["<h2 id='spec'>Experiment</h2>", table_html(["", ""], facts)]
     if failed:
         errors = runs.loc[runs["status"] == "failed", "error"].value_counts().head(5)
         listed = "".join(f"<li>{n} x <code>{_e(err)}</code></li>" for err, n in errors.items())
@@ -256,13 +258,13 @@ def _spec_html(res: plots.Results) -> str:
                 else f"{how['low']} .. {how['high']}"
             )
             rows.append([f"<code>{_e(path)}</code>", _e(values), _e(_meaning(path))])
-        parts += ["<h3>Varied</h3>", _table(["parameter", "values", "meaning"], rows)]
+        parts += ["<h3>Varied</h3>", table_html(["parameter", "values", "meaning"], rows)]
     else:
         parts.append("<p>Nothing varied: every run uses the same parameters.</p>")
     fixed = spec.get("fixed", {})
     if fixed:
         rows = [[f"<code>{_e(p)}</code>", _e(v), _e(_meaning(p))] for p, v in fixed.items()]
-        parts += ["<h3>Held fixed</h3>", _table(["parameter", "value", "meaning"], rows)]
+        parts += ["<h3>Held fixed</h3>", table_html(["parameter", "value", "meaning"], rows)]
     return "\n".join(parts)
 
 
@@ -322,7 +324,7 @@ def _cast_html(res: plots.Results) -> str:
         "face sensitivity",
         "constituencies",
     ]
-    parts.append(_table(header, rows, numeric={3, 4, 6, 7, 8}))
+    parts.append(table_html(header, rows, numeric={3, 4, 6, 7, 8}))
     return "\n".join(parts)
 
 
@@ -403,7 +405,7 @@ def write_comparison(found: compare.Comparison, path: str | Path) -> Path:
     head = [
         f"<p><b>A</b>: {_e(found.a)} ({found.n_a} runs, {found.points_a} parameter points)<br>"
         f"<b>B</b>: {_e(found.b)} ({found.n_b} runs, {found.points_b} parameter points)</p>",
-        _table(["measure", "A [95% CI]", "B [95% CI]", "B - A [95% CI]", "answer"], rows),
+        table_html(["measure", "A [95% CI]", "B [95% CI]", "B - A [95% CI]", "answer"], rows),
         "<p class='muted'>Shares with Wilson 95% intervals; differences of shares with "
         "Newcombe's hybrid score 95% interval (as the hypothesis experiments); the mean end "
         "tick with a normal (Welch) interval. Runs of a side with several parameter points are "

@@ -1,0 +1,160 @@
+"""Calibration end to end on a small budget: files, reproducibility, resumption, adoption."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pandas as pd
+import pytest
+
+import negsim.cast as cast_module
+from negsim.calibration.commands import adopt, run_calibration
+from negsim.calibration.spec import load_calibration
+from negsim.cast import build_cast, calibrated_file, load_cast
+from negsim.cli import main
+from negsim.errors import InputError
+
+TINY = """
+[experiment]
+name = "tiny"
+replications = 6
+max_ticks = 15
+seed = 5
+
+[generate]
+max_states = 4
+
+[calibration]
+population = 5
+generations = {generations}
+predictive_draws = 2
+predictive_runs = 10
+
+[calibration.priors]
+"decisions.cost_weight" = {{ low = 0.5, high = 20.0, scale = "log" }}
+"ratification.stance_width" = {{ low = 0.0, high = 1.0 }}
+"""
+
+
+def _spec(folder, generations: int = 2, text: str | None = None):
+    path = folder / "tiny.toml"
+    path.write_text(text or TINY.format(generations=generations))
+    return path
+
+
+def _quiet(*_args) -> None:
+    pass
+
+
+@pytest.fixture(scope="module")
+def calibrated(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("calibration")
+    result = run_calibration(_spec(folder), results=folder / "r", workers=1, echo=_quiet)
+    return folder, result
+
+
+def test_a_small_calibration_writes_its_posterior_diagnostics_check_and_page(calibrated):
+    _, result = calibrated
+    root = result.root
+    for name in (
+        "abc.db",
+        "calibration.json",
+        "posterior.csv",
+        "diagnostics.csv",
+        "predictive.csv",
+        "calibrated.toml",
+        "calibration.html",
+    ):
+        assert (root / name).is_file(), name
+    diagnostics = pd.read_csv(root / "diagnostics.csv")
+    assert diagnostics["generation"].tolist() == [0, 1]
+    assert diagnostics["epsilon"].iloc[1] < diagnostics["epsilon"].iloc[0]
+    assert (diagnostics["acceptance"] <= 1).all() and (diagnostics["ess"] > 0).all()
+    posterior = pd.read_csv(root / "posterior.csv")
+    assert len(posterior) == 5 and posterior["weight"].sum() == pytest.approx(1.0)
+    assert 0.5 <= result.estimate["parameters.decisions.cost_weight"] <= 20.0
+    calibrated_set = tomllib.loads((root / "calibrated.toml").read_text())
+    assert set(calibrated_set["parameters"]) == {"decisions", "ratification"}
+    assert calibrated_set["calibration"]["command"].startswith("negsim calibrate ")
+    assert set(result.summary["pattern"]) >= {"decisive", "threat_success", "median_days"}
+
+
+def test_a_calibration_is_the_same_on_two_workers(calibrated, tmp_path):
+    folder, result = calibrated
+    again = run_calibration(_spec(folder), results=tmp_path, workers=2, echo=_quiet)
+    for name in ("posterior.csv", "predictive.csv"):
+        pd.testing.assert_frame_equal(
+            pd.read_csv(result.root / name), pd.read_csv(again.root / name)
+        )
+
+
+def test_a_calibration_extended_by_a_generation_equals_one_run_straight(calibrated, tmp_path):
+    _, result = calibrated
+    first = run_calibration(_spec(tmp_path, 1), results=tmp_path / "r", workers=1, echo=_quiet)
+    assert first.generations == 1
+    extended = run_calibration(_spec(tmp_path, 2), results=tmp_path / "r", workers=1, echo=_quiet)
+    assert extended.generations == 2
+    pd.testing.assert_frame_equal(
+        pd.read_csv(result.root / "posterior.csv"), pd.read_csv(extended.root / "posterior.csv")
+    )
+
+
+def test_a_changed_calibration_spec_does_not_resume_an_old_folder(calibrated, tmp_path):
+    _, result = calibrated
+    text = TINY.format(generations=2).replace("population = 5", "population = 6")
+    changed = _spec(tmp_path, text=text)
+    with pytest.raises(InputError, match="holds a calibration of a different spec"):
+        run_calibration(changed, results=result.root.parent, workers=1, echo=_quiet)
+
+
+@pytest.mark.parametrize(
+    ("prior", "expected"),
+    [
+        (
+            '"decisions.cost_weight" = { low = 0.5, high = 900.0 }',
+            "calibration.priors.decisions.cost_weight: high = 900.0 is above the schema's "
+            "maximum 500",
+        ),
+        (
+            '"bargaining.face_offer" = { low = 0.0, high = 1.0 }',
+            "a policy lever is a fact of each crisis",
+        ),
+        ('"decisions.nothing" = { low = 0.0, high = 1.0 }', "no such model parameter"),
+        (
+            '"decisions.cost_weight" = { low = 0.0, high = 5.0, scale = "log" }',
+            "a log-scale prior needs low > 0",
+        ),
+    ],
+)
+def test_a_bad_prior_is_named_with_what_was_expected(tmp_path, capsys, prior, expected):
+    head = TINY.format(generations=2).split("[calibration.priors]")[0]
+    text = head + "[calibration.priors]\n" + prior + "\n"
+    path = _spec(tmp_path, text=text)
+    with pytest.raises(InputError) as caught:
+        load_calibration(path)
+    assert any(expected in line for line in caught.value.problems), caught.value.problems
+    assert main(["validate", str(path)]) == 2
+    assert expected.split(":")[-1].strip()[:20] in capsys.readouterr().err
+
+
+def test_an_adopted_calibration_becomes_the_casts_defaults(calibrated, tmp_path, monkeypatch):
+    _, result = calibrated
+    monkeypatch.setattr(cast_module, "CALIBRATED", tmp_path / "calibrated.toml")
+    calibrated_file.cache_clear()
+    try:
+        assert adopt(result.root) == tmp_path / "calibrated.toml"
+        assert calibrated_file()["calibration"]["version"] == 1
+        assert adopt(result.root) and calibrated_file()["calibration"]["version"] == 2
+        stance = calibrated_file()["parameters"]["ratification"]["stance_width"]
+        dyad = load_cast(cast_module.Path(__file__).parents[2] / "agents" / "dyad.toml")
+        assert dyad.parameters.ratification.stance_width == stance
+        doc = dyad.model_dump(mode="json")
+        doc["parameters"] = {"ratification": {"stance_width": 0.123}}
+        doc["cast"]["calibrated"] = True
+        assert build_cast(doc, "own value").parameters.ratification.stance_width == 0.123
+        doc["parameters"] = {}
+        doc["cast"]["calibrated"] = False
+        schema = cast_module.RatificationParams().stance_width
+        assert build_cast(doc, "opted out").parameters.ratification.stance_width == schema
+    finally:
+        calibrated_file.cache_clear()
