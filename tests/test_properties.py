@@ -32,18 +32,6 @@ IDS = {"dyad": ("ARG", "TGT", "ALY"), "ukraine": ("RUS", "UKR", "DEU")}
 MILITARY = {"dyad": (1.0, 0.5), "ukraine": (1.0, 0.45)}
 
 
-def challenger_share(record) -> float:
-    """The challenger's share of the issue at the end: the deal's terms, all of it after a
-    capitulation or conquest, none after a withdrawal, else the ground it holds."""
-    if record.outcome == "settlement":
-        return record.deal_x
-    if record.outcome in ("target_capitulation", "conquest"):
-        return 1.0
-    if record.outcome == "aggressor_withdrawal":
-        return 0.0
-    return record.final_control
-
-
 def _measure(args: tuple[str, int, str]) -> dict[str, float]:
     cast, seed, overrides = args
     record, model = run(CASTS[cast], seed=seed, overrides=json.loads(overrides))
@@ -51,7 +39,7 @@ def _measure(args: tuple[str, int, str]) -> dict[str, float]:
     first_chance = max(1, w.clock.ticks(w.params.bargaining.start_days))
     settled = record.outcome == "settlement"
     return {
-        "share": challenger_share(record),
+        "share": record.challenger_share,
         "end_days": record.end_days,
         "cohesion": record.mean_cohesion,
         "peak": record.peak_rung,

@@ -251,6 +251,7 @@ class CrisisModel(mesa.Model):
             face_private=deal.face_private if deal else None,
             deal_mediated=deal.mediated if deal else None,
             final_control=w.control,
+            challenger_share=challenger_share(self.outcome, deal, w.control),
             peak_rung=w.peak_rung,
             final_rung=w.rung,
             peak_posture_challenger=w.sides.peak_posture[CHALLENGER],
@@ -272,6 +273,19 @@ class CrisisModel(mesa.Model):
                 sid: float(c) for sid, c in zip(w.states.ids, w.states.cumulative_cost, strict=True)
             },
         )
+
+
+def challenger_share(outcome: Outcome | None, deal: Any, control: float) -> float:
+    """The challenger's share of the issue however the crisis ended: the deal's terms, all of
+    it after a capitulation or conquest, none after a withdrawal, else the ground it holds (an
+    unconditional measure of terms, defined whether or not the crisis settled)."""
+    if outcome is Outcome.SETTLEMENT:
+        return deal.x
+    if outcome in (Outcome.TARGET_CAPITULATION, Outcome.CONQUEST):
+        return 1.0
+    if outcome is Outcome.AGGRESSOR_WITHDRAWAL:
+        return 0.0
+    return control
 
 
 def _reporters(w: World) -> dict[str, Any]:

@@ -114,6 +114,7 @@ class RunRecord:
     face_private: float | None
     deal_mediated: bool | None
     final_control: float
+    challenger_share: float
     peak_rung: int
     final_rung: int
     peak_posture_challenger: int

@@ -212,6 +212,8 @@ def run_generations(
 ) -> int:
     """Run the generations still to do (resuming the history in ``root``); return how many
     generations the history holds. ``report(t, epsilon, acceptance)`` after each."""
+    import pyabc  # noqa: F401  (it sets its loggers' levels when first imported)
+
     logging.getLogger("ABC").setLevel(logging.WARNING)  # the caller reports each generation
     simulator = EnsembleSimulator(spec, executor)
     done = generations_done(root)
