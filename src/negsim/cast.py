@@ -796,6 +796,14 @@ def calibrated_parameters() -> dict[str, Any]:
     return calibrated_file().get("parameters", {})
 
 
+def calibrated_draws() -> list[dict[str, Any]]:
+    """The posterior draws the calibrated set carries (parameter path -> value, one dict per
+    draw); empty when there is no calibrated set."""
+    table = calibrated_file().get("calibration", {}).get("draws", {})
+    count = min((len(v) for v in table.values()), default=0)
+    return [{canonical_path(k): v[i] for k, v in table.items()} for i in range(count)]
+
+
 def _merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     """``base`` with ``over``'s values on top, table by table."""
     out = dict(base)

@@ -13,6 +13,7 @@ from negsim.analysis.findings import (
     section,
     variant_specs,
 )
+from negsim.analysis.stats import pool_draws
 from negsim.experiment.hypothesis import Effect
 from tests.conftest import ROOT
 
@@ -73,15 +74,17 @@ def test_an_effect_on_known_shares_gives_the_known_interval():
 def test_the_section_reports_the_effect_and_whether_it_agrees_with_the_source():
     hyp, variants = variant_specs(SPECS[0])
     hyp = hyp.model_copy(update={"effects": [EFFECT]})
-    e = estimate(_synthetic_runs(), EFFECT)
-    text = section(
-        hyp, variants["main"], {"main": [e], "second cast": [e], "hot": [e]}, "findings/h01.png"
-    )
+    e = pool_draws([estimate(_synthetic_runs(), EFFECT)])
+    pooled = {"main": [e], "second cast": [e], "hot": [e]}
+    text = section(hyp, variants["main"], pooled, [e.p], "findings/h01.png", 1)
     assert f"## {hyp.id}: {hyp.title}" in text
     assert "+20.0 pp" in text and "400 / 400" in text
     assert "higher: agrees with the source" in text
     assert "keeps its direction" in text
     assert "![H1](findings/h01.png)" in text
+    # The same effect is no answer once the family's adjustment lifts its p-value above 0.05.
+    text = section(hyp, variants["main"], pooled, [0.2], None, 1)
+    assert "no clear effect: inconclusive" in text and "| 0.2 |" in text
 
 
 def test_a_null_effect_is_inconclusive_not_a_direction():
@@ -132,3 +135,29 @@ def test_findings_end_to_end_on_a_tiny_hypothesis(tmp_path, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert "h08_back_channel: 12 runs already recorded" in lines
     assert len([line for line in lines if "already recorded" in line]) == 3
+
+
+def test_findings_run_each_sweep_under_every_posterior_draw_and_pool_them(tmp_path):
+    from negsim.analysis.findings import write_findings
+
+    spec = tmp_path / "h01_tiny.toml"
+    spec.write_text(
+        (ROOT / "experiments" / "h08_back_channel.toml")
+        .read_text()
+        .replace("../agents/", f"{ROOT.as_posix()}/agents/")
+        .replace("replications = 400", "replications = 6")
+        .replace("replications = 150", "replications = 4")
+        .replace("max_ticks = 104", "max_ticks = 15")
+    )
+    draws = [{"parameters.decisions.cost_weight": w} for w in (0.5, 2.0)]
+    out = tmp_path / "FINDINGS.md"
+    write_findings([spec], results=tmp_path / "r", out=out, workers=1, progress=False, draws=draws)
+    names = sorted(p.name for p in (tmp_path / "r").iterdir())
+    assert names[:2] == ["h08_back_channel_draw00", "h08_back_channel_draw01"]
+    assert len(names) == 6  # three sweeps under each of two draws
+    from negsim.experiment import load_results
+
+    runs = load_results(tmp_path / "r" / "h08_back_channel_draw01")[0]
+    assert len(runs) == 6  # 6 runs per point shared by 2 draws: 3 each, at 2 points
+    text = out.read_text()
+    assert "split over 2 posterior draws" in text and "6 / 6" in text

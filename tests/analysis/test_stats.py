@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -154,3 +155,28 @@ def test_a_single_point_summary_prints_counts_as_integers():
     assert re.search(r"^  runs +4$", text, re.M)
     assert re.search(r"^  failed +0$", text, re.M)
     assert re.search(r"^  peak_rung_max +3$", text, re.M)
+
+
+def test_holm_adjusts_step_down_and_keeps_the_order():
+    from negsim.analysis.stats import holm
+
+    # Holm (1979): sorted p 0.005, 0.01, 0.03, 0.04 -> 0.02, 0.03, 0.06, 0.06.
+    assert holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert holm([0.9]) == [0.9]
+
+
+def test_draws_pool_by_rubins_rules():
+    from negsim.analysis.stats import Estimate, pool_draws
+
+    half = 1.959963984540054 * 0.05  # each draw: a standard error of 0.05
+    draws = [Estimate(v, v - half, v + half, 100, 100, 0.5, 0.5 - v) for v in (0.1, 0.2, 0.15)]
+    pooled = pool_draws(draws)
+    within, between = 0.05**2, 0.0025
+    total = within + (1 + 1 / 3) * between
+    assert pooled.value == pytest.approx(0.15)
+    assert pooled.between == pytest.approx((1 + 1 / 3) * between / total)
+    assert pooled.df == pytest.approx(2 / pooled.between**2)
+    assert pooled.lo < 0.15 - 1.96 * math.sqrt(total)  # a t interval: wider than normal
+    assert (pooled.n_high, pooled.n_low, pooled.draws) == (300, 300, 3)
+    single = pool_draws(draws[:1])
+    assert (single.value, single.lo, single.hi) == pytest.approx((0.1, 0.1 - half, 0.1 + half))

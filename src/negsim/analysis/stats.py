@@ -104,6 +104,79 @@ def paired_difference(x1: np.ndarray, x0: np.ndarray) -> Estimate:
     )
 
 
+@dataclass(frozen=True)
+class Pooled:
+    """An effect combined over posterior draws (Rubin's rules): its value, 95% interval,
+    two-sided p-value, degrees of freedom and the share of its variance between draws."""
+
+    value: float
+    lo: float
+    hi: float
+    p: float
+    df: float
+    between: float
+    draws: int
+    n_high: int
+    n_low: int
+    high: float
+    low: float
+
+
+def pool_draws(estimates: list[Estimate]) -> Pooled:
+    """Combine one effect measured under each of several posterior draws (Rubin 1987).
+
+    Each draw's estimate carries its run-to-run uncertainty (its 95% interval, read as
+    1.96 standard errors each way); the spread of the estimates across draws is the
+    parametric uncertainty. The total variance is ``W + (1 + 1/m) B`` (W the mean within-draw
+    variance, B the variance between draws, m draws), with Barnard and Rubin's degrees of
+    freedom for a t interval. With one draw it is that draw's estimate.
+    """
+    from scipy import stats as scipy_stats
+
+    usable = [e for e in estimates if not math.isnan(e.value)]
+    m = len(usable)
+    n_high = sum(e.n_high for e in usable)
+    n_low = sum(e.n_low for e in usable)
+    if m == 0:
+        return Pooled(
+            math.nan, math.nan, math.nan, math.nan, math.nan, math.nan, 0, 0, 0, math.nan, math.nan
+        )
+    values = np.array([e.value for e in usable])
+    within = np.array([((e.hi - e.lo) / (2 * Z95)) ** 2 for e in usable])
+    value = float(values.mean())
+    w = float(within.mean())
+    b = float(values.var(ddof=1)) if m > 1 else 0.0
+    total = w + (1.0 + 1.0 / m) * b
+    if total <= 0.0:
+        p = 0.0 if value != 0.0 else 1.0
+        return Pooled(value, value, value, p, math.inf, 0.0, m, n_high, n_low, math.nan, math.nan)
+    if b > 0.0:
+        r = (1.0 + 1.0 / m) * b / total
+        df = (m - 1) / r**2
+    else:
+        df = math.inf
+    t = scipy_stats.t.ppf(0.975, df) if math.isfinite(df) else Z95
+    half = t * math.sqrt(total)
+    stat = abs(value) / math.sqrt(total)
+    p = float(2 * (scipy_stats.t.sf(stat, df) if math.isfinite(df) else scipy_stats.norm.sf(stat)))
+    high = float(np.mean([e.high for e in usable]))
+    low = float(np.mean([e.low for e in usable]))
+    between = (1.0 + 1.0 / m) * b / total
+    return Pooled(value, value - half, value + half, p, df, between, m, n_high, n_low, high, low)
+
+
+def holm(pvalues: list[float]) -> list[float]:
+    """Holm's step-down adjustment of p-values (family-wise error), in the given order."""
+    order = sorted(range(len(pvalues)), key=lambda i: pvalues[i])
+    adjusted = [math.nan] * len(pvalues)
+    running = 0.0
+    m = len(pvalues)
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * pvalues[i]))
+        adjusted[i] = running
+    return adjusted
+
+
 # Statistics per point: (name, record field, pandas method, over "runs" or "deals").
 _POINT_STATS = [
     ("end_tick_mean", "end_tick", "mean", "runs"),

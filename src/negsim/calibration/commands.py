@@ -28,6 +28,7 @@ from negsim.files import reason, write_text
 
 STATE_NAME = "calibration.json"
 PREDICTIVE_KEY = 0x9D  # spawn key of the predictive check's draws
+FINDINGS_DRAWS = 10  # posterior draws the calibrated set carries for the findings
 
 
 @dataclass
@@ -136,6 +137,20 @@ def calibrated_toml(
     for name in estimate:
         q = weighted_quantiles(posterior, name, [0.05, 0.5, 0.95])
         lines.append(f'"{name.removeprefix("parameters.")}" = {value([round(v, 6) for v in q])}')
+    from negsim.calibration.inference import posterior_draws
+
+    lines += [
+        "",
+        f"[calibration.draws]  # {FINDINGS_DRAWS} particles drawn by weight: the findings run "
+        "under each",
+    ]
+    draws = [
+        overrides_of(d)
+        for d in posterior_draws(posterior, FINDINGS_DRAWS, spec.experiment.experiment.seed + 1)
+    ]
+    for name in estimate:
+        column = [d[name] if isinstance(d[name], int) else round(d[name], 6) for d in draws]
+        lines.append(f'"{name.removeprefix("parameters.")}" = {value(column)}')
     tables: dict[str, list[str]] = {}
     for path, v in overrides_of(estimate).items():
         *section, key = path.removeprefix("parameters.").split(".")

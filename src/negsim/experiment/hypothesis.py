@@ -14,6 +14,7 @@ An experiment spec may carry one, which turns it into a test of a claim of the s
     high = { "bargaining.back_channel" = 1.0 }
     low = { "bargaining.back_channel" = 0.0 }
     source_expects = "lower"              # the direction the source suggests: higher | lower
+    version_1 = "+2.5 pp [-0.3, +5.4], inconclusive"   # optional: an earlier model's answer
 
     [hypothesis.robustness]
     cast = "../agents/dyad.toml"          # the second cast the answer is checked on
@@ -42,6 +43,7 @@ class Effect(Section):
     high: dict[str, Any]
     low: dict[str, Any]
     source_expects: Literal["higher", "lower"]
+    version_1: str = Field("", description="model version 1's answer, for what changed")
 
 
 class Robustness(Section):
