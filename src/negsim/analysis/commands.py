@@ -1,4 +1,4 @@
-"""The `negsim report`, `export`, `compare`, `discover` and `cases` commands."""
+"""The `negsim report`, `export`, `compare`, `discover`, `patterns` and `cases` commands."""
 
 from __future__ import annotations
 
@@ -35,6 +35,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(f"exported to {done.folder}:")
     for path, rows in done.files.items():
         print(f"  {path.name:<20} {rows:>9} rows  {path.stat().st_size / 1e6:8.2f} MB")
+    return 0
+
+
+def cmd_patterns(args: argparse.Namespace) -> int:
+    """Print a results folder's empirical patterns beside the record (and write them as CSV)."""
+    from negsim.analysis.patterns import format_patterns, pattern_table
+    from negsim.experiment.store import load_results
+    from negsim.files import write_text
+
+    runs, _ = load_results(args.results_dir)
+    table = pattern_table(runs)
+    print(format_patterns(table))
+    if args.csv:
+        write_text(args.csv, table.to_csv(index=False), "--csv")
+        print(f"\npatterns written to {args.csv}")
     return 0
 
 
@@ -104,7 +119,18 @@ def cmd_cases(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add `report`, `export`, `compare`, `discover` and `cases` to the `negsim` command."""
+    """Add `report`, `export`, `compare`, `discover`, `patterns` and `cases` to `negsim`."""
+    patterns = subparsers.add_parser(
+        "patterns",
+        help="the empirical patterns of a results folder beside the record",
+        description="Measure RESULTS_DIR's runs against the record (docs/VALIDATION.md): ICB "
+        "outcome shares and form of outcome, violence, duration, threat and sanctions "
+        "success, honoured alliances, nuclear use; each with its 95% interval.",
+    )
+    patterns.add_argument("results_dir", help="e.g. results/validation")
+    patterns.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
+    patterns.set_defaults(handler=cmd_patterns)
+
     report = subparsers.add_parser(
         "report",
         help="write the HTML report of a results folder (figures of outcomes and distributions)",
