@@ -174,11 +174,16 @@ def parameter_fields() -> list[tuple[str, object]]:
 
 
 def parameter_table() -> str:
-    """Every model parameter as a Markdown table, read from the schema (its single home)."""
-    from negsim.cast import Ladder
+    """Every model parameter as a Markdown table, read from the schema (its single home), with
+    the value the calibrated parameter set gives it, if any."""
+    from negsim.cast import Ladder, calibrated_parameters
 
     ladder = Ladder()
-    lines = ["| parameter | default | range | meaning |", "| --- | --- | --- | --- |"]
+    calibrated = calibrated_parameters()
+    lines = [
+        "| parameter | default | calibrated | range | meaning |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for path, field in parameter_fields():
         lo, hi = schema_bounds(field)
         span = "true / false" if lo is None else f"{lo} .. {hi}"
@@ -189,7 +194,11 @@ def parameter_table() -> str:
             meaning = f"{Ladder.model_fields[rung].description}: {field.description}"
         else:
             meaning = field.description
-        lines.append(f"| `{path}` | {default} | {span} | {meaning} |")
+        value: object = calibrated
+        for key in path.split("."):
+            value = value.get(key, {}) if isinstance(value, dict) else {}
+        shown = "" if isinstance(value, dict) else f"{value:.4g}"
+        lines.append(f"| `{path}` | {default} | {shown} | {span} | {meaning} |")
     return "\n".join(lines)
 
 
