@@ -14,6 +14,16 @@ def test_the_model_docs_list_every_parameter_as_the_schema_defines_it():
         assert f"`{path}`" in table
 
 
+def test_the_validation_docs_state_every_distribution_of_the_generator():
+    from negsim.generator import distributions_table
+
+    text = (ROOT / "docs" / "VALIDATION.md").read_text()
+    table = text.split("<!-- generator:begin -->\n")[1].split("<!-- generator:end -->")[0]
+    assert table.strip() == distributions_table().strip(), (
+        "paste negsim.generator.distributions_table() into docs/VALIDATION.md"
+    )
+
+
 def test_the_readmes_set_example_changes_what_the_run_prints():
     import re
     import subprocess

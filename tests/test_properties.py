@@ -240,3 +240,95 @@ def test_best_response_and_the_default_temperature_behave_alike(cast):
     assert nuclear.estimate.lo < 0.05, nuclear
     # ... and no deals no one chose: settlements not clearly 20 points apart either way
     assert settled.estimate.lo < 0.2 and settled.estimate.hi > -0.2, settled
+
+
+# --- the table of docs/MODEL.md ----------------------------------------------------------------
+
+# (label, measures, low arm, high arm), each arm as overrides with {c}, {d}, {p} the cast's
+# challenger, defender and exposed partner; a value (principal, factor) scales that
+# principal's military in the cast.
+TABLE = [
+    ("challenger military x1.5", ["share", "end_days"], {}, {"states.{c}.military": (0, 1.5)}),
+    ("defender military x2", ["share", "end_days"], {}, {"states.{d}.military": (1, 2.0)}),
+    (
+        "challenger reserves 0.05 -> 1",
+        ["share", "end_days"],
+        {"states.{c}.reserves": 0.05},
+        {"states.{c}.reserves": 1.0},
+    ),
+    (
+        "a partner's exposure 0.1 -> 0.9",
+        ["cohesion"],
+        {"states.{p}.exposure.{c}": 0.1},
+        {"states.{p}.exposure.{c}": 0.9},
+    ),
+    (
+        "disinformation 0.6 -> 0",
+        ["cohesion"],
+        {"disinformation.capacity": 0.6},
+        {"disinformation.capacity": 0.0},
+    ),
+    (
+        "counter-messaging 0 -> 0.6",
+        ["cohesion"],
+        {"disinformation.counter_capacity": 0.0},
+        {"disinformation.counter_capacity": 0.6},
+    ),
+    (
+        "challenger risk preference 0.2 -> 0.9",
+        ["peak", "nuclear"],
+        {"leaders.{c}.risk_preference": 0.2},
+        {"leaders.{c}.risk_preference": 0.9},
+    ),
+    (
+        "personal sanctions 0 -> 1",
+        ["nuclear"],
+        {"humiliation.personal_sanctions": 0.0},
+        {"humiliation.personal_sanctions": 1.0},
+    ),
+    (
+        "back channel 0 -> 1",
+        ["misperception", "settled"],
+        {"bargaining.back_channel": 0.0},
+        {"bargaining.back_channel": 1.0},
+    ),
+    (
+        "temperature default -> 0",
+        ["settled", "nuclear"],
+        {},
+        {"decisions.temperature": 0.0},
+    ),
+]
+
+
+def _arm_of(cast: str, seeds: int, overrides: dict[str, object]) -> dict[str, np.ndarray]:
+    c, d, p = IDS[cast]
+    paths = {}
+    for key, value in overrides.items():
+        if isinstance(value, tuple):
+            principal, factor = value
+            value = MILITARY[cast][principal] * factor
+        paths[key.format(c=c, d=d, p=p).replace(".", "__")] = value
+    return arm(cast, seeds, **paths)
+
+
+def property_table(seeds: dict[str, int]) -> str:
+    """The effects of TABLE on both casts as Markdown: paired differences with 95% intervals."""
+    lines = [
+        "| change (low -> high) | measure | dyad | Ukraine 2022 |",
+        "| --- | --- | --- | --- |",
+    ]
+    for label, measures, low, high in TABLE:
+        for i, key in enumerate(measures):
+            cells = []
+            for cast in ("dyad", "ukraine"):
+                lo, hi = _arm_of(cast, seeds[cast], low), _arm_of(cast, seeds[cast], high)
+                e = effect(lo, hi, key).estimate
+                cells.append(f"{e.value:+.3f} [{e.lo:+.3f}, {e.hi:+.3f}]")
+            lines.append(f"| {label if i == 0 else ''} | {key} | {cells[0]} | {cells[1]} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python tests/test_properties.py: the table of docs/MODEL.md
+    print(property_table({"dyad": 120, "ukraine": 80}))
+    _pool().close()

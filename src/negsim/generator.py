@@ -181,6 +181,13 @@ DISTRIBUTIONS = (
 )
 
 
+def distributions_table() -> str:
+    """`DISTRIBUTIONS` as a Markdown table (docs/VALIDATION.md embeds it)."""
+    lines = ["| quantity | how it is drawn | source or rationale |", "| --- | --- | --- |"]
+    lines += [f"| {d.quantity} | {d.law} | {d.source} |" for d in DISTRIBUTIONS]
+    return "\n".join(lines)
+
+
 def _round(value: float) -> float:
     return float(round(float(value), 3))
 
