@@ -266,6 +266,17 @@ def test_run_json_onto_a_folder_is_an_error(tmp_path):
     _clear_error(negsim("run", str(DYAD), "--json", str(tmp_path)), "is a folder")
 
 
+@pytest.mark.parametrize("option", ["--series", "--events"])
+def test_run_tables_into_a_missing_folder_or_onto_a_folder_are_errors(tmp_path, option):
+    target = tmp_path / "no" / "t.csv"
+    missing = negsim("run", str(DYAD), option, str(target))
+    _clear_error(missing, f"{option} {target}: no such folder")
+    assert missing.stdout == "" and not target.parent.exists()
+    folder = tmp_path / "folder.csv"
+    folder.mkdir()
+    _clear_error(negsim("run", str(DYAD), option, str(folder)), "is a folder")
+
+
 def _closed_pipe(*args: str) -> subprocess.CompletedProcess:
     """The command with its standard output already closed by its reader (like `| head`)."""
     proc = subprocess.Popen(

@@ -949,8 +949,10 @@ def load_cast(path: str | Path, overrides: dict[str, Any] | None = None) -> Cast
     """Read, override and validate a cast file."""
     doc = read_toml(path)
     if "experiment" in doc and "states" not in doc:
+        command = "calibrate" if "calibration" in doc else "sweep"
+        what = "a calibration" if command == "calibrate" else "an experiment"
         raise InputError(
-            f"{path}: this is an experiment spec, not a cast: run it with `negsim sweep {path}`"
+            f"{path}: this is {what} spec, not a cast: run it with `negsim {command} {path}`"
         )
     if overrides:
         doc = apply_overrides(doc, overrides)

@@ -38,8 +38,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         if path:
             table_format(path)  # a bad file name fails before the run, not after
     cast = load_cast(args.cast, _overrides(args.set))
-    if args.json:
-        check_writable_target(Path(args.json), "--json")  # before the run, not after it
+    for option, path in (
+        ("--json", args.json),
+        ("--series", args.series),
+        ("--events", args.events),
+    ):
+        if path:
+            check_writable_target(Path(path), option)  # before the run, not after it
     record, model = run(cast, seed=args.seed, max_ticks=args.ticks, collect_series=True)
     print(summarize(model, record))
     written = []
@@ -48,11 +53,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         written.append(f"record written to {args.json}")
     if args.series:
         series = run_series(model)
-        write_table(series, args.series)
+        write_table(series, args.series, "--series")
         written.append(f"series written to {args.series} ({len(series)} ticks)")
     if args.events:
         events = run_events(model)
-        write_table(events, args.events)
+        write_table(events, args.events, "--events")
         written.append(f"events written to {args.events} ({len(events)} events)")
     if written:
         print("\n" + "\n".join(written))

@@ -148,6 +148,8 @@ def test_unreliable_sobol_indices_are_flagged_with_the_samples_they_would_need()
         assert row["samples_needed"] & (row["samples_needed"] - 1) == 0
     warning = sensitivity_warning(indices.reset_index(), "sobol")
     assert "base samples N = 16" in warning and "unreliable" in warning
+    above = indices[indices["ST"] - indices["ST_conf"] > 1]
+    assert all("ST > 1" in flag for flag in above["flag"])  # a share of variance above one
 
 
 def test_a_single_point_summary_prints_counts_as_integers():

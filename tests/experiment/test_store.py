@@ -65,6 +65,11 @@ def test_a_text_valued_parameter_can_be_varied(tmp_path, capsys):
     assert json.loads((root / "manifest.json").read_text())["status"] == "complete"
     assert main(["summary", str(root)]) == 0
     assert "democracy" in capsys.readouterr().out
+    # the report writes (PRIM boxes numbers only, and says so); discovery says why it cannot
+    assert main(["report", str(root)]) == 0
+    assert (root / "report.html").is_file()
+    assert main(["discover", str(root), "--outcome", "stalemate"]) == 2
+    assert "boxes numeric parameters" in capsys.readouterr().err
 
 
 # --- 3: a corrupt manifest ----------------------------------------------------------------------
@@ -153,6 +158,21 @@ def test_a_finished_sweep_in_a_read_only_folder_can_be_summarized_and_reported(t
     assert report_elsewhere.returncode == 0 and elsewhere.stat().st_size > 1_000_000
     assert again.returncode == 0 and "6 of 6 runs recorded" in again.stdout
     assert not list(root.glob(".*.tmp"))
+
+
+def test_exporting_a_read_only_folder_is_a_clear_error_and_elsewhere_works(tmp_path):
+    _, root = _finished(tmp_path)
+    elsewhere = tmp_path / "tables"
+    with read_only(root) as prefix:
+        inside = _negsim("export", str(root), prefix=prefix)
+        outside = _negsim("export", str(root), "--out", str(elsewhere), prefix=prefix)
+    for result in (inside, outside):
+        _no_traceback(result)
+    assert inside.returncode == 2 and "cannot create the folder" in inside.stderr
+    assert outside.returncode == 0 and (elsewhere / "runs.csv").is_file()
+    missing = _negsim("export", str(root), "--out", str(tmp_path / "no" / "such"))
+    _no_traceback(missing)
+    assert missing.returncode == 2
 
 
 def test_a_sweep_into_a_read_only_results_root_is_a_clear_error(tmp_path):

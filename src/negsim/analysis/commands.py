@@ -61,7 +61,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     found = compare(args.a, args.b, args.outcome, args.where_a, args.where_b)
     print(format_comparison(found))
     if not args.no_page:
-        path = write_comparison(found, args.output or default_page(args.a, args.b))
+        path = write_comparison(
+            found, args.output or default_page(args.a, args.b, args.where_a, args.where_b)
+        )
         print(f"\npage written to {path}")
     return 0
 

@@ -12,6 +12,7 @@ statistics of the hypothesis experiments (`negsim.analysis.stats`)::
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -231,7 +232,14 @@ def comparison_figure(c: Comparison) -> go.Figure:
     return plots._layout(fig, f"{c.b} (B) against {c.a} (A)", height=200 + 55 * len(labels))
 
 
-def default_page(a: str | Path, b: str | Path) -> Path:
-    """Where `negsim compare` writes its page: beside folder A, named after both."""
+def default_page(
+    a: str | Path, b: str | Path, where_a: str | None = None, where_b: str | None = None
+) -> Path:
+    """Where `negsim compare` writes its page: beside folder A, named after both (and after
+    the conditions, so comparisons of one folder under different conditions keep apart)."""
     a, b = Path(a), Path(b)
-    return a.parent / f"compare-{a.name}-vs-{b.name}.html"
+    tag = ""
+    if where_a or where_b:
+        digest = hashlib.sha256(f"{where_a}|{where_b}".encode()).hexdigest()[:8]
+        tag = f"-where-{digest}"
+    return a.parent / f"compare-{a.name}-vs-{b.name}{tag}.html"

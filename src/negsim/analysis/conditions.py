@@ -88,5 +88,15 @@ def evaluate(runs: pd.DataFrame, condition: str) -> pd.Series:
 
 
 def outcome_condition(outcomes: list[str]) -> str:
-    """The condition of ``--outcome A --outcome B``: the run ended in A or in B."""
+    """The condition of ``--outcome A --outcome B``: the run ended in A or in B.
+
+    Raises:
+        InputError: a name that is no outcome (the message lists the outcomes).
+    """
+    from negsim.outcomes import Outcome
+
+    known = [o.value for o in Outcome]
+    for name in outcomes:
+        if name not in known:
+            raise InputError(f"--outcome {name}: expected one of {', '.join(known)}")
     return " or ".join(f"outcome == {o}" for o in outcomes)

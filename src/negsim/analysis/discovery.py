@@ -110,10 +110,15 @@ def discover(
             Workbench is missing.
     """
     res = plots.load(source, series=False)
-    params = res.parameters
-    if not params:
+    if not res.parameters:
         raise InputError("scenario discovery needs a sweep that varies at least one parameter")
     ok = res.ok.reset_index(drop=True)
+    params = numeric_parameters(ok, res.parameters)
+    if not params:
+        raise InputError(
+            "scenario discovery boxes numeric parameters; this sweep varies only text "
+            f"values ({', '.join(res.parameters)}): compare its points with negsim compare"
+        )
     y = evaluate(ok, condition).to_numpy(dtype=int)
     hits = int(y.sum())
     if hits == 0 or hits == len(y):
@@ -135,6 +140,15 @@ def discover(
     scores = scores.iloc[:, 0].rename("score").sort_values(ascending=False)
     scores.index.name = "parameter"
     return Discovery(condition, len(y), hits, trajectory, chosen, limits, scores)
+
+
+def numeric_parameters(runs: pd.DataFrame, parameters: list[str]) -> list[str]:
+    """The varied parameters PRIM can box: numbers and booleans, not text values."""
+    return [
+        p
+        for p in parameters
+        if pd.api.types.is_numeric_dtype(runs[p]) or pd.api.types.is_bool_dtype(runs[p])
+    ]
 
 
 def _choose(trajectory: pd.DataFrame, min_coverage: float) -> int:
@@ -266,8 +280,20 @@ def prim_figure(found: Discovery) -> go.Figure:
         row=1,
         col=1,
     )
-    fig.update_xaxes(title="coverage (share of runs of interest in the box)", tickformat=".0%")
-    fig.update_yaxes(title="density (share of the box's runs of interest)", tickformat=".0%")
+    fig.update_xaxes(
+        title="coverage (share of runs of interest in the box)",
+        tickformat=".0%",
+        range=[0, 1.05],
+        row=1,
+        col=1,
+    )
+    fine = t["density"].max() < 0.2  # rare outcomes: whole percents would repeat
+    fig.update_yaxes(
+        title="density (share of the box's runs of interest)",
+        tickformat=".1%" if fine else ".0%",
+        row=1,
+        col=1,
+    )
     limits = found.limits.loc[list(found.scores.index)]  # most telling parameter first
     span = (limits["full_high"] - limits["full_low"]).replace(0, 1)
     lo = (limits["low"] - limits["full_low"]) / span

@@ -165,8 +165,12 @@ def _discovery_section(res: plots.Results) -> Section:
         section.note = str(exc)
         section.figures.clear()
         return section
-    table = pd.DataFrame(scores).reindex(res.parameters)
+    boxed = discovery.numeric_parameters(res.ok, res.parameters)
+    table = pd.DataFrame(scores).reindex(boxed)
     section.figures["feature-scores"] = discovery.feature_score_figure(table)
+    text = [p for p in res.parameters if p not in boxed]
+    if text:
+        section.note = f"Text-valued parameters are not boxed: {', '.join(text)}."
     return section
 
 

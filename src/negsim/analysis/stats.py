@@ -310,6 +310,9 @@ def _flags(indices: pd.DataFrame, sampler: str, samples: int) -> pd.DataFrame:
         if sampler == "sobol" and row["S1"] < 0:
             reasons.append("S1 < 0")
             widest = max(widest, row["S1_conf"])
+        if sampler == "sobol" and row["ST"] - row.get("ST_conf", 0.0) > 1:
+            reasons.append("ST > 1")  # beyond its interval: a share of variance cannot be
+            widest = max(widest, row["ST"] - 1, row.get("ST_conf", 0.0))
         for key in keys:
             value, conf = row[key], row.get(f"{key}_conf", math.nan)
             if not (np.isnan(value) or np.isnan(conf)) and conf > abs(value):
@@ -342,7 +345,7 @@ def sensitivity_warning(indices: pd.DataFrame, sampler: str) -> str:
     )
     text = (
         f"{len(flagged)} of {len(indices)} indices are unreliable (a 95% interval wider than "
-        f"the index, or S1 < 0): read them as 'not distinguishable from zero', not as values. "
+        f"the index, S1 < 0 or ST > 1): read them as 'not distinguishable from zero', not as values. "
         f"This sweep has {what} = {samples}; bringing every flagged interval {goal} would take "
         f"about {int(flagged['samples_needed'].max())} (intervals shrink as 1/sqrt({what[-1]}))."
     )

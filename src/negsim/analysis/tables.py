@@ -22,7 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from negsim.errors import InputError
+from negsim.errors import InputError, OutputError
+from negsim.files import reason, write_atomic
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 EXPORT_FOLDER = "export"
@@ -61,16 +62,19 @@ def table_format(path: str | Path) -> str:
     return FORMATS[suffix]
 
 
-def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a table as CSV or Parquet, chosen by the extension of ``path``."""
+def write_table(frame: pd.DataFrame, path: str | Path, what: str = "") -> Path:
+    """Write a table as CSV or Parquet, chosen by the extension of ``path``, atomically.
+
+    Raises:
+        InputError: the extension is neither.
+        OutputError: the folder is missing or not writable, the path is a folder, or the disk
+            is full (nothing is left half-written).
+    """
     path = Path(path)
     kind = table_format(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "csv":
-        frame.to_csv(path, index=False)
-    else:
-        frame.to_parquet(path, index=False)
-    return path
+        return write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False), what)
+    return write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False), what)
 
 
 @dataclass
@@ -117,6 +121,10 @@ def export_results(
     complete = len(runs) == manifest.get("counts", {}).get("planned")
     if sampler in ("sobol", "morris") and complete:
         tables["sensitivity"] = sensitivity(summary, spec)
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"--out {folder}: cannot create the folder: {reason(exc)}") from None
     for name, frame in tables.items():
         done.files[write_table(frame, folder / f"{name}.{fmt}")] = len(frame)
     return done

@@ -134,6 +134,10 @@ def load_calibration(path: str | Path) -> CalibrationSpec:
     doc = read_toml(path)
     source = str(path)
     if "calibration" not in doc:
+        if "states" in doc:
+            raise InputError(
+                f"{source}: this is a cast, not a calibration spec: run it with `negsim run {path}`"
+            )
         raise InputError(
             f"{source}: expected a [calibration] table (this looks like an experiment spec: "
             f"run it with `negsim sweep {path}`)"

@@ -236,6 +236,10 @@ def load_spec(path: str | Path) -> ExperimentSpec:
         raise InputError(
             f"{path}: this is a cast, not an experiment spec: run it with `negsim run {path}`"
         )
+    if "calibration" in doc:
+        raise InputError(
+            f"{path}: this is a calibration spec: run it with `negsim calibrate {path}`"
+        )
     return parse_spec(doc, str(path), base_dir=path.resolve().parent)
 
 
