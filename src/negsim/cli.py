@@ -294,6 +294,7 @@ def _extensions() -> list[Callable]:
         "negsim.experiment.commands",
         "negsim.analysis.commands",
         "negsim.analysis.findings",
+        "negsim.analysis.validation",
         "negsim.calibration.commands",
         "negsim.viz.commands",
     )

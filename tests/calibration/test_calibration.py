@@ -158,3 +158,26 @@ def test_an_adopted_calibration_becomes_the_casts_defaults(calibrated, tmp_path,
         assert build_cast(doc, "opted out").parameters.ratification.stance_width == schema
     finally:
         calibrated_file.cache_clear()
+
+
+def test_the_validation_tables_are_written_between_their_markers(calibrated, tmp_path):
+    from negsim.analysis.validation import write_validation
+    from negsim.experiment import run_experiment
+
+    _, result = calibrated
+    spec = tmp_path / "ens.toml"
+    spec.write_text(
+        '[experiment]\nname = "ens"\nreplications = 8\nmax_ticks = 10\nseed = 9\n\n'
+        "[generate]\nmax_states = 4\n"
+    )
+    ensemble = run_experiment(spec, results=tmp_path, workers=1, progress=False).root
+    doc = tmp_path / "VALIDATION.md"
+    doc.write_text(
+        "# V\n\nprose\n<!-- results:begin -->\nstale table\n<!-- results:end -->\nmore prose\n"
+    )
+    write_validation(result.root, ensemble, doc)
+    text = doc.read_text()
+    assert text.startswith("# V\n\nprose\n") and text.endswith("more prose\n")
+    assert "stale table" not in text and "8 fresh generated crises" in text
+    assert "| `decisions.cost_weight` | 0.5 .. 20 (log) |" in text
+    assert "| ICB outcome per actor: compromise | fitted | 22.2% | 71.0% (random dyads) |" in text
