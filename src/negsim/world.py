@@ -137,6 +137,12 @@ class StateArrays:
             return 0.0
         return float((self.sanctions[i] * sanctions[i] + self.aid[i] * aid[i]) / count[i])
 
+    def commitments(self) -> np.ndarray:
+        """Every state's `commitment`, as an array."""
+        sanctions, aid, count = self._commitment_instruments
+        held = self.sanctions * sanctions + self.aid * aid
+        return np.divide(held, count, out=np.zeros(len(count)), where=count > 0)
+
     def standing(self, i: int) -> float:
         """What a partner adds to its side's cohesion: its commitment, or 1 for a partner with
         neither sanctions nor aid to give (a garrison, a treaty ally) while it keeps ranks."""

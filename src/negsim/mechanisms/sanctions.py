@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from negsim.world import World
 
 
+@jitable
 def leverage(economy: float, target_economy: float) -> float:
     """Share of a target's outside economic ties a sanctioner of that size controls."""
     return economy / (economy + target_economy)
@@ -117,18 +118,28 @@ def pressure_on(world: World, side: int) -> float:
 
 def spared_by_easing(world: World, side: int, j: int, eased: float) -> float:
     """Weekly pressure the sanctions on a side's principal would lose if sanctioner ``j``
-    eased to ``eased``, the others unchanged: its factor ``1 - level * leverage`` in the
-    compound reach changes, and the pressure is proportional to the reach."""
+    eased to ``eased``, the others unchanged (`easing_relief`)."""
     s = world.states
     reach = world.reach[side]
     if reach <= 0.0 or Instrument.SANCTIONS not in s.instruments[j] or s.defected[j]:
         return 0.0
     lev = leverage(s.economy[j], s.economy[world.sides.principal[side]])
-    kept = 1.0 - s.sanctions[j] * lev
+    return easing_relief(reach, world.pressure[side], s.sanctions[j], eased, lev)
+
+
+@jitable
+def easing_relief(
+    reach: float, pressure: float, level: float, eased: float, leverage: float
+) -> float:
+    """Weekly pressure lost when one sanctioner of the given ``leverage`` eases from ``level``
+    to ``eased``, of sanctions of compound ``reach`` inflicting ``pressure``: its factor
+    ``1 - level * leverage`` in the reach changes, and the pressure is proportional to the
+    reach."""
+    kept = 1.0 - level * leverage
     if kept <= 0.0:
-        return world.pressure[side]
-    reach_after = 1.0 - (1.0 - reach) * (1.0 - eased * lev) / kept
-    return world.pressure[side] * (reach - reach_after) / reach
+        return pressure
+    reach_after = 1.0 - (1.0 - reach) * (1.0 - eased * leverage) / kept
+    return pressure * (reach - reach_after) / reach
 
 
 def refresh(world: World) -> None:

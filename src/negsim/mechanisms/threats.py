@@ -28,20 +28,22 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from negsim.cast import Instrument, RungId
-from negsim.compiled import kernel
-from negsim.mechanisms import beliefs, escalation, outlook, sanctions
+from negsim.compiled import jitable, kernel
+from negsim.mechanisms import beliefs, escalation, outlook
 from negsim.mechanisms.decisions import (
     clip01,
     cost_in_issue_units,
     logistic,
     logit_choice,
 )
+from negsim.mechanisms.sanctions import easing_relief, leverage
 from negsim.world import CHALLENGER, DEFENDER, Threat, other
 
 if TYPE_CHECKING:
     from negsim.world import World
 
 
+@jitable
 def beta_mean(successes: float, failures: float, prior: float) -> float:
     """Mean of a Beta(prior/2 + successes, prior/2 + failures): a smoothed share."""
     return (successes + prior / 2.0) / (successes + failures + prior)
@@ -83,6 +85,7 @@ def step_down_values(
     return out
 
 
+@jitable
 def threat_value(success: float, gain: float, failure_cost: float) -> float:
     """Expected value of issuing a threat: the gain if obeyed, the cost of a showdown if not.
 
@@ -90,6 +93,28 @@ def threat_value(success: float, gain: float, failure_cost: float) -> float:
     so conceding to a threat raises the next threat's value (M2) and standing firm lowers it.
     """
     return success * gain - (1.0 - success) * failure_cost
+
+
+@jitable
+def option_value(
+    memory: float,
+    memory_weight: float,
+    comply: float,
+    gain: float,
+    carry_cost: float,
+    reputation_value: float,
+) -> float:
+    """Expected value of issuing a threat: success is the lead's memory of the target's answers
+    (weighted ``memory_weight``) and its model of the target's choice (``comply``), together;
+    a showdown costs the cheaper of carrying it out and the reputation lost bluffing."""
+    success = memory_weight * memory + (1.0 - memory_weight) * comply
+    return threat_value(success, gain, min(carry_cost, reputation_value))
+
+
+DEMANDS = ("ease", "step_down", "withdraw", "concede")
+CONSEQUENCES = ("climb", "sanctions")
+# the columns of a table of options, one option a row (demands and consequences as indices)
+TARGET, DEMAND, CONSEQUENCE, CREDIBILITY, GAIN, COMPLY, CARRY_COST, TERMS, LEVEL = range(9)
 
 
 @dataclass(slots=True)
@@ -106,11 +131,45 @@ class Option:
     terms: float = 0.0
     level: float = 0.0
 
+    @classmethod
+    def of(cls, row: list[float]) -> Option:
+        """The option in a row of an options table."""
+        return cls(
+            int(row[TARGET]),
+            DEMANDS[int(row[DEMAND])],
+            CONSEQUENCES[int(row[CONSEQUENCE])],
+            *row[CREDIBILITY:],
+        )
+
     def value(self, memory: float, memory_weight: float, reputation_value: float) -> float:
-        """Expected value of issuing it: success is the lead's memory of the target's answers
-        (weighted ``memory_weight``) and its model of the target's choice, together."""
-        success = memory_weight * memory + (1.0 - memory_weight) * self.comply
-        return threat_value(success, self.gain, min(self.carry_cost, reputation_value))
+        """Expected value of issuing it (`option_value`)."""
+        return option_value(
+            memory, memory_weight, self.comply, self.gain, self.carry_cost, reputation_value
+        )
+
+
+@kernel
+def option_values(
+    table: np.ndarray,
+    memory: np.ndarray,
+    prior: float,
+    memory_weight: float,
+    reputation_value: float,
+) -> np.ndarray:
+    """Each option's `option_value`, from the lead's ``memory`` of how each target answered
+    its threats (conceded, stood; smoothed by ``prior``, `beta_mean`)."""
+    out = np.empty(len(table))
+    for r in range(len(table)):
+        target = int(table[r, TARGET])
+        out[r] = option_value(
+            beta_mean(memory[target, 0], memory[target, 1], prior),
+            memory_weight,
+            table[r, COMPLY],
+            table[r, GAIN],
+            table[r, CARRY_COST],
+            reputation_value,
+        )
+    return out
 
 
 # --- consequences --------------------------------------------------------------------------
@@ -194,13 +253,21 @@ def threat_credibility(world: World, side: int, consequence: str, cost: float) -
 
 def options(world: World, side: int) -> list[Option]:
     """The threats the side's lead could issue now (none beyond ``threats.max_open``)."""
+    return [Option.of(row) for row in option_table(world, side).tolist()]
+
+
+def option_table(world: World, side: int) -> np.ndarray:
+    """`options` as a table, one option a row (columns ``TARGET`` ... ``LEVEL``)."""
     t = world.params.threats
     open_now = [th for th in world.threats if th.side == side]
     if len(open_now) >= t.max_open or world.deal is not None:
-        return []
-    taken = {(th.target, th.demand, th.level) for th in open_now}
+        return np.empty((0, LEVEL + 1))
     found = _challenger_options(world) if side == CHALLENGER else _defender_options(world)
-    return [o for o in found if (o.target, o.demand, o.level) not in taken]
+    if open_now:
+        taken = {(th.target, DEMANDS.index(th.demand), th.level) for th in open_now}
+        kept = [(r[TARGET], r[DEMAND], r[LEVEL]) not in taken for r in found.tolist()]
+        found = found[np.array(kept, dtype=bool)]
+    return found
 
 
 def _scale(world: World, i: int) -> float:
@@ -210,45 +277,152 @@ def _scale(world: World, i: int) -> float:
     )
 
 
-def _challenger_options(world: World) -> list[Option]:
+@kernel
+def ease_options(
+    partners: np.ndarray,
+    commitment: np.ndarray,
+    defected: np.ndarray,
+    sanctions: np.ndarray,
+    has_sanctions: np.ndarray,
+    economy: np.ndarray,
+    risk_preference: np.ndarray,
+    security: np.ndarray,
+    partner_resolve: np.ndarray,
+    principal: int,
+    reach: float,
+    pressure: float,
+    credibility: float,
+    scale: float,
+    scalars: np.ndarray,
+    out: np.ndarray,
+) -> int:
+    """The challenger's demands that defender partners ease, one row of ``out`` each:
+    ``(target, level, relief, comply)``; returns how many rows were filled.
+
+    A partner still in line and committed at least ``ease_step`` may be asked to ease by a
+    step. The challenger gains the relief (`sanctions.easing_relief`, buffered by its
+    reserves, as a cost in issue units); the partner complies as its fear of the climb (the
+    threat's damage, as risk-averse, more with a security exposure) outweighs what it keeps
+    (its seen resolve, at the partners' stake), by logit at ``scale``. ``scalars``:
+    ease_step, damage, stake, reserves factor, plan weeks, cost weight, loss aversion,
+    resolve and resolve effect of the challenger's principal.
+    """
+    ease_step, damage, stake, reserves_factor = scalars[0], scalars[1], scalars[2], scalars[3]
+    n = 0
+    for j in partners:
+        level = commitment[j]
+        if defected[j] or level < ease_step:
+            continue
+        spared = 0.0
+        if reach > 0.0 and has_sanctions[j]:
+            eased = max(0.0, sanctions[j] - ease_step)
+            lev = leverage(economy[j], economy[principal])
+            spared = easing_relief(reach, pressure, sanctions[j], eased, lev)
+        spared /= reserves_factor
+        relief = cost_in_issue_units(
+            max(0.0, spared), scalars[4], scalars[5], scalars[6], scalars[7], scalars[8]
+        )
+        fear = credibility * damage * (1.0 - risk_preference[j])
+        fear *= 1.0 + security[j, principal]
+        keep = stake * partner_resolve[j] * ease_step
+        out[n, 0] = j
+        out[n, 1] = level
+        out[n, 2] = relief
+        out[n, 3] = logistic((fear - keep) / scale)
+        n += 1
+    return n
+
+
+def _challenger_options(world: World) -> np.ndarray:
     p = world.params
     t = p.threats
     s = world.states
-    found = []
     if not can_climb(world, CHALLENGER):
-        return found
+        return np.empty((0, LEVEL + 1))
     cost = carry_cost(world, CHALLENGER, "climb")
     cred = threat_credibility(world, CHALLENGER, "climb", cost)
     lead = world.sides.lead[CHALLENGER]
     scale = _scale(world, lead)
     principal = world.sides.principal[CHALLENGER]
-    for j in world.sides.partners[DEFENDER]:
-        level = s.commitment(j)
-        if s.defected[j] or level < t.ease_step:
-            continue
-        relief = _relief(world, j)
-        fear = cred * t.damage * (1.0 - world.leaders.risk_preference[j])
-        fear *= 1.0 + s.security[j, principal]
-        keep = p.decisions.stake * world.sides.partner_resolve[j] * t.ease_step
-        comply = logistic((fear - keep) / scale)
-        found.append(Option(j, "ease", "climb", cred, relief, comply, cost, level=level))
+    d = p.decisions
+    partners = _partners(world)
+    eased = np.empty((len(partners), 4))
+    count = ease_options(
+        partners,
+        s.commitments(),
+        s.defected,
+        s.sanctions,
+        _has_sanctions(world),
+        s.economy,
+        world.leaders.risk_preference,
+        s.security,
+        world.sides.partner_resolve,
+        principal,
+        world.reach[CHALLENGER],
+        world.pressure[CHALLENGER],
+        cred,
+        scale,
+        np.array(
+            [
+                t.ease_step,
+                t.damage,
+                d.stake,
+                1.0 + p.sanctions.reserves_buffer * s.reserves[principal],
+                outlook.plan_weeks(world),
+                d.cost_weight,
+                world.leaders.loss_aversion[principal],
+                world.leaders.resolve[principal],
+                d.resolve_effect,
+            ]
+        ),
+        eased,
+    )
     terms = world.sides.last_terms[CHALLENGER]
-    if terms is not None and world.talks_open():
-        target = world.sides.principal[DEFENDER]
+    concede = terms is not None and world.talks_open()
+    found = np.zeros((count + concede, LEVEL + 1))
+    found[:, CREDIBILITY] = cred
+    found[:, CARRY_COST] = cost
+    found[:count, TARGET] = eased[:count, 0]
+    found[:count, DEMAND] = DEMANDS.index("ease")
+    found[:count, LEVEL] = eased[:count, 1]
+    found[:count, GAIN] = eased[:count, 2]
+    found[:count, COMPLY] = eased[:count, 3]
+    if concede:
         mine = outlook.reservation(world, CHALLENGER)
         their = _reservations_seen(world, CHALLENGER)
         cost_to_them = t.damage
         gaps = (1.0 - terms) - (their - cred * cost_to_them)
-        comply = beliefs.expected_choice(gaps, scale, world.sides.type_probs[CHALLENGER])
-        found.append(
-            Option(
-                target, "concede", "climb", cred, max(0.0, terms - mine), comply, cost, terms=terms
-            )
+        found[count, TARGET] = world.sides.principal[DEFENDER]
+        found[count, DEMAND] = DEMANDS.index("concede")
+        found[count, GAIN] = max(0.0, terms - mine)
+        found[count, COMPLY] = beliefs.expected_choice(
+            gaps, scale, world.sides.type_probs[CHALLENGER]
+        )
+        found[count, TERMS] = terms
+    return found
+
+
+def _partners(world: World) -> np.ndarray:
+    """The defender side's partners, as an array (cached: fixed in a run)."""
+    found = world.cache.get("defender partners")
+    if found is None:
+        found = world.cache["defender partners"] = np.array(
+            world.sides.partners[DEFENDER], dtype=np.int64
         )
     return found
 
 
-def _defender_options(world: World) -> list[Option]:
+def _has_sanctions(world: World) -> np.ndarray:
+    """Which states hold the sanctions instrument (cached: fixed in a run)."""
+    found = world.cache.get("has sanctions")
+    if found is None:
+        found = world.cache["has sanctions"] = np.array(
+            [Instrument.SANCTIONS in ins for ins in world.states.instruments]
+        )
+    return found
+
+
+def _defender_options(world: World) -> np.ndarray:
     p = world.params
     lead = world.sides.lead[DEFENDER]
     target = world.sides.principal[CHALLENGER]
@@ -269,7 +443,7 @@ def _defender_options(world: World) -> list[Option]:
         if able
     ]
     if not demands or not consequences:
-        return []
+        return np.empty((0, LEVEL + 1))
     mine = outlook.reservation(world, DEFENDER)
     resolve = world.leaders.resolve[world.sides.principal[DEFENDER]]
     tolerance = 1.0 - p.decisions.resolve_effect * world.sides.type_values[DEFENDER]
@@ -295,26 +469,9 @@ def _defender_options(world: World) -> list[Option]:
             comply_value = step_down_values(seen, int(level), int(posture), tolerance, step_face)
         for consequence, cost, cred, defy_value in terms:
             comply = beliefs.expected_choice(comply_value - defy_value, scale, probs)
-            found.append(Option(target, demand, consequence, cred, gain, comply, cost, level=level))
-    return found
-
-
-def _relief(world: World, j: int) -> float:
-    """What partner ``j`` easing by a step would spare the challenger, in issue units."""
-    p = world.params
-    s = world.states
-    principal = world.sides.principal[CHALLENGER]
-    eased = max(0.0, s.sanctions[j] - p.threats.ease_step)
-    spared = sanctions.spared_by_easing(world, CHALLENGER, j, eased)
-    spared /= 1.0 + p.sanctions.reserves_buffer * s.reserves[principal]
-    return cost_in_issue_units(
-        max(0.0, spared),
-        outlook.plan_weeks(world),
-        p.decisions.cost_weight,
-        world.leaders.loss_aversion[principal],
-        world.leaders.resolve[principal],
-        p.decisions.resolve_effect,
-    )
+            code = (DEMANDS.index(demand), CONSEQUENCES.index(consequence))
+            found.append([target, *code, cred, gain, comply, cost, 0.0, level])
+    return np.array(found, dtype=float)
 
 
 def _reservations_seen(world: World, viewer: int) -> np.ndarray:
@@ -336,20 +493,18 @@ def _value_if_enemy_at(world: World, side: int, enemy_posture: int, resolve: flo
 
 def choose(world: World, side: int, rng: random.Random) -> Option | None:
     """The lead's choice: its best threat if it beats not threatening (logit), else none."""
-    found = options(world, side)
-    if not found:
+    found = option_table(world, side)
+    if not len(found):
         return None
     t = world.params.threats
     lead = world.sides.lead[side]
-    memory = world.leaders.memory[lead]
-    values = [
-        o.value(beta_mean(*memory[o.target], t.prior), t.memory_weight, t.reputation_value)
-        for o in found
-    ]
+    values = option_values(
+        found, world.leaders.memory[lead], t.prior, t.memory_weight, t.reputation_value
+    )
     best = int(np.argmax(values))
     temperature = world.leaders.temperature[lead] * world.params.decisions.temperature_scale
-    pick = logit_choice([0.0, values[best]], temperature, _stake(world, lead), rng)
-    return found[best] if pick == 1 else None
+    pick = logit_choice([0.0, float(values[best])], temperature, _stake(world, lead), rng)
+    return Option.of(found[best].tolist()) if pick == 1 else None
 
 
 def _stake(world: World, i: int) -> float:
