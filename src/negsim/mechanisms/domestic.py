@@ -166,8 +166,9 @@ def approval_if(world: World, i: int, options: list[float]) -> list[float]:
     """The approval state ``i``'s leader expects under each of ``options`` (policies 0..1)."""
     pub = world.publics
     rows = world.states.rows[i]
-    preferred, weight = pub.preferred[rows], pub.weight[rows]
-    return [float(weight @ (1.0 - np.abs(preferred - option))) for option in options]
+    closeness = 1.0 - np.abs(pub.preferred[rows] - np.array(options)[:, None])
+    weight = pub.weight[rows]
+    return [float(weight @ row) for row in closeness]
 
 
 def due(tick: int, first: int, every: int) -> bool:
