@@ -150,6 +150,11 @@ class StateArrays:
             return 0.0
         return self.commitment(i) if self._commitment_instruments[2][i] else 1.0
 
+    def standings(self) -> np.ndarray:
+        """Every state's `standing`, as an array."""
+        held = self._commitment_instruments[2] > 0
+        return np.where(self.defected, 0.0, np.where(held, self.commitments(), 1.0))
+
     @cached_property
     def _commitment_instruments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Which states hold sanctions and aid (0/1), and how many of the two (fixed in a run)."""
