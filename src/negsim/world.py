@@ -129,6 +129,18 @@ class StateArrays:
         """Whether state ``i`` may use an instrument."""
         return instrument in self.instruments[i]
 
+    def holding(self, instrument: Instrument) -> np.ndarray:
+        """Which states may use an instrument, as a boolean array (cached: fixed in a run)."""
+        found = self._holding.get(instrument)
+        if found is None:
+            found = np.array([instrument in ins for ins in self.instruments])
+            self._holding[instrument] = found
+        return found
+
+    @cached_property
+    def _holding(self) -> dict[Instrument, np.ndarray]:
+        return {}
+
     def commitment(self, i: int) -> float:
         """A partner's commitment to its side: the mean of the instruments it holds (sanctions
         and aid; 0 if it holds neither)."""
@@ -326,6 +338,14 @@ class World:
     def name(self, i: int) -> str:
         """A state's display name."""
         return self.states.names[i]
+
+    def coalition(self, side: int) -> np.ndarray:
+        """A side's partners, as an array (cached: fixed in a run)."""
+        key = ("coalition", side)
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = np.array(self.sides.partners[side], dtype=np.int64)
+        return found
 
     def talks_open(self) -> bool:
         """Whether offers may be made this tick."""

@@ -114,21 +114,12 @@ def update_coalition_trust(
 # --- on the world ------------------------------------------------------------------------------
 
 
-def _coalitions(world: World) -> tuple[np.ndarray, np.ndarray]:
-    """Each side's partners, as arrays (cached: fixed in a run)."""
-    found = world.cache.get("coalitions")
-    if found is None:
-        found = world.cache["coalitions"] = tuple(
-            np.array(world.sides.partners[k], dtype=np.int64) for k in (CHALLENGER, DEFENDER)
-        )
-    return found
-
-
 def refresh(world: World) -> None:
     """Each side's cohesion from its partners' commitments and trust (1 with no partners)."""
     s = world.states
     standing = s.standings()
-    for side, partners in enumerate(_coalitions(world)):
+    for side in (CHALLENGER, DEFENDER):
+        partners = world.coalition(side)
         if not len(partners):
             world.cohesion[side] = 1.0
             continue
@@ -147,7 +138,8 @@ def update(world: World, wedge: np.ndarray) -> None:
     p = world.params.cohesion
     clock = world.clock
     s = world.states
-    for partners in _coalitions(world):
+    for side in (CHALLENGER, DEFENDER):
+        partners = world.coalition(side)
         if len(partners):
             update_coalition_trust(
                 partners, s.trust, s.cost, wedge, clock.rate(p.trust_rate), p.unevenness

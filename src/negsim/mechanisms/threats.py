@@ -345,14 +345,14 @@ def _challenger_options(world: World) -> np.ndarray:
     scale = _scale(world, lead)
     principal = world.sides.principal[CHALLENGER]
     d = p.decisions
-    partners = _partners(world)
+    partners = world.coalition(DEFENDER)
     eased = np.empty((len(partners), 4))
     count = ease_options(
         partners,
         s.commitments(),
         s.defected,
         s.sanctions,
-        _has_sanctions(world),
+        s.holding(Instrument.SANCTIONS),
         s.economy,
         world.leaders.risk_preference,
         s.security,
@@ -399,26 +399,6 @@ def _challenger_options(world: World) -> np.ndarray:
             gaps, scale, world.sides.type_probs[CHALLENGER]
         )
         found[count, TERMS] = terms
-    return found
-
-
-def _partners(world: World) -> np.ndarray:
-    """The defender side's partners, as an array (cached: fixed in a run)."""
-    found = world.cache.get("defender partners")
-    if found is None:
-        found = world.cache["defender partners"] = np.array(
-            world.sides.partners[DEFENDER], dtype=np.int64
-        )
-    return found
-
-
-def _has_sanctions(world: World) -> np.ndarray:
-    """Which states hold the sanctions instrument (cached: fixed in a run)."""
-    found = world.cache.get("has sanctions")
-    if found is None:
-        found = world.cache["has sanctions"] = np.array(
-            [Instrument.SANCTIONS in ins for ins in world.states.instruments]
-        )
     return found
 
 
