@@ -339,6 +339,21 @@ class World:
         """A state's display name."""
         return self.states.names[i]
 
+    def side_states(self, side: int) -> np.ndarray:
+        """A side's states, principal first, as an array (cached: fixed in a run)."""
+        key = ("side states", side)
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = np.array(self.sides.members[side], dtype=np.int64)
+        return found
+
+    def neutral_states(self) -> np.ndarray:
+        """The neutral states, as an array (cached: fixed in a run)."""
+        found = self.cache.get("neutral states")
+        if found is None:
+            found = self.cache["neutral states"] = np.array(self.sides.neutrals, dtype=np.int64)
+        return found
+
     def coalition(self, side: int) -> np.ndarray:
         """A side's partners, as an array (cached: fixed in a run)."""
         key = ("coalition", side)

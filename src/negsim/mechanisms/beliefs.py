@@ -118,13 +118,14 @@ def update(world: World, rng: random.Random) -> None:
     rate = clock.rate(b.cohesion_rate)
     s = world.states
     sides = world.sides
+    shown = np.where(s.defected, 0.0, s.commitments())
+    believed = sides.partner_resolve
     for k in (0, 1):
         enemy = 1 - k
         seen = world.cohesion[enemy] + (rng.gauss(0.0, noise) if noise > 0 else 0.0)
         sides.belief_cohesion[k] += rate * (seen - sides.belief_cohesion[k])
-        for j in sides.partners[enemy]:
-            shown = 0.0 if s.defected[j] else s.commitment(j)
-            sides.partner_resolve[j] += rate * (shown - sides.partner_resolve[j])
+        partners = world.coalition(enemy)
+        believed[partners] += rate * (shown[partners] - believed[partners])
     for k in (0, 1):
         enemy = 1 - k
         truth = world.leaders.resolve[sides.principal[enemy]]

@@ -61,10 +61,11 @@ def policies(world: World) -> np.ndarray:
     """
     s = world.states
     out = 1.0 - s.trade
+    committed = np.where(s.defected, 0.0, s.commitments())
     for side in (CHALLENGER, DEFENDER):
         out[world.sides.principal[side]] = hawkishness(world.sides.posture[side])
-        for j in world.sides.partners[side]:
-            out[j] = 0.0 if s.defected[j] else s.commitment(j)
+        partners = world.coalition(side)
+        out[partners] = committed[partners]
     return out
 
 
@@ -171,10 +172,10 @@ def approval_if(world: World, i: int, options: list[float]) -> list[float]:
     return [float(weight @ row) for row in closeness]
 
 
-def due(tick: int, first: int, every: int) -> bool:
+def due(tick: int, first: int | np.ndarray, every: int | np.ndarray) -> bool | np.ndarray:
     """Whether a calendar starting at tick ``first`` (-1: none) and repeating every ``every``
-    ticks falls on ``tick``."""
-    return first >= 0 and tick >= first and (tick - first) % every == 0
+    ticks falls on ``tick`` (elementwise for arrays of calendars)."""
+    return (first >= 0) & (tick >= first) & ((tick - first) % every == 0)
 
 
 def reseat(seats: np.ndarray, weight: np.ndarray, support: np.ndarray, swing: float) -> None:
@@ -192,9 +193,8 @@ def legislatures(world: World) -> None:
     if not d.elections:
         return
     pub = world.publics
-    for i in range(len(s.ids)):
-        if not s.democracy[i] or not due(world.tick, s.next_legislature[i], s.legislature_every[i]):
-            continue
+    electing = s.democracy & due(world.tick, s.next_legislature, s.legislature_every)
+    for i in np.flatnonzero(electing).tolist():
         rows = s.rows[i]
         seats = pub.seats[rows]
         reseat(seats, pub.weight[rows], pub.support[rows], d.legislative_swing)
@@ -211,11 +211,11 @@ def falls(world: World, rng: random.Random) -> list[tuple[int, str]]:
     d = world.params.domestic
     s = world.states
     fallen = []
-    for i in range(len(s.ids)):
+    electing = s.democracy & d.elections & due(world.tick, s.next_election, s.election_every)
+    restless = ~s.democracy & (world.leaders.approval < d.unrest_threshold)
+    for i in np.flatnonzero(electing | restless).tolist():
         approval = float(world.leaders.approval[i])
         if s.democracy[i]:
-            if not (d.elections and due(world.tick, s.next_election[i], s.election_every[i])):
-                continue
             world.counts["elections"] += 1
             if rng.random() < election_win_probability(approval, d.election_noise):
                 world.log("election", f"{world.leaders.names[i]} re-elected in {s.names[i]}")
