@@ -17,6 +17,7 @@ import numpy as np
 
 from negsim.cast import Cast, Instrument, Regime, RungId, Side, highest_posture
 from negsim.clock import Clock
+from negsim.compiled import kernel
 from negsim.mechanisms import beliefs
 from negsim.mechanisms.decisions import clip01
 
@@ -151,9 +152,7 @@ class StateArrays:
 
     def commitments(self) -> np.ndarray:
         """Every state's `commitment`, as an array."""
-        sanctions, aid, count = self._commitment_instruments
-        held = self.sanctions * sanctions + self.aid * aid
-        return np.divide(held, count, out=np.zeros(len(count)), where=count > 0)
+        return commitment_levels(self.sanctions, self.aid, *self._commitment_instruments)
 
     def standing(self, i: int) -> float:
         """What a partner adds to its side's cohesion: its commitment, or 1 for a partner with
@@ -164,8 +163,11 @@ class StateArrays:
 
     def standings(self) -> np.ndarray:
         """Every state's `standing`, as an array."""
-        held = self._commitment_instruments[2] > 0
-        return np.where(self.defected, 0.0, np.where(held, self.commitments(), 1.0))
+        out = self.commitments()
+        count = self._commitment_instruments[2]
+        out[count == 0] = 1.0
+        out[self.defected] = 0.0
+        return out
 
     @cached_property
     def _commitment_instruments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -173,6 +175,23 @@ class StateArrays:
         sanctions = np.array([float(Instrument.SANCTIONS in ins) for ins in self.instruments])
         aid = np.array([float(Instrument.AID in ins) for ins in self.instruments])
         return sanctions, aid, sanctions + aid
+
+
+@kernel
+def commitment_levels(
+    sanctions: np.ndarray,
+    aid: np.ndarray,
+    has_sanctions: np.ndarray,
+    has_aid: np.ndarray,
+    count: np.ndarray,
+) -> np.ndarray:
+    """Each state's commitment: the mean of the levels of the instruments it holds (sanctions
+    and aid, ``has_*`` 0 or 1, ``count`` of them; 0 if it holds neither)."""
+    out = np.zeros(len(sanctions))
+    for i in range(len(sanctions)):
+        if count[i]:
+            out[i] = (sanctions[i] * has_sanctions[i] + aid[i] * has_aid[i]) / count[i]
+    return out
 
 
 @dataclass

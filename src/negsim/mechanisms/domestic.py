@@ -172,10 +172,27 @@ def approval_if(world: World, i: int, options: list[float]) -> list[float]:
     return [float(weight @ row) for row in closeness]
 
 
-def due(tick: int, first: int | np.ndarray, every: int | np.ndarray) -> bool | np.ndarray:
+def due(tick: int, first: int, every: int) -> bool:
     """Whether a calendar starting at tick ``first`` (-1: none) and repeating every ``every``
-    ticks falls on ``tick`` (elementwise for arrays of calendars)."""
-    return (first >= 0) & (tick >= first) & ((tick - first) % every == 0)
+    ticks falls on ``tick``."""
+    return first >= 0 and tick >= first and (tick - first) % every == 0
+
+
+def _calendars(world: World) -> list[tuple[int, int, int, int, int]]:
+    """Each democracy's calendars of elections: ``(state, first and every tick of executive
+    elections, of legislative ones)`` (cached: fixed in a run)."""
+    found = world.cache.get("calendars")
+    if found is None:
+        s = world.states
+        found = world.cache["calendars"] = [
+            (
+                i,
+                *map(int, (s.next_election[i], s.election_every[i])),
+                *map(int, (s.next_legislature[i], s.legislature_every[i])),
+            )
+            for i in np.flatnonzero(s.democracy).tolist()
+        ]
+    return found
 
 
 def reseat(seats: np.ndarray, weight: np.ndarray, support: np.ndarray, swing: float) -> None:
@@ -193,8 +210,9 @@ def legislatures(world: World) -> None:
     if not d.elections:
         return
     pub = world.publics
-    electing = s.democracy & due(world.tick, s.next_legislature, s.legislature_every)
-    for i in np.flatnonzero(electing).tolist():
+    for i, _, _, first, every in _calendars(world):
+        if not due(world.tick, first, every):
+            continue
         rows = s.rows[i]
         seats = pub.seats[rows]
         reseat(seats, pub.weight[rows], pub.support[rows], d.legislative_swing)
@@ -211,9 +229,7 @@ def falls(world: World, rng: random.Random) -> list[tuple[int, str]]:
     d = world.params.domestic
     s = world.states
     fallen = []
-    electing = s.democracy & d.elections & due(world.tick, s.next_election, s.election_every)
-    restless = ~s.democracy & (world.leaders.approval < d.unrest_threshold)
-    for i in np.flatnonzero(electing | restless).tolist():
+    for i in _candidates(world):
         approval = float(world.leaders.approval[i])
         if s.democracy[i]:
             world.counts["elections"] += 1
@@ -226,6 +242,23 @@ def falls(world: World, rng: random.Random) -> list[tuple[int, str]]:
             if hazard > 0.0 and rng.random() < hazard:
                 fallen.append((i, "fell to domestic unrest"))
     return fallen
+
+
+def _candidates(world: World) -> list[int]:
+    """The states whose leaders could fall this tick, in order: democracies holding an
+    executive election, autocracies whose leaders' approval is below the unrest threshold."""
+    d = world.params.domestic
+    tick = world.tick
+    electing = {
+        i for i, first, every, _, _ in _calendars(world) if d.elections and due(tick, first, every)
+    }
+    approval = world.leaders.approval.tolist()
+    democracy = world.states.democracy.tolist()
+    return [
+        i
+        for i in range(len(approval))
+        if i in electing or (not democracy[i] and approval[i] < d.unrest_threshold)
+    ]
 
 
 def replace_leader(world: World, i: int, cause: str, rng: random.Random) -> str:

@@ -30,6 +30,7 @@ import numpy as np
 from negsim.cast import Instrument, RungId
 from negsim.compiled import jitable, kernel
 from negsim.mechanisms import beliefs, escalation, outlook
+from negsim.mechanisms.beliefs import expected_choice
 from negsim.mechanisms.decisions import (
     clip01,
     cost_in_issue_units,
@@ -112,7 +113,9 @@ def option_value(
 
 
 DEMANDS = ("ease", "step_down", "withdraw", "concede")
+EASE, STEP_DOWN, WITHDRAW, CONCEDE = range(4)  # as indices into DEMANDS, for kernels
 CONSEQUENCES = ("climb", "sanctions")
+CLIMB, SANCTIONS = range(2)
 # the columns of a table of options, one option a row (demands and consequences as indices)
 TARGET, DEMAND, CONSEQUENCE, CREDIBILITY, GAIN, COMPLY, CARRY_COST, TERMS, LEVEL = range(9)
 
@@ -193,10 +196,20 @@ def can_climb(world: World, side: int) -> bool:
 def can_sanction(world: World, side: int) -> bool:
     """Whether a side can tighten sanctions: a sanctioner below its maximum."""
     s = world.states
-    return any(
-        Instrument.SANCTIONS in s.instruments[j] and not s.defected[j] and s.sanctions[j] < 1.0
-        for j in world.sides.members[side]
+    return tightening(
+        world.side_states(side), s.holding(Instrument.SANCTIONS), s.defected, s.sanctions
     )
+
+
+@kernel
+def tightening(
+    members: np.ndarray, holding: np.ndarray, defected: np.ndarray, sanctions: np.ndarray
+) -> bool:
+    """Whether any of ``members`` holding sanctions and in line is below the maximum."""
+    for j in members:  # noqa: SIM110 (a loop compiles; a generator may not)
+        if holding[j] and not defected[j] and sanctions[j] < 1.0:
+            return True
+    return False
 
 
 def carry_cost(world: World, side: int, consequence: str) -> float:
@@ -218,9 +231,10 @@ def carry_cost(world: World, side: int, consequence: str) -> float:
     posture = world.sides.posture[side]
     effect = p.decisions.resolve_effect
     resolve = leaders.resolve[world.sides.principal[side]]
-    now, up = outlook.prospects(world, side, postures=[posture, posture + 1])  # within reach
+    (a, b, _), (a_up, b_up, _) = outlook.rows(world, side)[posture : posture + 2].tolist()
+    tolerance = 1.0 - effect * resolve
     backlash = world.rungs.backlash[posture + 1]
-    return max(0.0, float(now.value(resolve, effect) - up.value(resolve, effect))) + backlash
+    return max(0.0, float((a - b * tolerance) - (a_up - b_up * tolerance))) + backlash
 
 
 def unity(world: World, side: int) -> float:
@@ -292,12 +306,13 @@ def ease_options(
     reach: float,
     pressure: float,
     credibility: float,
+    carry_cost: float,
     scale: float,
     scalars: np.ndarray,
     out: np.ndarray,
 ) -> int:
-    """The challenger's demands that defender partners ease, one row of ``out`` each:
-    ``(target, level, relief, comply)``; returns how many rows were filled.
+    """The challenger's demands that defender partners ease, as rows of an options table
+    (``out``); returns how many rows were filled.
 
     A partner still in line and committed at least ``ease_step`` may be asked to ease by a
     step. The challenger gains the relief (`sanctions.easing_relief`, buffered by its
@@ -325,10 +340,14 @@ def ease_options(
         fear = credibility * damage * (1.0 - risk_preference[j])
         fear *= 1.0 + security[j, principal]
         keep = stake * partner_resolve[j] * ease_step
-        out[n, 0] = j
-        out[n, 1] = level
-        out[n, 2] = relief
-        out[n, 3] = logistic((fear - keep) / scale)
+        out[n, :] = 0.0
+        out[n, TARGET] = j
+        out[n, DEMAND] = EASE
+        out[n, CREDIBILITY] = credibility
+        out[n, GAIN] = relief
+        out[n, COMPLY] = logistic((fear - keep) / scale)
+        out[n, CARRY_COST] = carry_cost
+        out[n, LEVEL] = level
         n += 1
     return n
 
@@ -346,7 +365,7 @@ def _challenger_options(world: World) -> np.ndarray:
     principal = world.sides.principal[CHALLENGER]
     d = p.decisions
     partners = world.coalition(DEFENDER)
-    eased = np.empty((len(partners), 4))
+    found = np.empty((len(partners) + 1, LEVEL + 1))
     count = ease_options(
         partners,
         s.commitments(),
@@ -361,6 +380,7 @@ def _challenger_options(world: World) -> np.ndarray:
         world.reach[CHALLENGER],
         world.pressure[CHALLENGER],
         cred,
+        cost,
         scale,
         np.array(
             [
@@ -375,50 +395,87 @@ def _challenger_options(world: World) -> np.ndarray:
                 d.resolve_effect,
             ]
         ),
-        eased,
+        found,
     )
     terms = world.sides.last_terms[CHALLENGER]
-    concede = terms is not None and world.talks_open()
-    found = np.zeros((count + concede, LEVEL + 1))
-    found[:, CREDIBILITY] = cred
-    found[:, CARRY_COST] = cost
-    found[:count, TARGET] = eased[:count, 0]
-    found[:count, DEMAND] = DEMANDS.index("ease")
-    found[:count, LEVEL] = eased[:count, 1]
-    found[:count, GAIN] = eased[:count, 2]
-    found[:count, COMPLY] = eased[:count, 3]
-    if concede:
-        mine = outlook.reservation(world, CHALLENGER)
-        their = _reservations_seen(world, CHALLENGER)
-        cost_to_them = t.damage
-        gaps = (1.0 - terms) - (their - cred * cost_to_them)
-        found[count, TARGET] = world.sides.principal[DEFENDER]
-        found[count, DEMAND] = DEMANDS.index("concede")
-        found[count, GAIN] = max(0.0, terms - mine)
-        found[count, COMPLY] = beliefs.expected_choice(
-            gaps, scale, world.sides.type_probs[CHALLENGER]
-        )
-        found[count, TERMS] = terms
-    return found
+    if terms is None or not world.talks_open():
+        return found[:count]
+    mine = outlook.reservation(world, CHALLENGER)
+    their = _reservations_seen(world, CHALLENGER)
+    cost_to_them = t.damage
+    gaps = (1.0 - terms) - (their - cred * cost_to_them)
+    comply = beliefs.expected_choice(gaps, scale, world.sides.type_probs[CHALLENGER])
+    target = world.sides.principal[DEFENDER]
+    gain = max(0.0, terms - mine)
+    found[count] = (target, CONCEDE, CLIMB, cred, gain, comply, cost, terms, 0.0)
+    return found[: count + 1]
+
+
+@kernel
+def demand_options(
+    demands: np.ndarray,
+    levels: np.ndarray,
+    consequences: np.ndarray,
+    credibilities: np.ndarray,
+    carry_costs: np.ndarray,
+    penalties: np.ndarray,
+    target: int,
+    gains: np.ndarray,
+    seen: np.ndarray,
+    posture: int,
+    tolerance: np.ndarray,
+    step_face: float,
+    quit_value: float,
+    fight: np.ndarray,
+    probs: np.ndarray,
+    scale: float,
+    out: np.ndarray,
+) -> None:
+    """The defender lead's demands on the challenger, one row of an options table (``out``)
+    for each demand (``demands``, ``levels``, ``gains``) and consequence (``consequences``,
+    their ``credibilities``, ``carry_costs`` and ``penalties`` to the challenger).
+
+    The challenger complies, as the lead models it over its belief ``probs``, when complying
+    (withdrawing: ``quit_value``; stepping down: `step_down_values` of ``seen``, its prospects
+    as the lead sees them, for each type's cost ``tolerance``) beats defying (its best
+    ``fight`` value for each type, less the penalty), by logit at ``scale``.
+    """
+    row = 0
+    for d in range(len(demands)):
+        if demands[d] == WITHDRAW:
+            comply_value = np.full(len(tolerance), quit_value)
+        else:
+            comply_value = step_down_values(seen, levels[d], posture, tolerance, step_face)
+        for c in range(len(consequences)):
+            gaps = comply_value - (fight - penalties[c])
+            out[row, TARGET] = target
+            out[row, DEMAND] = demands[d]
+            out[row, CONSEQUENCE] = consequences[c]
+            out[row, CREDIBILITY] = credibilities[c]
+            out[row, GAIN] = gains[d]
+            out[row, COMPLY] = expected_choice(gaps, scale, probs)
+            out[row, CARRY_COST] = carry_costs[c]
+            out[row, TERMS] = 0.0
+            out[row, LEVEL] = levels[d]
+            row += 1
 
 
 def _defender_options(world: World) -> np.ndarray:
     p = world.params
     lead = world.sides.lead[DEFENDER]
-    target = world.sides.principal[CHALLENGER]
     posture = world.sides.posture[CHALLENGER]
-    demands: list[tuple[str, int]] = []
+    demands: list[tuple[int, int]] = []
     if posture >= RungId.LIMITED_FORCE:
-        demands.append(("step_down", RungId.SHOW_OF_FORCE))  # stop fighting
+        demands.append((STEP_DOWN, RungId.SHOW_OF_FORCE))  # stop fighting
         if posture - 1 > RungId.SHOW_OF_FORCE:
-            demands.append(("step_down", posture - 1))  # a rung down: e.g. no nuclear threats
+            demands.append((STEP_DOWN, posture - 1))  # a rung down: e.g. no nuclear threats
     elif world.control > p.battlefield.rollback:
-        demands.append(("withdraw", RungId.DIPLOMATIC))
+        demands.append((WITHDRAW, RungId.DIPLOMATIC))
     consequences = [
         c
         for c, able in (
-            ("sanctions", can_sanction(world, DEFENDER)),
-            ("climb", can_climb(world, DEFENDER)),
+            (SANCTIONS, can_sanction(world, DEFENDER)),
+            (CLIMB, can_climb(world, DEFENDER)),
         )
         if able
     ]
@@ -426,32 +483,40 @@ def _defender_options(world: World) -> np.ndarray:
         return np.empty((0, LEVEL + 1))
     mine = outlook.reservation(world, DEFENDER)
     resolve = world.leaders.resolve[world.sides.principal[DEFENDER]]
-    tolerance = 1.0 - p.decisions.resolve_effect * world.sides.type_values[DEFENDER]
-    fight = outlook.seen_fight_values(world, CHALLENGER)
-    quit_value = outlook.quit_value(world, CHALLENGER)
-    step_face = outlook.climb_down_face(world, CHALLENGER)
-    seen = outlook.rows(world, CHALLENGER, viewer=DEFENDER)
     terms = []
     for consequence in consequences:
-        cost = carry_cost(world, DEFENDER, consequence)
-        cred = threat_credibility(world, DEFENDER, consequence, cost)
-        penalty = cred * outlook.consequence_cost(world, CHALLENGER, consequence)
-        terms.append((consequence, cost, cred, fight - penalty))
-    probs = world.sides.type_probs[DEFENDER]
-    scale = _scale(world, lead)
-    found = []
-    for demand, level in demands:
-        if demand == "withdraw":
-            gain = max(0.0, 1.0 - mine)
-            comply_value = np.full(len(tolerance), quit_value)
-        else:
-            gain = max(0.0, _value_if_enemy_at(world, DEFENDER, level, resolve) - mine)
-            comply_value = step_down_values(seen, int(level), int(posture), tolerance, step_face)
-        for consequence, cost, cred, defy_value in terms:
-            comply = beliefs.expected_choice(comply_value - defy_value, scale, probs)
-            code = (DEMANDS.index(demand), CONSEQUENCES.index(consequence))
-            found.append([target, *code, cred, gain, comply, cost, 0.0, level])
-    return np.array(found, dtype=float)
+        cost = carry_cost(world, DEFENDER, CONSEQUENCES[consequence])
+        cred = threat_credibility(world, DEFENDER, CONSEQUENCES[consequence], cost)
+        penalty = cred * outlook.consequence_cost(world, CHALLENGER, CONSEQUENCES[consequence])
+        terms.append((cred, cost, penalty))
+    gains = [
+        max(0.0, 1.0 - mine)
+        if demand == WITHDRAW
+        else max(0.0, _value_if_enemy_at(world, DEFENDER, level, resolve) - mine)
+        for demand, level in demands
+    ]
+    credibilities, carry_costs, penalties = zip(*terms, strict=True)
+    found = np.empty((len(demands) * len(consequences), LEVEL + 1))
+    demand_options(
+        np.array([demand for demand, _ in demands], dtype=np.int64),
+        np.array([int(level) for _, level in demands], dtype=np.int64),
+        np.array(consequences, dtype=np.int64),
+        np.array(credibilities),
+        np.array(carry_costs),
+        np.array(penalties),
+        world.sides.principal[CHALLENGER],
+        np.array(gains),
+        outlook.rows(world, CHALLENGER, viewer=DEFENDER),
+        posture,
+        1.0 - p.decisions.resolve_effect * world.sides.type_values[DEFENDER],
+        outlook.climb_down_face(world, CHALLENGER),
+        outlook.quit_value(world, CHALLENGER),
+        outlook.seen_fight_values(world, CHALLENGER),
+        world.sides.type_probs[DEFENDER],
+        _scale(world, lead),
+        found,
+    )
+    return found
 
 
 def _reservations_seen(world: World, viewer: int) -> np.ndarray:
