@@ -221,6 +221,14 @@ def commitment_values(
     values[:] = np.nan
     n = len(partners)
     step = scalars[STEP]
+    economy_of = np.zeros(2)  # each side's partners' economy, and its commitment
+    committed_of = np.zeros(2)
+    held = np.empty(n)
+    for r in range(n):
+        j = partners[r]
+        held[r] = 0.0 if defected[j] else commitment[j]
+        economy_of[side[r]] += economy[r]
+        committed_of[side[r]] += economy[r] * held[r]
     for i in range(n):
         me = partners[i]
         now = commitment[me]
@@ -232,12 +240,8 @@ def commitment_values(
             levels[i, TIGHTEN] = min(1.0, now + step)
             levels[i, EASE] = max(0.0, now - step)
             levels[i, LEAVE] = 0.0
-        total = mean = 0.0
-        for r in range(n):
-            j = partners[r]
-            if r != i and side[r] == side[i]:
-                total += economy[r]
-                mean += economy[r] * (0.0 if defected[j] else commitment[j])
+        total = economy_of[side[i]] - economy[i]  # the other partners of its side
+        mean = committed_of[side[i]] - economy[i] * held[i]
         others = mean / total if total > 0.0 else now
         units = cost_in_issue_units(
             1.0, scalars[WEEKS_COST], 1.0, loss_aversion[i], resolve[me], scalars[RESOLVE_EFFECT]
