@@ -30,7 +30,7 @@ import numpy as np
 from negsim.cast import RungId
 from negsim.compiled import jitable, kernel
 from negsim.mechanisms import commitment, mediation, outlook
-from negsim.mechanisms.beliefs import bayes, choice_likelihood
+from negsim.mechanisms.beliefs import learn_from_choice
 from negsim.mechanisms.decisions import accept_probability, logit_choice
 from negsim.world import CHALLENGER, DEFENDER, Deal, other
 
@@ -513,10 +513,11 @@ def _learn_from_answer(world: World, side: int, offer: Offer, accepted: bool) ->
     enemy = other(side)
     reservations = outlook.seen_reservations(world, enemy)
     gaps = leader_deal_value(world, enemy, offer.x, offer.face) - reservations
-    likelihood = choice_likelihood(
-        gaps if accepted else -gaps, _scale(world, world.sides.principal[enemy])
+    world.sides.type_probs[side] = learn_from_choice(
+        world.sides.type_probs[side],
+        gaps if accepted else -gaps,
+        _scale(world, world.sides.principal[enemy]),
     )
-    world.sides.type_probs[side] = bayes(world.sides.type_probs[side], likelihood)
 
 
 def _rejected_in_public(world: World, offer: Offer) -> None:

@@ -152,19 +152,20 @@ class Option:
 
 
 @kernel
-def option_values(
+def best_option(
     table: np.ndarray,
     memory: np.ndarray,
     prior: float,
     memory_weight: float,
     reputation_value: float,
-) -> np.ndarray:
-    """Each option's `option_value`, from the lead's ``memory`` of how each target answered
-    its threats (conceded, stood; smoothed by ``prior``, `beta_mean`)."""
-    out = np.empty(len(table))
+) -> tuple[int, float]:
+    """The row of the options table worth most (`option_value`; the first of equals) and its
+    value, from the lead's ``memory`` of how each target answered its threats (conceded,
+    stood; smoothed by ``prior``, `beta_mean`)."""
+    best_row, best = 0, -np.inf
     for r in range(len(table)):
         target = int(table[r, TARGET])
-        out[r] = option_value(
+        value = option_value(
             beta_mean(memory[target, 0], memory[target, 1], prior),
             memory_weight,
             table[r, COMPLY],
@@ -172,7 +173,11 @@ def option_values(
             table[r, CARRY_COST],
             reputation_value,
         )
-    return out
+        if np.isnan(value):
+            return r, value
+        if r == 0 or value > best:
+            best_row, best = r, value
+    return best_row, best
 
 
 # --- consequences --------------------------------------------------------------------------
@@ -543,12 +548,11 @@ def choose(world: World, side: int, rng: random.Random) -> Option | None:
         return None
     t = world.params.threats
     lead = world.sides.lead[side]
-    values = option_values(
+    best, value = best_option(
         found, world.leaders.memory[lead], t.prior, t.memory_weight, t.reputation_value
     )
-    best = int(np.argmax(values))
     temperature = world.leaders.temperature[lead] * world.params.decisions.temperature_scale
-    pick = logit_choice([0.0, float(values[best])], temperature, _stake(world, lead), rng)
+    pick = logit_choice([0.0, value], temperature, _stake(world, lead), rng)
     return Option.of(found[best].tolist()) if pick == 1 else None
 
 
@@ -696,8 +700,9 @@ def _learn_from_deadline(world: World, side: int, carried: bool, cost: float) ->
     true_tolerance = max(1e-9, 1.0 - e * world.leaders.resolve[principal])
     costs = cost * (1.0 - e * resolves) / true_tolerance
     gaps = p.threats.reputation_value - costs
-    likelihood = beliefs.choice_likelihood(gaps if carried else -gaps, p.beliefs.tremble)
-    world.sides.type_probs[observer] = beliefs.bayes(world.sides.type_probs[observer], likelihood)
+    world.sides.type_probs[observer] = beliefs.learn_from_choice(
+        world.sides.type_probs[observer], gaps if carried else -gaps, p.beliefs.tremble
+    )
 
 
 def carry_out(world: World, side: int, consequence: str) -> None:
