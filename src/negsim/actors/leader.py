@@ -232,8 +232,8 @@ class PartnerLeader(Leader):
         approval, less distance from its partners (solidarity, scaled by trust), less fear of
         the enemy's posture, plus the terms of open threats; breaking ranks costs its name as
         an ally."""
-        _, partners, _, values, _ = self._commitments()
-        row = values[partners.index(self.index)]
+        values = self._commitments()[3]
+        row = values[cohesion.partner_row(self.world, self.index)]
         return {kind: float(row[k]) for k, kind in enumerate(Commitment) if not np.isnan(row[k])}
 
     def _commitments(self) -> tuple:
@@ -244,8 +244,8 @@ class PartnerLeader(Leader):
 
     def policy_choice(self) -> Commitment:
         """Its choice, made with every partner's (`cohesion.choose_commitments`)."""
-        _, partners, _, _, choices = self._commitments()
-        return COMMITMENTS[choices[partners.index(self.index)]]
+        choices = self._commitments()[4]
+        return COMMITMENTS[choices[cohesion.partner_row(self.world, self.index)]]
 
     def carry_out(self, choice: Commitment) -> None:
         w = self.world

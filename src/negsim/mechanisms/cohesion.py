@@ -358,6 +358,11 @@ def _partners(world: World) -> Partners:
     return found
 
 
+def partner_row(world: World, i: int) -> int:
+    """The row of partner ``i`` in ``world.commitments`` (see `value_commitments`)."""
+    return _partners(world).row_of[i]
+
+
 @kernel
 def choose_commitments(values: np.ndarray, scales: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
     """Each partner's choice among its options (`decisions.pick`): breaking ranks only as a
