@@ -165,9 +165,7 @@ class CrisisModel(mesa.Model):
 
     def decide(self) -> None:
         """Phase 4: every leader decides from the same information, then all act."""
-        leaders = self.agents_by_type.get
-        agents = [a for t in (Leader, *Leader.__subclasses__()) for a in (leaders(t) or [])]
-        agents.sort(key=lambda leader: leader.index)
+        agents = self.leaders
         cohesion.value_commitments(self.world, self.random)
         for leader in agents:
             leader.decide()

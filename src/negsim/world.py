@@ -17,6 +17,7 @@ import numpy as np
 
 from negsim.cast import Cast, Instrument, Regime, RungId, Side, highest_posture
 from negsim.clock import Clock
+from negsim.compiled import kernel
 from negsim.mechanisms import beliefs
 from negsim.mechanisms.decisions import clip01
 
@@ -129,6 +130,18 @@ class StateArrays:
         """Whether state ``i`` may use an instrument."""
         return instrument in self.instruments[i]
 
+    def holding(self, instrument: Instrument) -> np.ndarray:
+        """Which states may use an instrument, as a boolean array (cached: fixed in a run)."""
+        found = self._holding.get(instrument)
+        if found is None:
+            found = np.array([instrument in ins for ins in self.instruments])
+            self._holding[instrument] = found
+        return found
+
+    @cached_property
+    def _holding(self) -> dict[Instrument, np.ndarray]:
+        return {}
+
     def commitment(self, i: int) -> float:
         """A partner's commitment to its side: the mean of the instruments it holds (sanctions
         and aid; 0 if it holds neither)."""
@@ -137,6 +150,10 @@ class StateArrays:
             return 0.0
         return float((self.sanctions[i] * sanctions[i] + self.aid[i] * aid[i]) / count[i])
 
+    def commitments(self) -> np.ndarray:
+        """Every state's `commitment`, as an array."""
+        return commitment_levels(self.sanctions, self.aid, *self._commitment_instruments)
+
     def standing(self, i: int) -> float:
         """What a partner adds to its side's cohesion: its commitment, or 1 for a partner with
         neither sanctions nor aid to give (a garrison, a treaty ally) while it keeps ranks."""
@@ -144,12 +161,37 @@ class StateArrays:
             return 0.0
         return self.commitment(i) if self._commitment_instruments[2][i] else 1.0
 
+    def standings(self) -> np.ndarray:
+        """Every state's `standing`, as an array."""
+        out = self.commitments()
+        count = self._commitment_instruments[2]
+        out[count == 0] = 1.0
+        out[self.defected] = 0.0
+        return out
+
     @cached_property
     def _commitment_instruments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Which states hold sanctions and aid (0/1), and how many of the two (fixed in a run)."""
         sanctions = np.array([float(Instrument.SANCTIONS in ins) for ins in self.instruments])
         aid = np.array([float(Instrument.AID in ins) for ins in self.instruments])
         return sanctions, aid, sanctions + aid
+
+
+@kernel
+def commitment_levels(
+    sanctions: np.ndarray,
+    aid: np.ndarray,
+    has_sanctions: np.ndarray,
+    has_aid: np.ndarray,
+    count: np.ndarray,
+) -> np.ndarray:
+    """Each state's commitment: the mean of the levels of the instruments it holds (sanctions
+    and aid, ``has_*`` 0 or 1, ``count`` of them; 0 if it holds neither)."""
+    out = np.zeros(len(sanctions))
+    for i in range(len(sanctions)):
+        if count[i]:
+            out[i] = (sanctions[i] * has_sanctions[i] + aid[i] * has_aid[i]) / count[i]
+    return out
 
 
 @dataclass
@@ -315,6 +357,29 @@ class World:
     def name(self, i: int) -> str:
         """A state's display name."""
         return self.states.names[i]
+
+    def side_states(self, side: int) -> np.ndarray:
+        """A side's states, principal first, as an array (cached: fixed in a run)."""
+        key = ("side states", side)
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = np.array(self.sides.members[side], dtype=np.int64)
+        return found
+
+    def neutral_states(self) -> np.ndarray:
+        """The neutral states, as an array (cached: fixed in a run)."""
+        found = self.cache.get("neutral states")
+        if found is None:
+            found = self.cache["neutral states"] = np.array(self.sides.neutrals, dtype=np.int64)
+        return found
+
+    def coalition(self, side: int) -> np.ndarray:
+        """A side's partners, as an array (cached: fixed in a run)."""
+        key = ("coalition", side)
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = np.array(self.sides.partners[side], dtype=np.int64)
+        return found
 
     def talks_open(self) -> bool:
         """Whether offers may be made this tick."""

@@ -31,6 +31,8 @@ class Leader(mesa.Agent):
 
     Attributes:
         index: its state's index in the world.
+        side: its state's side: 0 challenger, 1 defender, 2 neutral.
+        leads: whether it leads its side's offers and threats.
         choice: what it decided this tick (carried out by `act`).
         threat: the threat it decided to issue this tick, if it leads its side.
     """
@@ -39,6 +41,8 @@ class Leader(mesa.Agent):
         super().__init__(model)
         self.world = world
         self.index = index
+        self.side = int(world.states.side[index])
+        self.leads = self.side <= DEFENDER and world.sides.lead[self.side] == index
         self.choice: Enum | None = None
         self.threat: threats.Option | None = None
 
@@ -51,16 +55,6 @@ class Leader(mesa.Agent):
     face_sensitivity = property(lambda self: self._value("face_sensitivity"), doc="0..1")
     approval = property(lambda self: self._value("approval"), doc="weighted support")
     humiliation = property(lambda self: self._value("humiliation"), doc="0..1")
-
-    @property
-    def side(self) -> int:
-        """Its state's side: 0 challenger, 1 defender, 2 neutral."""
-        return int(self.world.states.side[self.index])
-
-    @property
-    def leads(self) -> bool:
-        """Whether it leads its side's offers and threats."""
-        return self.side <= DEFENDER and self.world.sides.lead[self.side] == self.index
 
     @property
     def temperature(self) -> float:
@@ -85,9 +79,10 @@ class Leader(mesa.Agent):
 
     def decide(self) -> None:
         """Choose this tick's action (and, for a lead, whether to threaten)."""
-        self.choice = self.policy_choice() if self.world.deal is None else None
+        at_war = self.world.deal is None
+        self.choice = self.policy_choice() if at_war else None
         self.threat = None
-        if self.leads and self.world.deal is None:
+        if self.leads and at_war:
             self.threat = threats.choose(self.world, self.side, self.model.random)
 
     def act(self) -> None:
@@ -237,8 +232,8 @@ class PartnerLeader(Leader):
         approval, less distance from its partners (solidarity, scaled by trust), less fear of
         the enemy's posture, plus the terms of open threats; breaking ranks costs its name as
         an ally."""
-        _, partners, _, values, _ = self._commitments()
-        row = values[partners.index(self.index)]
+        values = self._commitments()[3]
+        row = values[cohesion.partner_row(self.world, self.index)]
         return {kind: float(row[k]) for k, kind in enumerate(Commitment) if not np.isnan(row[k])}
 
     def _commitments(self) -> tuple:
@@ -249,8 +244,8 @@ class PartnerLeader(Leader):
 
     def policy_choice(self) -> Commitment:
         """Its choice, made with every partner's (`cohesion.choose_commitments`)."""
-        _, partners, _, _, choices = self._commitments()
-        return COMMITMENTS[choices[partners.index(self.index)]]
+        choices = self._commitments()[4]
+        return COMMITMENTS[choices[cohesion.partner_row(self.world, self.index)]]
 
     def carry_out(self, choice: Commitment) -> None:
         w = self.world
@@ -280,31 +275,34 @@ class Trade(Enum):
     LESS = "trade less"
 
 
+TRADES = tuple(Trade)
+
+
 class NeutralLeader(Leader):
     """A neutral state's leader: keeps, widens or narrows trade with the challenger."""
 
-    def trades(self) -> dict[Trade, float]:
-        """The trade each option would leave it at."""
+    def trades(self) -> list[float]:
+        """The trade each option (hold, more, less: `TRADES`) would leave it at."""
         w = self.world
         now = float(w.states.trade[self.index])
         step = w.clock.amount(w.params.decisions.step)
-        return {Trade.HOLD: now, Trade.MORE: clip01(now + step), Trade.LESS: clip01(now - step)}
+        return [now, clip01(now + step), clip01(now - step)]
 
     def policy_choice(self) -> Trade:
         w = self.world
         p = w.params
         trades = self.trades()
         exposure = w.states.exposure[self.index, w.sides.principal[CHALLENGER]]
-        approvals = self.approvals([1.0 - t for t in trades.values()])
+        approvals = self.approvals([1.0 - t for t in trades])
+        worth = p.decisions.stake * (exposure - w.cohesion[DEFENDER])  # of a unit of trade
         utilities = [
-            p.decisions.stake * (exposure - w.cohesion[DEFENDER]) * t
-            + p.domestic.approval_weight * a
-            for t, a in zip(trades.values(), approvals, strict=True)
+            worth * t + p.domestic.approval_weight * a
+            for t, a in zip(trades, approvals, strict=True)
         ]
-        return list(trades)[self.choose(utilities)]
+        return TRADES[self.choose(utilities)]
 
     def carry_out(self, choice: Trade) -> None:
-        self.world.states.trade[self.index] = self.trades()[choice]
+        self.world.states.trade[self.index] = self.trades()[TRADES.index(choice)]
 
 
 def leader_class(world: World, i: int) -> type[Leader]:

@@ -30,7 +30,7 @@ import numpy as np
 from negsim.cast import RungId
 from negsim.compiled import jitable, kernel
 from negsim.mechanisms import commitment, mediation, outlook
-from negsim.mechanisms.beliefs import bayes, choice_likelihood
+from negsim.mechanisms.beliefs import learn_from_choice
 from negsim.mechanisms.decisions import accept_probability, logit_choice
 from negsim.world import CHALLENGER, DEFENDER, Deal, other
 
@@ -245,11 +245,20 @@ def winset_edges(world: World) -> dict[int, float]:
 
     Neutral states (a neutral guarantor) accept any deal.
     """
+    found = dict.fromkeys(required_states(world), -math.inf)
+    found.update(zip(_voters(world)[0], _voter_edges(world).tolist(), strict=True))
+    return found
+
+
+def _voter_edges(world: World) -> np.ndarray:
+    """`winset_edges` of the required states on a side (`_voters`), as an array."""
     p = world.params.ratification
     pub = world.publics
-    required, starts, stops, sides = _voters(world)
-    now = [outlook.rows(world, k)[world.sides.posture[k]] for k in (CHALLENGER, DEFENDER)]
-    edges = np.empty(len(required))
+    _, starts, stops, sides = _voters(world)
+    table = world.assessment.table
+    c, d = world.sides.posture
+    now = (table[CHALLENGER, CHALLENGER, c, d], table[DEFENDER, DEFENDER, d, c])
+    edges = np.empty(len(starts))
     winset_edges_of(
         pub.preferred,
         pub.pain_sensitivity,
@@ -263,9 +272,7 @@ def winset_edges(world: World) -> dict[int, float]:
         p.threshold,
         edges,
     )
-    found = dict.fromkeys(required_states(world), -math.inf)
-    found.update(zip(required, edges.tolist(), strict=True))
-    return found
+    return edges
 
 
 def face_to_give(world: World) -> float:
@@ -328,16 +335,23 @@ def open_round(world: World) -> Round:
     if xs is None:
         xs = world.cache["grid"] = np.linspace(0.0, 1.0, world.params.bargaining.grid)
     later = commitment.later_values(world)
-    edges = winset_edges(world) if world.params.ratification.enabled else {}
-    finite = [(i, e) for i, e in edges.items() if math.isfinite(e)]
+    edges: dict[int, float] = {}
+    edge_sides, edge_values = np.empty(0, dtype=np.int64), np.empty(0)
+    if world.params.ratification.enabled:
+        voters, _, _, sides = _voters(world)
+        values = _voter_edges(world)
+        edges = dict.fromkeys(required_states(world), -math.inf)
+        edges.update(zip(voters, values.tolist(), strict=True))
+        finite = np.isfinite(values)
+        edge_sides, edge_values = sides[finite], values[finite]
     return Round(
         xs=xs,
         later=later,
         breach=commitment.breach_chances(world, xs, later),
         edges=edges,
         channel=world.channel(),
-        edge_sides=np.array([world.states.side[i] for i, _ in finite], dtype=np.int64),
-        edge_values=np.array([e for _, e in finite]),
+        edge_sides=edge_sides,
+        edge_values=edge_values,
     )
 
 
@@ -380,11 +394,15 @@ def choose_offer(
     principals = world.sides.principal
     shapes, face_public, face, private = _offer_shapes(world, side, now.channel)
     noise = p.bargaining.misperception * (1.0 - now.channel)
-    mine = now.edge_sides == side
-    edge_sds = np.where(mine, p.bargaining.own_misperception * noise, noise)
+    own_noise = p.bargaining.own_misperception * noise
+    edge_sides = now.edge_sides.tolist()
+    sds = [own_noise if k == side else noise for k in edge_sides]
     relay = world.relay_bias()  # a mediator tilts what it relays of the other side
-    tilt = np.where(mine, 0.0, np.where(now.edge_sides == CHALLENGER, relay, -relay))
-    errors = [rng.gauss(0.0, sd) if sd > 0 else 0.0 for sd in edge_sds]
+    tilt = [0.0 if k == side else relay if k == CHALLENGER else -relay for k in edge_sides]
+    errors = [rng.gauss(0.0, sd) if sd > 0 else 0.0 for sd in sds]
+    reads = [
+        e + error + t for e, error, t in zip(now.edge_values.tolist(), errors, tilt, strict=True)
+    ]
     fighting = outlook.reservation(world, side)
     breach_mine, breach_theirs = now.breach if side == CHALLENGER else now.breach[::-1]
     leaders = world.leaders
@@ -407,8 +425,8 @@ def choose_offer(
         world.sides.type_probs[side],
         _scale(world, principals[enemy]),
         now.edge_sides,
-        now.edge_values + np.array(errors) + tilt,
-        edge_sds,
+        np.array(reads),
+        np.array(sds),
         np.array([p.ratification.loss_aversion, p.bargaining.face_public_value]),
         fighting,
         p.bargaining.audience_cost,
@@ -495,10 +513,11 @@ def _learn_from_answer(world: World, side: int, offer: Offer, accepted: bool) ->
     enemy = other(side)
     reservations = outlook.seen_reservations(world, enemy)
     gaps = leader_deal_value(world, enemy, offer.x, offer.face) - reservations
-    likelihood = choice_likelihood(
-        gaps if accepted else -gaps, _scale(world, world.sides.principal[enemy])
+    world.sides.type_probs[side] = learn_from_choice(
+        world.sides.type_probs[side],
+        gaps if accepted else -gaps,
+        _scale(world, world.sides.principal[enemy]),
     )
-    world.sides.type_probs[side] = bayes(world.sides.type_probs[side], likelihood)
 
 
 def _rejected_in_public(world: World, offer: Offer) -> None:

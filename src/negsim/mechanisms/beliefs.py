@@ -69,6 +69,36 @@ def signal_likelihood(values: np.ndarray, signal: float, sd: float) -> np.ndarra
 
 
 @kernel
+def learn_from_signal(
+    probs: np.ndarray, values: np.ndarray, signal: float, sd: float
+) -> np.ndarray:
+    """The posterior after a noisy reading ``signal`` of the type (`signal_likelihood`)."""
+    return bayes(probs, signal_likelihood(values, signal, sd))
+
+
+@kernel
+def learn_from_choice(probs: np.ndarray, gaps: np.ndarray, scale: float) -> np.ndarray:
+    """The posterior after seeing a choice worth ``gaps`` more to each type than the
+    alternative (`choice_likelihood`)."""
+    return bayes(probs, choice_likelihood(gaps, scale))
+
+
+@kernel
+def follow_partners(
+    believed: np.ndarray,
+    partners: np.ndarray,
+    defected: np.ndarray,
+    commitment: np.ndarray,
+    rate: float,
+) -> None:
+    """The belief in each of ``partners``' resolve moves at ``rate`` toward the commitment it
+    shows (none once it has broken ranks), in place."""
+    for j in partners:
+        shown = 0.0 if defected[j] else commitment[j]
+        believed[j] += rate * (shown - believed[j])
+
+
+@kernel
 def expected_choice(gaps: np.ndarray, scale: float, probs: np.ndarray) -> float:
     """The chance a party of unknown type makes a choice worth ``gaps`` more to each type than
     the alternative, averaged over a belief ``probs``."""
@@ -118,26 +148,27 @@ def update(world: World, rng: random.Random) -> None:
     rate = clock.rate(b.cohesion_rate)
     s = world.states
     sides = world.sides
+    commitments = s.commitments()
     for k in (0, 1):
         enemy = 1 - k
         seen = world.cohesion[enemy] + (rng.gauss(0.0, noise) if noise > 0 else 0.0)
         sides.belief_cohesion[k] += rate * (seen - sides.belief_cohesion[k])
-        for j in sides.partners[enemy]:
-            shown = 0.0 if s.defected[j] else s.commitment(j)
-            sides.partner_resolve[j] += rate * (shown - sides.partner_resolve[j])
+        partners = world.coalition(enemy)
+        if len(partners):
+            follow_partners(sides.partner_resolve, partners, s.defected, commitments, rate)
     for k in (0, 1):
         enemy = 1 - k
         truth = world.leaders.resolve[sides.principal[enemy]]
         if channel > 0.0:
             sd = b.channel_signal / channel
             reading = truth + rng.gauss(0.0, sd)
-            sides.type_probs[k] = bayes(
-                sides.type_probs[k], signal_likelihood(sides.type_values[k], reading, sd)
+            sides.type_probs[k] = learn_from_signal(
+                sides.type_probs[k], sides.type_values[k], reading, sd
             )
         if world.intensity > 0.0 and world.deal is None:
             fight = outlook.seen_fight_values(world, enemy)
             gaps = fight - outlook.quit_value(world, enemy)
-            sides.type_probs[k] = bayes(sides.type_probs[k], choice_likelihood(gaps, b.tremble))
+            sides.type_probs[k] = learn_from_choice(sides.type_probs[k], gaps, b.tremble)
         sides.misjudgment[k] *= 1.0 - clock.rate(b.military_learning) * world.intensity
         world.misperception_sum += abs(expected(sides.type_values[k], sides.type_probs[k]) - truth)
     world.misperception_ticks += 2

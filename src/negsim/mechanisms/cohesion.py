@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from negsim.cast import Instrument
-from negsim.compiled import kernel
+from negsim.compiled import jitable, kernel
 from negsim.mechanisms.decisions import clip01, cost_in_issue_units, pick
 from negsim.world import CHALLENGER, DEFENDER
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from negsim.world import World
 
 
+@jitable
 def cohesion(
     commitments: Sequence[float], shares: Sequence[float], trust: Sequence[float]
 ) -> float:
@@ -32,39 +34,81 @@ def cohesion(
     economy (they sum to one): a coalition whose members all commit fully and trust each other
     has cohesion 1; one split down the middle has 0.
     """
-    mean = sum([c * x for c, x in zip(commitments, shares, strict=True)])
-    sd = math.sqrt(sum([(c - mean) ** 2 * x for c, x in zip(commitments, shares, strict=True)]))
-    mean_trust = sum([t * x for t, x in zip(trust, shares, strict=True)])
+    mean = 0.0
+    for k in range(len(commitments)):
+        mean += commitments[k] * shares[k]
+    variance = 0.0
+    mean_trust = 0.0
+    for k in range(len(commitments)):
+        variance += (commitments[k] - mean) ** 2 * shares[k]
+        mean_trust += trust[k] * shares[k]
+    sd = math.sqrt(variance)
     return max(0.0, min(1.0, mean * (1.0 - 2.0 * sd) * mean_trust))
 
 
-def trust_target(pains: Sequence[float]) -> list[float]:
+@jitable
+def trust_target(pains: Sequence[float]) -> np.ndarray:
     """Trust each member would settle at given how unevenly the coalition's pain falls.
 
     A member bearing more than the average pain trusts its partners less (in proportion to
     its excess over the mean, relative to the mean); one bearing less is not rewarded.
     """
-    mean = sum(pains) / len(pains)
-    if mean <= 0.0:
-        return [1.0] * len(pains)
-    return [clip01(1.0 - max(0.0, x - mean) / mean) for x in pains]
+    total = 0.0
+    for pain in pains:
+        total += pain
+    mean = total / len(pains)
+    out = np.ones(len(pains))
+    if mean > 0.0:
+        for k in range(len(pains)):
+            out[k] = clip01(1.0 - max(0.0, pains[k] - mean) / mean)
+    return out
 
 
+@jitable
 def update_trust(
     trust: Sequence[float],
     pains: Sequence[float],
     wedge: Sequence[float],
     rate: float,
     unevenness: float,
-) -> list[float]:
+) -> np.ndarray:
     """Next tick's trust: toward the level uneven pain allows, less what disinformation wedged.
 
     ``rate`` is per tick.
     """
-    return [
-        clip01(t + rate * ((1.0 - unevenness * (1.0 - a)) - t) - w)
-        for t, a, w in zip(trust, trust_target(pains), wedge, strict=True)
-    ]
+    target = trust_target(pains)
+    out = np.empty(len(trust))
+    for k in range(len(trust)):
+        t = trust[k]
+        out[k] = clip01(t + rate * ((1.0 - unevenness * (1.0 - target[k])) - t) - wedge[k])
+    return out
+
+
+@kernel
+def coalition_cohesion(
+    partners: np.ndarray, standing: np.ndarray, economy: np.ndarray, trust: np.ndarray
+) -> float:
+    """A coalition's `cohesion`: its ``partners``' standing and trust, weighted by their
+    shares of the coalition's economy."""
+    total = 0.0
+    for j in partners:
+        total += economy[j]
+    return cohesion(standing[partners], economy[partners] / total, trust[partners])
+
+
+@kernel
+def update_coalition_trust(
+    partners: np.ndarray,
+    trust: np.ndarray,
+    cost: np.ndarray,
+    wedge: np.ndarray,
+    rate: float,
+    unevenness: float,
+) -> None:
+    """`update_trust` of a coalition's ``partners``, in place (``cost``: their pain)."""
+    trust[partners] = update_trust(
+        trust[partners], cost[partners], wedge[partners], rate, unevenness
+    )
 
 
 # --- on the world ------------------------------------------------------------------------------
@@ -73,20 +117,19 @@ def update_trust(
 def refresh(world: World) -> None:
     """Each side's cohesion from its partners' commitments and trust (1 with no partners)."""
     s = world.states
+    standing = s.standings()
     for side in (CHALLENGER, DEFENDER):
-        partners = world.sides.partners[side]
-        if not partners:
+        partners = world.coalition(side)
+        if not len(partners):
             world.cohesion[side] = 1.0
             continue
-        total = sum(s.economy[j] for j in partners)
-        world.cohesion[side] = cohesion(
-            [s.standing(j) for j in partners],
-            [s.economy[j] / total for j in partners],
-            [s.trust[j] for j in partners],
-        )
+        value = coalition_cohesion(partners, standing, s.economy, s.trust)
+        # a numpy number, as before compiling: the run record sums them, and Python's sum adds
+        # plain floats with compensation but numpy's naively
+        world.cohesion[side] = np.float64(value)
 
 
-def update(world: World, wedge: Sequence[float]) -> None:
+def update(world: World, wedge: np.ndarray) -> None:
     """Trust moves with how evenly the costs fall and what disinformation wedged; cohesion
     follows; a coalition failing for long enough collapses (an event, once).
 
@@ -96,18 +139,11 @@ def update(world: World, wedge: Sequence[float]) -> None:
     clock = world.clock
     s = world.states
     for side in (CHALLENGER, DEFENDER):
-        partners = world.sides.partners[side]
-        if not partners:
-            continue
-        new = update_trust(
-            [s.trust[j] for j in partners],
-            [s.cost[j] for j in partners],
-            [wedge[j] for j in partners],
-            clock.rate(p.trust_rate),
-            p.unevenness,
-        )
-        for j, value in zip(partners, new, strict=True):
-            s.trust[j] = value
+        partners = world.coalition(side)
+        if len(partners):
+            update_coalition_trust(
+                partners, s.trust, s.cost, wedge, clock.rate(p.trust_rate), p.unevenness
+            )
     refresh(world)
     partners = world.sides.partners[DEFENDER]
     if not partners or world.collapsed_at is not None:
@@ -143,11 +179,12 @@ HOLD, TIGHTEN, EASE, LEAVE, REJOIN = range(5)
 
 @kernel
 def commitment_values(
+    partners: np.ndarray,
     side: np.ndarray,
-    now: np.ndarray,
+    commitment: np.ndarray,
     defected: np.ndarray,
     resolve: np.ndarray,
-    risk: np.ndarray,
+    risk_preference: np.ndarray,
     loss_aversion: np.ndarray,
     trust: np.ndarray,
     exposure: np.ndarray,
@@ -166,7 +203,9 @@ def commitment_values(
     levels: np.ndarray,
     values: np.ndarray,
 ) -> None:
-    """Every partner's options and their utilities, one partner a row (NaN: not open to it).
+    """Every partner's options and their utilities, one of ``partners`` a row (NaN: not open
+    to it); ``commitment``, ``defected``, ``resolve``, ``risk_preference`` and ``trust`` are
+    per state, the other arrays per partner.
 
     Options: hold, tighten, ease (a step of commitment), break ranks (to none) or, once out,
     rejoin (at a step). Utility of a commitment level ``l``: the cause's value
@@ -180,29 +219,36 @@ def commitment_values(
     """
     levels[:] = np.nan
     values[:] = np.nan
-    n = len(now)
+    n = len(partners)
     step = scalars[STEP]
+    economy_of = np.zeros(2)  # each side's partners' economy, and its commitment
+    committed_of = np.zeros(2)
+    held = np.empty(n)
+    for r in range(n):
+        j = partners[r]
+        held[r] = 0.0 if defected[j] else commitment[j]
+        economy_of[side[r]] += economy[r]
+        committed_of[side[r]] += economy[r] * held[r]
     for i in range(n):
-        if defected[i]:
+        me = partners[i]
+        now = commitment[me]
+        if defected[me]:
             levels[i, HOLD] = 0.0
             levels[i, REJOIN] = step
         else:
-            levels[i, HOLD] = now[i]
-            levels[i, TIGHTEN] = min(1.0, now[i] + step)
-            levels[i, EASE] = max(0.0, now[i] - step)
+            levels[i, HOLD] = now
+            levels[i, TIGHTEN] = min(1.0, now + step)
+            levels[i, EASE] = max(0.0, now - step)
             levels[i, LEAVE] = 0.0
-        total = mean = 0.0
-        for j in range(n):
-            if j != i and side[j] == side[i]:
-                total += economy[j]
-                mean += economy[j] * (0.0 if defected[j] else now[j])
-        partners = mean / total if total > 0.0 else now[i]
+        total = economy_of[side[i]] - economy[i]  # the other partners of its side
+        mean = committed_of[side[i]] - economy[i] * held[i]
+        others = mean / total if total > 0.0 else now
         units = cost_in_issue_units(
-            1.0, scalars[WEEKS_COST], 1.0, loss_aversion[i], resolve[i], scalars[RESOLVE_EFFECT]
+            1.0, scalars[WEEKS_COST], 1.0, loss_aversion[i], resolve[me], scalars[RESOLVE_EFFECT]
         )
         weekly = scalars[SELF_COST] * exposure[i] * instruments[i, 0]
         weekly += scalars[AID_COST] * instruments[i, 1]
-        dread = (1.0 - risk[i]) * (1.0 + security[i])
+        dread = (1.0 - risk_preference[me]) * (1.0 + security[i])
         fear = scalars[COERCION] * enemy_fear[side[i]] * dread
         for k in range(5):
             level = levels[i, k]
@@ -211,12 +257,12 @@ def commitment_values(
             approval = 0.0
             for row in range(starts[i], stops[i]):
                 approval += weight[row] * (1.0 - abs(preferred[row] - level))
-            u = scalars[STAKE] * resolve[i] * level - units * weekly * level
+            u = scalars[STAKE] * resolve[me] * level - units * weekly * level
             u += scalars[APPROVAL_WEIGHT] * approval - fear * level
             if k == LEAVE:
                 u -= scalars[ALLY_REPUTATION]
-            elif not defected[i] or k == REJOIN:
-                u -= scalars[SOLIDARITY] * trust[i] * abs(level - partners)
+            elif not defected[me] or k == REJOIN:
+                u -= scalars[SOLIDARITY] * trust[me] * abs(level - others)
             for t in range(len(threat_target)):
                 if threat_target[t] != i:
                     continue
@@ -228,8 +274,28 @@ def commitment_values(
             values[i, k] = u
 
 
-def _partner_constants(world: World) -> tuple:
-    """What does not change during a run about the partners, as the kernel's arrays."""
+@dataclass(frozen=True)
+class Partners:
+    """What does not change during a run about the partners, as the kernels' arrays (one
+    partner a row, both sides' partners; cached on the world)."""
+
+    states: list[int]
+    index: np.ndarray  # their states, as an array
+    row_of: dict[int, int]  # state -> row
+    sides: np.ndarray
+    loss_aversion: np.ndarray
+    exposure: np.ndarray  # to the enemy principal, after burden sharing
+    security: np.ndarray  # security exposure to the enemy principal
+    instruments: np.ndarray  # (n, 2): holds sanctions, aid
+    economy: np.ndarray
+    starts: np.ndarray  # their publics' rows
+    stops: np.ndarray
+    scales: np.ndarray  # logit temperature times stake
+    noisy: list[bool]  # whether each chooses with noise (draws a random number)
+    scalars: np.ndarray  # `commitment_values`' parameters (STEP ... EASE_STEP)
+
+
+def _partners(world: World) -> Partners:
     found = world.cache.get("partners")
     if found is not None:
         return found
@@ -249,26 +315,52 @@ def _partner_constants(world: World) -> tuple:
             sum(s.exposure[m, enemy] * s.economy[m] for m in sanctioners) / total if total else 0.0
         )
         exposure.append((1.0 - share) * s.exposure[j, enemy] + share * pooled)
-    found = (
-        partners,
-        sides,
-        world.leaders.loss_aversion[partners],
-        np.array(exposure),
-        np.array([s.security[j, e] for j, e in zip(partners, enemies, strict=True)]),
-        np.array(
+    temperature = world.leaders.temperature[partners] * p.decisions.temperature_scale
+    found = Partners(
+        states=partners,
+        index=np.array(partners, dtype=np.int64),
+        row_of={j: r for r, j in enumerate(partners)},
+        sides=sides,
+        loss_aversion=world.leaders.loss_aversion[partners],
+        exposure=np.array(exposure),
+        security=np.array([s.security[j, e] for j, e in zip(partners, enemies, strict=True)]),
+        instruments=np.array(
             [
                 [Instrument.SANCTIONS in s.instruments[j], Instrument.AID in s.instruments[j]]
                 for j in partners
             ],
             dtype=float,
         ),
-        s.economy[partners],
-        np.array([s.rows[j].start for j in partners], dtype=np.int64),
-        np.array([s.rows[j].stop for j in partners], dtype=np.int64),
-        {j: r for r, j in enumerate(partners)},
+        economy=s.economy[partners],
+        starts=np.array([s.rows[j].start for j in partners], dtype=np.int64),
+        stops=np.array([s.rows[j].stop for j in partners], dtype=np.int64),
+        scales=temperature * p.decisions.stake,
+        noisy=[bool(t > 0) for t in temperature],
+        scalars=np.array(
+            [
+                world.clock.amount(p.decisions.step),
+                p.decisions.stake,
+                p.decisions.plan_days / 7.0 * p.decisions.cost_weight,
+                p.decisions.resolve_effect,
+                p.sanctions.self_cost,
+                p.sanctions.aid_cost,
+                p.domestic.approval_weight,
+                p.cohesion.solidarity,
+                p.escalation.coercion,
+                p.cohesion.ally_reputation,
+                p.threats.concession_bias,
+                p.threats.damage,
+                p.threats.ease_step,
+            ]
+        ),
     )
     world.cache["partners"] = found
     return found
+
+
+def partner_row(world: World, i: int) -> int:
+    """The row of partner ``i`` in ``world.commitments`` (see `value_commitments`)."""
+    return _partners(world).row_of[i]
 
 
 @kernel
@@ -287,69 +379,43 @@ def value_commitments(world: World, rng: random.Random) -> None:
     """Value and choose every partner's options this tick (`commitment_values`,
     `choose_commitments`), for their leaders: ``world.commitments`` becomes
     ``(tick, partners, levels, values, choices)``."""
-    p = world.params
+    c = _partners(world)
+    if not c.states:
+        world.commitments = (world.tick, c.states, np.empty((0, 5)), np.empty((0, 5)), [])
+        return
     s = world.states
     leaders = world.leaders
-    (
-        partners,
-        sides,
-        loss_aversion,
-        exposure,
-        security,
-        instruments,
-        economy,
-        starts,
-        stops,
-        row_of,
-    ) = _partner_constants(world)
-    if not partners:
-        world.commitments = (world.tick, partners, np.empty((0, 5)), np.empty((0, 5)), [])
-        return
-    threats = [t for t in world.threats if t.demand == "ease" and t.target in row_of]
-    scalars = np.array(
-        [
-            world.clock.amount(p.decisions.step),
-            p.decisions.stake,
-            p.decisions.plan_days / 7.0 * p.decisions.cost_weight,
-            p.decisions.resolve_effect,
-            p.sanctions.self_cost,
-            p.sanctions.aid_cost,
-            p.domestic.approval_weight,
-            p.cohesion.solidarity,
-            p.escalation.coercion,
-            p.cohesion.ally_reputation,
-            p.threats.concession_bias,
-            p.threats.damage,
-            p.threats.ease_step,
-        ]
-    )
-    levels = np.empty((len(partners), 5))
-    values = np.empty((len(partners), 5))
+    ease = world.params.threats.ease_step
+    threats = [t for t in world.threats if t.demand == "ease" and t.target in c.row_of]
+    levels = np.empty((len(c.states), 5))
+    values = np.empty((len(c.states), 5))
+    fear = world.rungs.fear
+    posture = world.sides.posture
     commitment_values(
-        sides,
-        np.array([s.commitment(j) for j in partners]),
-        s.defected[partners],
-        leaders.resolve[partners],
-        leaders.risk_preference[partners],
-        loss_aversion,
-        s.trust[partners],
-        exposure,
-        security,
-        instruments,
-        economy,
-        np.array([world.rungs.fear[world.sides.posture[1 - k]] for k in (0, 1)]),
-        starts,
-        stops,
+        c.index,
+        c.sides,
+        s.commitments(),
+        s.defected,
+        leaders.resolve,
+        leaders.risk_preference,
+        c.loss_aversion,
+        s.trust,
+        c.exposure,
+        c.security,
+        c.instruments,
+        c.economy,
+        np.array([fear[posture[DEFENDER]], fear[posture[CHALLENGER]]]),
+        c.starts,
+        c.stops,
         world.publics.preferred,
         world.publics.weight,
-        np.array([row_of[t.target] for t in threats], dtype=np.int64),
-        np.array([t.level - p.threats.ease_step for t in threats]),
+        np.array([c.row_of[t.target] for t in threats], dtype=np.int64),
+        np.array([t.level - ease for t in threats]),
         np.array([t.credibility for t in threats]),
-        scalars,
+        c.scalars,
         levels,
         values,
     )
-    temperature = world.leaders.temperature[partners] * p.decisions.temperature_scale
-    uniforms = np.array([rng.random() if t > 0 else 0.0 for t in temperature])
-    choices = choose_commitments(values, temperature * p.decisions.stake, uniforms)
-    world.commitments = (world.tick, partners, levels, values, choices)
+    uniforms = np.array([rng.random() if noisy else 0.0 for noisy in c.noisy])
+    choices = choose_commitments(values, c.scales, uniforms)
+    world.commitments = (world.tick, c.states, levels, values, choices)

@@ -138,8 +138,9 @@ def member_rows(world: World, side: int, active: bool = False) -> tuple[np.ndarr
     return found
 
 
-def _audience(world: World, side: int) -> tuple[np.ndarray, np.ndarray]:
-    """The rows a side's campaign aims at (the enemy's states) and their exposure to the side."""
+def _audience(world: World, side: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """The rows a side's campaign aims at (the enemy's states), their exposure to the side,
+    and how many states they belong to."""
     key = ("audience", side)
     found = world.cache.get(key)
     if found is None:
@@ -148,14 +149,15 @@ def _audience(world: World, side: int) -> tuple[np.ndarray, np.ndarray]:
         rows, offsets = member_rows(world, other(side))
         members = world.sides.members[other(side)]
         exposure = np.repeat([s.exposure[j, principal] for j in members], np.diff(offsets))
-        found = world.cache[key] = (rows, exposure)
+        states = int(np.count_nonzero(np.diff(offsets)))
+        found = world.cache[key] = (rows, exposure, states)
     return found
 
 
-def _reach(world: World, rows: np.ndarray, exposure: np.ndarray) -> float:
-    """How movable a set of audiences is: weighted susceptibility times exposure, per state."""
+def _reach(world: World, rows: np.ndarray, exposure: np.ndarray, states: int) -> float:
+    """How movable a set of audiences of ``states`` states is: weighted susceptibility times
+    exposure, per state."""
     pub = world.publics
-    states = len(np.unique(pub.state_of[rows]))
     return float((pub.weight[rows] * pub.susceptibility[rows] * exposure).sum()) / max(1, states)
 
 
@@ -177,10 +179,10 @@ def plan(world: World, rng: random.Random) -> None:
         ):
             world.sides.disinformation[side] = 0.0
             continue
-        rows, exposure = _audience(world, side)
+        rows, exposure, states = _audience(world, side)
         countered = max((s.counter[j] for j in world.sides.members[other(side)]), default=0.0)
         blunt = 1.0 - d.counter_efficacy * countered
-        gain = d.value * d.efficacy * _reach(world, rows, exposure) * blunt * weeks
+        gain = d.value * d.efficacy * _reach(world, rows, exposure, states) * blunt * weeks
         cost = cost_in_issue_units(
             d.cost,
             weeks,
@@ -208,7 +210,7 @@ def plan(world: World, rng: random.Random) -> None:
         principal = world.sides.principal[other(side)] if side <= DEFENDER else -1
         rows = np.arange(s.rows[j].start, s.rows[j].stop)
         exposure = np.full(len(rows), s.exposure[j, principal] if principal >= 0 else 0.0)
-        gain = d.value * d.efficacy * enemy_effort * _reach(world, rows, exposure) * weeks
+        gain = d.value * d.efficacy * enemy_effort * _reach(world, rows, exposure, 1) * weeks
         gain *= d.counter_efficacy
         cost = cost_in_issue_units(
             d.counter_cost,
@@ -240,7 +242,7 @@ def spread(world: World) -> np.ndarray:
         effort = world.sides.disinformation[side]
         if effort <= 0.0:
             continue
-        rows, exposure = _audience(world, side)
+        rows, exposure, _ = _audience(world, side)
         alloc = allocate_effort(
             effort, pub.susceptibility[rows], exposure, pub.weight[rows], p.focus
         )

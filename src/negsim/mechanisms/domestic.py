@@ -61,10 +61,11 @@ def policies(world: World) -> np.ndarray:
     """
     s = world.states
     out = 1.0 - s.trade
+    committed = np.where(s.defected, 0.0, s.commitments())
     for side in (CHALLENGER, DEFENDER):
         out[world.sides.principal[side]] = hawkishness(world.sides.posture[side])
-        for j in world.sides.partners[side]:
-            out[j] = 0.0 if s.defected[j] else s.commitment(j)
+        partners = world.coalition(side)
+        out[partners] = committed[partners]
     return out
 
 
@@ -166,14 +167,32 @@ def approval_if(world: World, i: int, options: list[float]) -> list[float]:
     """The approval state ``i``'s leader expects under each of ``options`` (policies 0..1)."""
     pub = world.publics
     rows = world.states.rows[i]
-    preferred, weight = pub.preferred[rows], pub.weight[rows]
-    return [float(weight @ (1.0 - np.abs(preferred - option))) for option in options]
+    closeness = 1.0 - np.abs(pub.preferred[rows] - np.array(options)[:, None])
+    weight = pub.weight[rows]
+    return [float(weight @ row) for row in closeness]
 
 
 def due(tick: int, first: int, every: int) -> bool:
     """Whether a calendar starting at tick ``first`` (-1: none) and repeating every ``every``
     ticks falls on ``tick``."""
     return first >= 0 and tick >= first and (tick - first) % every == 0
+
+
+def _calendars(world: World) -> list[tuple[int, int, int, int, int]]:
+    """Each democracy's calendars of elections: ``(state, first and every tick of executive
+    elections, of legislative ones)`` (cached: fixed in a run)."""
+    found = world.cache.get("calendars")
+    if found is None:
+        s = world.states
+        found = world.cache["calendars"] = [
+            (
+                i,
+                *map(int, (s.next_election[i], s.election_every[i])),
+                *map(int, (s.next_legislature[i], s.legislature_every[i])),
+            )
+            for i in np.flatnonzero(s.democracy).tolist()
+        ]
+    return found
 
 
 def reseat(seats: np.ndarray, weight: np.ndarray, support: np.ndarray, swing: float) -> None:
@@ -191,8 +210,8 @@ def legislatures(world: World) -> None:
     if not d.elections:
         return
     pub = world.publics
-    for i in range(len(s.ids)):
-        if not s.democracy[i] or not due(world.tick, s.next_legislature[i], s.legislature_every[i]):
+    for i, _, _, first, every in _calendars(world):
+        if not due(world.tick, first, every):
             continue
         rows = s.rows[i]
         seats = pub.seats[rows]
@@ -210,11 +229,9 @@ def falls(world: World, rng: random.Random) -> list[tuple[int, str]]:
     d = world.params.domestic
     s = world.states
     fallen = []
-    for i in range(len(s.ids)):
+    for i in _candidates(world):
         approval = float(world.leaders.approval[i])
         if s.democracy[i]:
-            if not (d.elections and due(world.tick, s.next_election[i], s.election_every[i])):
-                continue
             world.counts["elections"] += 1
             if rng.random() < election_win_probability(approval, d.election_noise):
                 world.log("election", f"{world.leaders.names[i]} re-elected in {s.names[i]}")
@@ -225,6 +242,23 @@ def falls(world: World, rng: random.Random) -> list[tuple[int, str]]:
             if hazard > 0.0 and rng.random() < hazard:
                 fallen.append((i, "fell to domestic unrest"))
     return fallen
+
+
+def _candidates(world: World) -> list[int]:
+    """The states whose leaders could fall this tick, in order: democracies holding an
+    executive election, autocracies whose leaders' approval is below the unrest threshold."""
+    d = world.params.domestic
+    tick = world.tick
+    electing = {
+        i for i, first, every, _, _ in _calendars(world) if d.elections and due(tick, first, every)
+    }
+    approval = world.leaders.approval.tolist()
+    democracy = world.states.democracy.tolist()
+    return [
+        i
+        for i in range(len(approval))
+        if i in electing or (not democracy[i] and approval[i] < d.unrest_threshold)
+    ]
 
 
 def replace_leader(world: World, i: int, cause: str, rng: random.Random) -> str:

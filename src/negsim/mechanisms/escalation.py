@@ -155,12 +155,10 @@ def humiliate(world: World, control_lost: float, face_offered: float) -> None:
     p = world.params.humiliation
     clock = world.clock
     i = world.sides.principal[CHALLENGER]
-    sanctioners = [j for j in world.sides.partners[DEFENDER] if not world.states.defected[j]]
-    commitment = (
-        sum(world.states.commitment(j) for j in sanctioners) / len(sanctioners)
-        if sanctioners
-        else 0.0
-    )
+    partners = world.coalition(DEFENDER)
+    s = world.states
+    levels = s.commitments()[partners[~s.defected[partners]]].tolist()  # of those still in line
+    commitment = sum(levels) / len(levels) if levels else 0.0
     world.leaders.humiliation[i] = update_humiliation(
         world.leaders.humiliation[i],
         clock.rate(p.decay),

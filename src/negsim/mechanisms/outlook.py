@@ -162,21 +162,16 @@ def prospect(
     postures = (posture, enemy_posture) if side == 0 else (enemy_posture, posture)
     crisis = max(postures[0], postures[1])
     level = intensity[crisis]
-    efforts = np.empty(2)
-    for k in range(2):
-        projecting = intensity[postures[k]] if postures[k] >= LIMITED_FORCE else 0.0
-        efforts[k] = side_effort(
-            by_side[OWN, k],
-            by_side[AID, k],
-            by_side[PROJECTED, k],
-            scalars[AID_EFFICIENCY],
-            level,
-            projecting,
-        )
-    efforts[1 - viewer] *= math.exp(-by_side[MISJUDGMENT, viewer])
+    efforts = (
+        _effort(0, postures[0], level, intensity, by_side, scalars[AID_EFFICIENCY]),
+        _effort(1, postures[1], level, intensity, by_side, scalars[AID_EFFICIENCY]),
+    )
+    seen = math.exp(-by_side[MISJUDGMENT, viewer])  # the enemy's effort, as the viewer sees it
+    challenger = efforts[0] * seen if viewer == 1 else efforts[0]
+    defender = efforts[1] * seen if viewer == 0 else efforts[1]
     weeks = scalars[WEEKS]
     horizon = weeks + ahead
-    shift = horizon * drift(balance(efforts[0], efforts[1]), level, scalars[SPEED])
+    shift = horizon * drift(balance(challenger, defender), level, scalars[SPEED])
     expected = clip01(scalars[CONTROL] + shift)
     share = expected if side == 0 else 1.0 - expected
     hazard = weekly_hazard(ladder[HAZARD, crisis], 0.0, scalars[CHANNEL], 0.0, scalars[CHANNEL_CUT])
@@ -204,6 +199,28 @@ def prospect(
     )
     b = by_side[BASE_COST, side] * (sanctions + ladder[COST, posture] + damage)
     return a, b, share
+
+
+@jitable
+def _effort(
+    side: int,
+    posture: int,
+    crisis_intensity: float,
+    intensity: np.ndarray,
+    by_side: np.ndarray,
+    aid_efficiency: float,
+) -> float:
+    """A side's fighting effort at ``posture`` in a crisis of ``crisis_intensity`` (`side_effort`):
+    its partners project force from limited force up."""
+    projecting = intensity[posture] if posture >= LIMITED_FORCE else 0.0
+    return side_effort(
+        by_side[OWN, side],
+        by_side[AID, side],
+        by_side[PROJECTED, side],
+        aid_efficiency,
+        crisis_intensity,
+        projecting,
+    )
 
 
 @kernel
@@ -321,29 +338,6 @@ def side_forces(
         out[AID_SHARE, k] = aid_economy / total if total > 0.0 else 0.0
 
 
-def forces(world: World) -> np.ndarray:
-    """Both sides' forces, ``[row, side]`` with rows OWN, PROJECTED, AID, AID_SHARE."""
-    c = _constants(world)
-    s = world.states
-    out = np.empty((4, 2))
-    side_forces(
-        c.principals,
-        c.partner_of,
-        s.military,
-        s.health,
-        s.aid,
-        s.aid_capacity,
-        s.force_projection,
-        s.economy,
-        s.defected,
-        c.has_aid,
-        c.has_force,
-        world.params.battlefield.defender_advantage,
-        out,
-    )
-    return out
-
-
 def efforts(world: World, postures: tuple[int, int] | list[int]) -> tuple[float, float]:
     """Both sides' fighting efforts if the sides held ``postures`` (see `prospect`)."""
     rungs = world.rungs
@@ -360,23 +354,24 @@ def efforts(world: World, postures: tuple[int, int] | list[int]) -> tuple[float,
     return out[0], out[1]
 
 
-def risk_of(world: World, i: int) -> float:
-    """State ``i``'s leader's risk preference after humiliation and losses (prospect theory)."""
-    p = world.params
-    scale = p.decisions.loss_frame
-    if i == world.sides.principal[CHALLENGER]:
-        frame = clip01(scale * (world.peak_control - world.control))
-    elif i == world.sides.principal[DEFENDER]:
-        frame = clip01(scale * (world.control - world.least_control))
-    else:
-        frame = 0.0
-    return effective_risk_preference(
-        world.leaders.risk_preference[i],
-        world.leaders.humiliation[i],
-        frame,
-        p.humiliation.risk_shift,
-        p.decisions.loss_risk,
-    )
+@jitable
+def principal_risk(
+    side: int,
+    risk_preference: float,
+    humiliation: float,
+    control: float,
+    peak_control: float,
+    least_control: float,
+    loss_frame: float,
+    risk_shift: float,
+    loss_risk: float,
+) -> float:
+    """A principal's leader's risk preference after humiliation and losses (prospect theory):
+    the challenger counts the ground lost since its peak as a loss, the defender the ground
+    lost since its best moment, times ``loss_frame``."""
+    lost = peak_control - control if side == CHALLENGER else control - least_control
+    frame = clip01(loss_frame * lost)
+    return effective_risk_preference(risk_preference, humiliation, frame, risk_shift, loss_risk)
 
 
 @dataclass(frozen=True)
@@ -390,6 +385,23 @@ class Constants:
     highest: np.ndarray  # (2,) each principal's highest posture
     base_cost: np.ndarray  # (2,) cost of a weekly loss of 1 over the plan, resolve 0
     scalars: np.ndarray  # the prospect's scalars; CONTROL and CHANNEL are set each refresh
+    judgment: np.ndarray  # the leaders' parameters: JUDGMENT_* below
+
+
+# the leaders' parameters of the assessment (`Constants.judgment`)
+(
+    DEFENDER_ADVANTAGE,
+    LOSS_FRAME,
+    RISK_SHIFT,
+    LOSS_RISK,
+    CLIMB_DOWN_FACE,
+    OFFRAMP,
+    RESOLVE_EFFECT,
+    IMPLEMENTATION_WEEKS,
+) = range(8)
+# the moment's values the assessment reads (`refresh`), scalars then pairs (one per side)
+M_CONTROL, M_CHANNEL, M_PEAK, M_LEAST, M_FACE_ON_TABLE = range(5)
+M_POSTURE, M_MISJUDGMENT, M_WAVERING, M_SANCTION_LOSS, M_PRESSURE = range(5, 15, 2)
 
 
 def _constants(world: World) -> Constants:
@@ -438,6 +450,18 @@ def _constants(world: World) -> Constants:
                 sc.reserve_drain,
             ]
         ),
+        judgment=np.array(
+            [
+                p.battlefield.defender_advantage,
+                d.loss_frame,
+                p.humiliation.risk_shift,
+                d.loss_risk,
+                e.climb_down_face,
+                e.offramp,
+                d.resolve_effect,
+                p.commitment.implementation_days / 7.0,
+            ]
+        ),
     )
     world.cache["outlook"] = found
     return found
@@ -445,98 +469,177 @@ def _constants(world: World) -> Constants:
 
 @kernel
 def assess(
-    forces: np.ndarray,
-    posture: np.ndarray,
-    misjudgment: np.ndarray,
-    risk: np.ndarray,
-    wavering: np.ndarray,
-    base_cost: np.ndarray,
-    sanction_loss: np.ndarray,
-    pressure: np.ndarray,
+    moment: np.ndarray,
+    military: np.ndarray,
+    health: np.ndarray,
+    aid: np.ndarray,
+    defected: np.ndarray,
     reserves: np.ndarray,
-    resolves: np.ndarray,
+    risk_preference: np.ndarray,
+    humiliation: np.ndarray,
+    face_sensitivity: np.ndarray,
+    resolve: np.ndarray,
     type_values: np.ndarray,
-    resolve_effect: float,
-    ahead: float,
-    highest: np.ndarray,
-    scalars: np.ndarray,
-    ladder: np.ndarray,
     exposure: np.ndarray,
+    principals: np.ndarray,
+    partner_of: np.ndarray,
+    has_aid: np.ndarray,
+    has_force: np.ndarray,
+    aid_capacity: np.ndarray,
+    force_projection: np.ndarray,
+    economy: np.ndarray,
+    highest: np.ndarray,
+    base_cost: np.ndarray,
+    constants: np.ndarray,
+    judgment: np.ndarray,
+    ladder: np.ndarray,
+    forces: np.ndarray,
     table: np.ndarray,
     later: np.ndarray,
+    quits: np.ndarray,
     own: np.ndarray,
     seen: np.ndarray,
 ) -> None:
-    """The whole assessment: the prospect table (`prospect_table`), each principal's best
-    fighting value at its true resolve (``own``) and, for each resolve on the other side's
-    belief grid, as the other side sees it (``seen``)."""
+    """The whole assessment from the world's arrays and the ``moment``'s values (``M_*``):
+    both sides' ``forces`` (`side_forces`), the prospect table (`prospect_table`), what
+    quitting is worth to each side (`quit_worth`), each principal's best fighting value at its
+    true resolve (``own``) and, for each resolve on the other side's belief grid
+    (``type_values[side]``), as the other side sees it (``seen``)."""
+    side_forces(
+        principals,
+        partner_of,
+        military,
+        health,
+        aid,
+        aid_capacity,
+        force_projection,
+        economy,
+        defected,
+        has_aid,
+        has_force,
+        judgment[DEFENDER_ADVANTAGE],
+        forces,
+    )
+    control = moment[M_CONTROL]
+    scalars = constants.copy()
+    scalars[CONTROL] = control
+    scalars[CHANNEL] = moment[M_CHANNEL]
+    posture = np.empty(2, dtype=np.int64)
     by_side = np.empty((12, 2))
     for k in range(2):
+        i = principals[k]
+        posture[k] = int(moment[M_POSTURE + k])
         by_side[OWN, k] = forces[OWN, k]
         by_side[PROJECTED, k] = forces[PROJECTED, k]
         by_side[AID, k] = forces[AID, k]
         by_side[AID_SHARE, k] = forces[AID_SHARE, k]
         by_side[POSTURE, k] = posture[k]
-        by_side[MISJUDGMENT, k] = misjudgment[k]
-        by_side[RISK, k] = risk[k]
-        by_side[WAVERING, k] = wavering[k]
-        by_side[BASE_COST, k] = base_cost[k]
-        by_side[SANCTION_LOSS, k] = sanction_loss[k]
-        by_side[PRESSURE, k] = pressure[k]
-        by_side[RESERVES, k] = reserves[k]
-    prospect_table(ahead, highest, scalars, by_side, ladder, exposure, table, later)
-    for k in range(2):
-        reach = np.array(
-            [r for r in (posture[k], posture[k] + 1, posture[k] - 1) if 0 <= r <= highest[k]]
+        by_side[MISJUDGMENT, k] = moment[M_MISJUDGMENT + k]
+        by_side[RISK, k] = principal_risk(
+            k,
+            risk_preference[i],
+            humiliation[i],
+            control,
+            moment[M_PEAK],
+            moment[M_LEAST],
+            judgment[LOSS_FRAME],
+            judgment[RISK_SHIFT],
+            judgment[LOSS_RISK],
         )
-        own[k] = best_fight(
-            table[k, k, :, posture[1 - k]], reach, resolves[k : k + 1], resolve_effect
-        )[0]
+        by_side[WAVERING, k] = moment[M_WAVERING + k]
+        by_side[BASE_COST, k] = base_cost[k]
+        by_side[SANCTION_LOSS, k] = moment[M_SANCTION_LOSS + k]
+        by_side[PRESSURE, k] = moment[M_PRESSURE + k]
+        by_side[RESERVES, k] = reserves[i]
+        offered = moment[M_FACE_ON_TABLE] if k == CHALLENGER else 0.0
+        step_face = climb_down_cost(
+            judgment[CLIMB_DOWN_FACE],
+            face_sensitivity[i],
+            humiliation[i],
+            offered,
+            judgment[OFFRAMP],
+        )
+        quits[k] = quit_worth(step_face)
+    ahead = judgment[IMPLEMENTATION_WEEKS]
+    prospect_table(ahead, highest, scalars, by_side, ladder, exposure, table, later)
+    effect = judgment[RESOLVE_EFFECT]
+    for k in range(2):
+        reach = np.empty(3, dtype=np.int64)
+        count = 0
+        for r in (posture[k], posture[k] + 1, posture[k] - 1):
+            if 0 <= r <= highest[k]:
+                reach[count] = r
+                count += 1
+        now = table[k, k, :, posture[1 - k]]
+        own[k] = best_fight(now, reach[:count], resolve[principals[k] : principals[k] + 1], effect)[
+            0
+        ]
         seen[k] = best_fight(
-            table[k, 1 - k, :, posture[1 - k]], reach, type_values[1 - k], resolve_effect
+            table[k, 1 - k, :, posture[1 - k]], reach[:count], type_values[1 - k], effect
         )
 
 
 def refresh(world: World) -> None:
     """Recompute the forces and the assessment (every prospect, each side's best fighting
-    values and quitting) from the world as it now is."""
+    values and quitting) from the world as it now is (`assess`)."""
     c = _constants(world)
-    p = world.params
+    s = world.states
     sides = world.sides
-    world.forces = forces(world)
-    scalars = c.scalars.copy()
-    scalars[CONTROL] = world.control
-    scalars[CHANNEL] = world.channel()
-    exposure = threat_exposures(world)
-    size = exposure.shape[1]
+    leaders = world.leaders
+    size = len(world.rungs.intensity)
+    world.forces = np.empty((4, 2))
     table = np.empty((2, 2, size, size, 3))
     later = np.empty((2, 3))
+    quits = np.empty(2)
     own = np.empty(2)
-    seen = np.empty((2, p.beliefs.types))
+    seen = np.empty((2, world.params.beliefs.types))
+    moment = np.array(
+        [
+            world.control,
+            world.channel(),
+            world.peak_control,
+            world.least_control,
+            sides.face_on_table,
+            *sides.posture,
+            *sides.misjudgment,
+            wavering(world, CHALLENGER),
+            wavering(world, DEFENDER),
+            *world.sanction_loss,
+            *world.pressure,
+        ]
+    )
     assess(
-        world.forces,
-        np.array(sides.posture, dtype=np.int64),
-        np.array(sides.misjudgment),
-        np.array([risk_of(world, i) for i in sides.principal]),
-        np.array([wavering(world, k) for k in (CHALLENGER, DEFENDER)]),
-        c.base_cost,
-        np.array(world.sanction_loss),
-        np.array(world.pressure),
-        world.states.reserves[c.principals],
-        world.leaders.resolve[c.principals],
+        moment,
+        s.military,
+        s.health,
+        s.aid,
+        s.defected,
+        s.reserves,
+        leaders.risk_preference,
+        leaders.humiliation,
+        leaders.face_sensitivity,
+        leaders.resolve,
         np.array(sides.type_values),
-        p.decisions.resolve_effect,
-        p.commitment.implementation_days / 7.0,
+        threat_exposures(world),
+        c.principals,
+        c.partner_of,
+        c.has_aid,
+        c.has_force,
+        s.aid_capacity,
+        s.force_projection,
+        s.economy,
         c.highest,
-        scalars,
+        c.base_cost,
+        c.scalars,
+        c.judgment,
         world.rungs.ladder,
-        exposure,
+        world.forces,
         table,
         later,
+        quits,
         own,
         seen,
     )
-    quits = np.array([_quit_value(world, k) for k in (CHALLENGER, DEFENDER)])
     world.assessment = Assessment(table, later, quits, own, seen)
 
 
@@ -652,10 +755,11 @@ def climb_down_face(world: World, side: int) -> float:
     )
 
 
-def _quit_value(world: World, side: int) -> float:
-    """Quitting gives up the whole issue and costs the face of climbing all the way down,
-    counted as two rungs' worth."""
-    return -2.0 * climb_down_face(world, side)
+@jitable
+def quit_worth(step_face: float) -> float:
+    """What quitting is worth: the whole issue given up, and the face of climbing all the way
+    down, counted as two rungs' worth of ``step_face``."""
+    return -2.0 * step_face
 
 
 @kernel

@@ -22,19 +22,22 @@ if TYPE_CHECKING:
     from negsim.world import World
 
 
+@jitable
 def leverage(economy: float, target_economy: float) -> float:
     """Share of a target's outside economic ties a sanctioner of that size controls."""
     return economy / (economy + target_economy)
 
 
+@jitable
 def sanction_reach(levels: Sequence[float], leverages: Sequence[float]) -> float:
     """The combined reach (0..1) of several sanctioners' levels."""
     spared = 1.0
-    for level, lev in zip(levels, leverages, strict=True):
-        spared *= 1.0 - level * lev
+    for k in range(len(levels)):
+        spared *= 1.0 - levels[k] * leverages[k]
     return 1.0 - spared
 
 
+@jitable
 def sanction_pressure(
     reach: float, cohesion: float, leakage: float, efficacy: float, effect_floor: float
 ) -> float:
@@ -46,14 +49,54 @@ def sanction_pressure(
     return efficacy * reach * cohesion_factor * (1.0 - leakage)
 
 
+@jitable
 def neutral_leakage(
     trades: Sequence[float], economies: Sequence[float], sanctioners_economy: float, leakage: float
 ) -> float:
     """Share of the sanctions' effect undone by neutrals trading with the sanctioned state."""
-    total = sanctioners_economy + sum(economies)
+    neutral = traded = 0.0
+    for k in range(len(economies)):
+        neutral += economies[k]
+        traded += trades[k] * economies[k]
+    total = sanctioners_economy + neutral
     if total <= 0.0:
         return 0.0
-    return leakage * sum(t * e for t, e in zip(trades, economies, strict=True)) / total
+    return leakage * traded / total
+
+
+@kernel
+def sanctions_on(
+    members: np.ndarray,
+    target: int,
+    holding: np.ndarray,
+    defected: np.ndarray,
+    sanctions: np.ndarray,
+    economy: np.ndarray,
+    neutrals: np.ndarray,
+    trade: np.ndarray,
+    cohesion: float,
+    leakage: float,
+    efficacy: float,
+    effect_floor: float,
+) -> tuple[float, float]:
+    """The compound reach (`sanction_reach`) of the sanctions that ``members`` holding them
+    and still in line impose on ``target``, and the pressure it puts on it
+    (`sanction_pressure`), less what ``neutrals`` trading with it leak (`neutral_leakage`)."""
+    levels = np.empty(len(members))
+    leverages = np.empty(len(members))
+    n = 0
+    imposing = 0.0  # their economy
+    for j in members:
+        if holding[j] and not defected[j]:
+            levels[n] = sanctions[j]
+            leverages[n] = leverage(economy[j], economy[target])
+            imposing += economy[j]
+            n += 1
+    reach = sanction_reach(levels[:n], leverages[:n])
+    leak = 0.0
+    if len(neutrals):
+        leak = neutral_leakage(trade[neutrals], economy[neutrals], imposing, leakage)
+    return reach, sanction_pressure(reach, cohesion, leak, efficacy, effect_floor)
 
 
 @jitable
@@ -87,48 +130,55 @@ def sanctioner_costs(
 
 
 def pressure_on(world: World, side: int) -> float:
-    """The sanctions pressure on a side's principal, before reserves; records the reach of
-    the sanctions on it in ``world.reach``."""
+    """The sanctions pressure on a side's principal, before reserves (`sanctions_on`; neutral
+    trade leaks around the sanctions on the challenger); records the reach of the sanctions on
+    it in ``world.reach``."""
     p = world.params
     s = world.states
-    target = world.sides.principal[side]
     enemy = other(side)
-    sanctioners = [
-        j
-        for j in world.sides.members[enemy]
-        if Instrument.SANCTIONS in s.instruments[j] and not s.defected[j]
-    ]
-    reach = sanction_reach(
-        [s.sanctions[j] for j in sanctioners],
-        [leverage(s.economy[j], s.economy[target]) for j in sanctioners],
+    neutrals = world.neutral_states() if side == CHALLENGER else world.neutral_states()[:0]
+    reach, pressure = sanctions_on(
+        world.side_states(enemy),
+        world.sides.principal[side],
+        s.holding(Instrument.SANCTIONS),
+        s.defected,
+        s.sanctions,
+        s.economy,
+        neutrals,
+        s.trade,
+        world.cohesion[enemy] if world.sides.partners[enemy] else 1.0,
+        p.sanctions.leakage,
+        p.sanctions.efficacy,
+        p.cohesion.effect_floor,
     )
     world.reach[side] = reach
-    leak = 0.0
-    if side == CHALLENGER and world.neutrals:
-        leak = neutral_leakage(
-            [s.trade[j] for j in world.neutrals],
-            [s.economy[j] for j in world.neutrals],
-            sum(s.economy[j] for j in sanctioners),
-            p.sanctions.leakage,
-        )
-    cohesion = world.cohesion[enemy] if world.sides.partners[enemy] else 1.0
-    return sanction_pressure(reach, cohesion, leak, p.sanctions.efficacy, p.cohesion.effect_floor)
+    return pressure
 
 
 def spared_by_easing(world: World, side: int, j: int, eased: float) -> float:
     """Weekly pressure the sanctions on a side's principal would lose if sanctioner ``j``
-    eased to ``eased``, the others unchanged: its factor ``1 - level * leverage`` in the
-    compound reach changes, and the pressure is proportional to the reach."""
+    eased to ``eased``, the others unchanged (`easing_relief`)."""
     s = world.states
     reach = world.reach[side]
     if reach <= 0.0 or Instrument.SANCTIONS not in s.instruments[j] or s.defected[j]:
         return 0.0
     lev = leverage(s.economy[j], s.economy[world.sides.principal[side]])
-    kept = 1.0 - s.sanctions[j] * lev
+    return easing_relief(reach, world.pressure[side], s.sanctions[j], eased, lev)
+
+
+@jitable
+def easing_relief(
+    reach: float, pressure: float, level: float, eased: float, leverage: float
+) -> float:
+    """Weekly pressure lost when one sanctioner of the given ``leverage`` eases from ``level``
+    to ``eased``, of sanctions of compound ``reach`` inflicting ``pressure``: its factor
+    ``1 - level * leverage`` in the reach changes, and the pressure is proportional to the
+    reach."""
+    kept = 1.0 - level * leverage
     if kept <= 0.0:
-        return world.pressure[side]
-    reach_after = 1.0 - (1.0 - reach) * (1.0 - eased * lev) / kept
-    return world.pressure[side] * (reach - reach_after) / reach
+        return pressure
+    reach_after = 1.0 - (1.0 - reach) * (1.0 - eased * leverage) / kept
+    return pressure * (reach - reach_after) / reach
 
 
 def refresh(world: World) -> None:
@@ -221,15 +271,47 @@ def pay_costs(world: World) -> None:
         i = world.sides.principal[side]
         drain = p.sanctions.reserve_drain * clock.amount(world.pressure[side])
         s.reserves[i] = max(0.0, s.reserves[i] - drain)
-    tick_cost = weekly * clock.weeks
-    recovery = clock.rate(p.sanctions.recovery)
-    np.clip(s.health - tick_cost + recovery * (1.0 - s.health), 0.0, 1.0, out=s.health)
-    s.cost[:] = weekly
-    s.cumulative_cost += tick_cost * s.economy
-    s.pain[:] = p.domestic.pain_scale * weekly
-    casualties = p.domestic.casualty_pain * world.intensity
-    for i in world.sides.principal:
-        s.pain[i] += casualties
+    settle(
+        weekly,
+        clock.weeks,
+        clock.rate(p.sanctions.recovery),
+        p.domestic.pain_scale,
+        p.domestic.casualty_pain * world.intensity,
+        c.principals,
+        s.economy,
+        s.health,
+        s.cost,
+        s.cumulative_cost,
+        s.pain,
+    )
+
+
+@kernel
+def settle(
+    weekly: np.ndarray,
+    weeks: float,
+    recovery: float,
+    pain_scale: float,
+    casualties: float,
+    principals: np.ndarray,
+    economy: np.ndarray,
+    health: np.ndarray,
+    cost: np.ndarray,
+    cumulative_cost: np.ndarray,
+    pain: np.ndarray,
+) -> None:
+    """Every state's ``weekly`` loss (share of GDP) takes its toll this tick of ``weeks``:
+    economic health falls by it and recovers at ``recovery`` toward 1; the cost and the pain
+    its publics feel (``pain_scale`` per unit, and the ``casualties`` of the principals) are
+    this tick's; the cumulative cost (trillion USD) grows."""
+    for i in range(len(weekly)):
+        tick_cost = weekly[i] * weeks
+        health[i] = min(1.0, max(0.0, health[i] - tick_cost + recovery * (1.0 - health[i])))
+        cost[i] = weekly[i]
+        cumulative_cost[i] += tick_cost * economy[i]
+        pain[i] = pain_scale * weekly[i]
+    for i in principals:
+        pain[i] += casualties
 
 
 @dataclass(frozen=True)
@@ -239,6 +321,7 @@ class Constants:
     partner_of: np.ndarray  # the side a state is a partner of, -1 if none
     has_sanctions: np.ndarray
     exposure: np.ndarray  # each state's exposure to the enemy principal
+    principals: np.ndarray
 
 
 def _constants(world: World) -> Constants:
@@ -254,7 +337,8 @@ def _constants(world: World) -> Constants:
                 exposure[j] = s.exposure[j, enemy]
         found = world.cache["sanctions"] = Constants(
             partner_of,
-            np.array([Instrument.SANCTIONS in ins for ins in s.instruments]),
+            s.holding(Instrument.SANCTIONS),
             exposure,
+            np.array(world.sides.principal, dtype=np.int64),
         )
     return found

@@ -28,20 +28,23 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from negsim.cast import Instrument, RungId
-from negsim.compiled import kernel
-from negsim.mechanisms import beliefs, escalation, outlook, sanctions
+from negsim.compiled import jitable, kernel
+from negsim.mechanisms import beliefs, escalation, outlook
+from negsim.mechanisms.beliefs import expected_choice
 from negsim.mechanisms.decisions import (
     clip01,
     cost_in_issue_units,
     logistic,
     logit_choice,
 )
+from negsim.mechanisms.sanctions import easing_relief, leverage
 from negsim.world import CHALLENGER, DEFENDER, Threat, other
 
 if TYPE_CHECKING:
     from negsim.world import World
 
 
+@jitable
 def beta_mean(successes: float, failures: float, prior: float) -> float:
     """Mean of a Beta(prior/2 + successes, prior/2 + failures): a smoothed share."""
     return (successes + prior / 2.0) / (successes + failures + prior)
@@ -83,6 +86,7 @@ def step_down_values(
     return out
 
 
+@jitable
 def threat_value(success: float, gain: float, failure_cost: float) -> float:
     """Expected value of issuing a threat: the gain if obeyed, the cost of a showdown if not.
 
@@ -90,6 +94,30 @@ def threat_value(success: float, gain: float, failure_cost: float) -> float:
     so conceding to a threat raises the next threat's value (M2) and standing firm lowers it.
     """
     return success * gain - (1.0 - success) * failure_cost
+
+
+@jitable
+def option_value(
+    memory: float,
+    memory_weight: float,
+    comply: float,
+    gain: float,
+    carry_cost: float,
+    reputation_value: float,
+) -> float:
+    """Expected value of issuing a threat: success is the lead's memory of the target's answers
+    (weighted ``memory_weight``) and its model of the target's choice (``comply``), together;
+    a showdown costs the cheaper of carrying it out and the reputation lost bluffing."""
+    success = memory_weight * memory + (1.0 - memory_weight) * comply
+    return threat_value(success, gain, min(carry_cost, reputation_value))
+
+
+DEMANDS = ("ease", "step_down", "withdraw", "concede")
+EASE, STEP_DOWN, WITHDRAW, CONCEDE = range(4)  # as indices into DEMANDS, for kernels
+CONSEQUENCES = ("climb", "sanctions")
+CLIMB, SANCTIONS = range(2)
+# the columns of a table of options, one option a row (demands and consequences as indices)
+TARGET, DEMAND, CONSEQUENCE, CREDIBILITY, GAIN, COMPLY, CARRY_COST, TERMS, LEVEL = range(9)
 
 
 @dataclass(slots=True)
@@ -106,11 +134,50 @@ class Option:
     terms: float = 0.0
     level: float = 0.0
 
+    @classmethod
+    def of(cls, row: list[float]) -> Option:
+        """The option in a row of an options table."""
+        return cls(
+            int(row[TARGET]),
+            DEMANDS[int(row[DEMAND])],
+            CONSEQUENCES[int(row[CONSEQUENCE])],
+            *row[CREDIBILITY:],
+        )
+
     def value(self, memory: float, memory_weight: float, reputation_value: float) -> float:
-        """Expected value of issuing it: success is the lead's memory of the target's answers
-        (weighted ``memory_weight``) and its model of the target's choice, together."""
-        success = memory_weight * memory + (1.0 - memory_weight) * self.comply
-        return threat_value(success, self.gain, min(self.carry_cost, reputation_value))
+        """Expected value of issuing it (`option_value`)."""
+        return option_value(
+            memory, memory_weight, self.comply, self.gain, self.carry_cost, reputation_value
+        )
+
+
+@kernel
+def best_option(
+    table: np.ndarray,
+    memory: np.ndarray,
+    prior: float,
+    memory_weight: float,
+    reputation_value: float,
+) -> tuple[int, float]:
+    """The row of the options table worth most (`option_value`; the first of equals) and its
+    value, from the lead's ``memory`` of how each target answered its threats (conceded,
+    stood; smoothed by ``prior``, `beta_mean`)."""
+    best_row, best = 0, -np.inf
+    for r in range(len(table)):
+        target = int(table[r, TARGET])
+        value = option_value(
+            beta_mean(memory[target, 0], memory[target, 1], prior),
+            memory_weight,
+            table[r, COMPLY],
+            table[r, GAIN],
+            table[r, CARRY_COST],
+            reputation_value,
+        )
+        if np.isnan(value):
+            return r, value
+        if r == 0 or value > best:
+            best_row, best = r, value
+    return best_row, best
 
 
 # --- consequences --------------------------------------------------------------------------
@@ -134,10 +201,20 @@ def can_climb(world: World, side: int) -> bool:
 def can_sanction(world: World, side: int) -> bool:
     """Whether a side can tighten sanctions: a sanctioner below its maximum."""
     s = world.states
-    return any(
-        Instrument.SANCTIONS in s.instruments[j] and not s.defected[j] and s.sanctions[j] < 1.0
-        for j in world.sides.members[side]
+    return tightening(
+        world.side_states(side), s.holding(Instrument.SANCTIONS), s.defected, s.sanctions
     )
+
+
+@kernel
+def tightening(
+    members: np.ndarray, holding: np.ndarray, defected: np.ndarray, sanctions: np.ndarray
+) -> bool:
+    """Whether any of ``members`` holding sanctions and in line is below the maximum."""
+    for j in members:  # noqa: SIM110 (a loop compiles; a generator may not)
+        if holding[j] and not defected[j] and sanctions[j] < 1.0:
+            return True
+    return False
 
 
 def carry_cost(world: World, side: int, consequence: str) -> float:
@@ -159,9 +236,10 @@ def carry_cost(world: World, side: int, consequence: str) -> float:
     posture = world.sides.posture[side]
     effect = p.decisions.resolve_effect
     resolve = leaders.resolve[world.sides.principal[side]]
-    now, up = outlook.prospects(world, side, postures=[posture, posture + 1])  # within reach
+    (a, b, _), (a_up, b_up, _) = outlook.rows(world, side)[posture : posture + 2].tolist()
+    tolerance = 1.0 - effect * resolve
     backlash = world.rungs.backlash[posture + 1]
-    return max(0.0, float(now.value(resolve, effect) - up.value(resolve, effect))) + backlash
+    return max(0.0, float((a - b * tolerance) - (a_up - b_up * tolerance))) + backlash
 
 
 def unity(world: World, side: int) -> float:
@@ -194,13 +272,21 @@ def threat_credibility(world: World, side: int, consequence: str, cost: float) -
 
 def options(world: World, side: int) -> list[Option]:
     """The threats the side's lead could issue now (none beyond ``threats.max_open``)."""
+    return [Option.of(row) for row in option_table(world, side).tolist()]
+
+
+def option_table(world: World, side: int) -> np.ndarray:
+    """`options` as a table, one option a row (columns ``TARGET`` ... ``LEVEL``)."""
     t = world.params.threats
     open_now = [th for th in world.threats if th.side == side]
     if len(open_now) >= t.max_open or world.deal is not None:
-        return []
-    taken = {(th.target, th.demand, th.level) for th in open_now}
+        return np.empty((0, LEVEL + 1))
     found = _challenger_options(world) if side == CHALLENGER else _defender_options(world)
-    return [o for o in found if (o.target, o.demand, o.level) not in taken]
+    if open_now:
+        taken = {(th.target, DEMANDS.index(th.demand), th.level) for th in open_now}
+        kept = [(r[TARGET], r[DEMAND], r[LEVEL]) not in taken for r in found.tolist()]
+        found = found[np.array(kept, dtype=bool)]
+    return found
 
 
 def _scale(world: World, i: int) -> float:
@@ -210,111 +296,232 @@ def _scale(world: World, i: int) -> float:
     )
 
 
-def _challenger_options(world: World) -> list[Option]:
+@kernel
+def ease_options(
+    partners: np.ndarray,
+    commitment: np.ndarray,
+    defected: np.ndarray,
+    sanctions: np.ndarray,
+    has_sanctions: np.ndarray,
+    economy: np.ndarray,
+    risk_preference: np.ndarray,
+    security: np.ndarray,
+    partner_resolve: np.ndarray,
+    principal: int,
+    reach: float,
+    pressure: float,
+    credibility: float,
+    carry_cost: float,
+    scale: float,
+    scalars: np.ndarray,
+    out: np.ndarray,
+) -> int:
+    """The challenger's demands that defender partners ease, as rows of an options table
+    (``out``); returns how many rows were filled.
+
+    A partner still in line and committed at least ``ease_step`` may be asked to ease by a
+    step. The challenger gains the relief (`sanctions.easing_relief`, buffered by its
+    reserves, as a cost in issue units); the partner complies as its fear of the climb (the
+    threat's damage, as risk-averse, more with a security exposure) outweighs what it keeps
+    (its seen resolve, at the partners' stake), by logit at ``scale``. ``scalars``:
+    ease_step, damage, stake, reserves factor, plan weeks, cost weight, loss aversion,
+    resolve and resolve effect of the challenger's principal.
+    """
+    ease_step, damage, stake, reserves_factor = scalars[0], scalars[1], scalars[2], scalars[3]
+    n = 0
+    for j in partners:
+        level = commitment[j]
+        if defected[j] or level < ease_step:
+            continue
+        spared = 0.0
+        if reach > 0.0 and has_sanctions[j]:
+            eased = max(0.0, sanctions[j] - ease_step)
+            lev = leverage(economy[j], economy[principal])
+            spared = easing_relief(reach, pressure, sanctions[j], eased, lev)
+        spared /= reserves_factor
+        relief = cost_in_issue_units(
+            max(0.0, spared), scalars[4], scalars[5], scalars[6], scalars[7], scalars[8]
+        )
+        fear = credibility * damage * (1.0 - risk_preference[j])
+        fear *= 1.0 + security[j, principal]
+        keep = stake * partner_resolve[j] * ease_step
+        out[n, :] = 0.0
+        out[n, TARGET] = j
+        out[n, DEMAND] = EASE
+        out[n, CREDIBILITY] = credibility
+        out[n, GAIN] = relief
+        out[n, COMPLY] = logistic((fear - keep) / scale)
+        out[n, CARRY_COST] = carry_cost
+        out[n, LEVEL] = level
+        n += 1
+    return n
+
+
+def _challenger_options(world: World) -> np.ndarray:
     p = world.params
     t = p.threats
     s = world.states
-    found = []
     if not can_climb(world, CHALLENGER):
-        return found
+        return np.empty((0, LEVEL + 1))
     cost = carry_cost(world, CHALLENGER, "climb")
     cred = threat_credibility(world, CHALLENGER, "climb", cost)
     lead = world.sides.lead[CHALLENGER]
     scale = _scale(world, lead)
     principal = world.sides.principal[CHALLENGER]
-    for j in world.sides.partners[DEFENDER]:
-        level = s.commitment(j)
-        if s.defected[j] or level < t.ease_step:
-            continue
-        relief = _relief(world, j)
-        fear = cred * t.damage * (1.0 - world.leaders.risk_preference[j])
-        fear *= 1.0 + s.security[j, principal]
-        keep = p.decisions.stake * world.sides.partner_resolve[j] * t.ease_step
-        comply = logistic((fear - keep) / scale)
-        found.append(Option(j, "ease", "climb", cred, relief, comply, cost, level=level))
+    d = p.decisions
+    partners = world.coalition(DEFENDER)
+    found = np.empty((len(partners) + 1, LEVEL + 1))
+    count = ease_options(
+        partners,
+        s.commitments(),
+        s.defected,
+        s.sanctions,
+        s.holding(Instrument.SANCTIONS),
+        s.economy,
+        world.leaders.risk_preference,
+        s.security,
+        world.sides.partner_resolve,
+        principal,
+        world.reach[CHALLENGER],
+        world.pressure[CHALLENGER],
+        cred,
+        cost,
+        scale,
+        np.array(
+            [
+                t.ease_step,
+                t.damage,
+                d.stake,
+                1.0 + p.sanctions.reserves_buffer * s.reserves[principal],
+                outlook.plan_weeks(world),
+                d.cost_weight,
+                world.leaders.loss_aversion[principal],
+                world.leaders.resolve[principal],
+                d.resolve_effect,
+            ]
+        ),
+        found,
+    )
     terms = world.sides.last_terms[CHALLENGER]
-    if terms is not None and world.talks_open():
-        target = world.sides.principal[DEFENDER]
-        mine = outlook.reservation(world, CHALLENGER)
-        their = _reservations_seen(world, CHALLENGER)
-        cost_to_them = t.damage
-        gaps = (1.0 - terms) - (their - cred * cost_to_them)
-        comply = beliefs.expected_choice(gaps, scale, world.sides.type_probs[CHALLENGER])
-        found.append(
-            Option(
-                target, "concede", "climb", cred, max(0.0, terms - mine), comply, cost, terms=terms
-            )
-        )
-    return found
+    if terms is None or not world.talks_open():
+        return found[:count]
+    mine = outlook.reservation(world, CHALLENGER)
+    their = _reservations_seen(world, CHALLENGER)
+    cost_to_them = t.damage
+    gaps = (1.0 - terms) - (their - cred * cost_to_them)
+    comply = beliefs.expected_choice(gaps, scale, world.sides.type_probs[CHALLENGER])
+    target = world.sides.principal[DEFENDER]
+    gain = max(0.0, terms - mine)
+    found[count] = (target, CONCEDE, CLIMB, cred, gain, comply, cost, terms, 0.0)
+    return found[: count + 1]
 
 
-def _defender_options(world: World) -> list[Option]:
+@kernel
+def demand_options(
+    demands: np.ndarray,
+    levels: np.ndarray,
+    consequences: np.ndarray,
+    credibilities: np.ndarray,
+    carry_costs: np.ndarray,
+    penalties: np.ndarray,
+    target: int,
+    gains: np.ndarray,
+    seen: np.ndarray,
+    posture: int,
+    tolerance: np.ndarray,
+    step_face: float,
+    quit_value: float,
+    fight: np.ndarray,
+    probs: np.ndarray,
+    scale: float,
+    out: np.ndarray,
+) -> None:
+    """The defender lead's demands on the challenger, one row of an options table (``out``)
+    for each demand (``demands``, ``levels``, ``gains``) and consequence (``consequences``,
+    their ``credibilities``, ``carry_costs`` and ``penalties`` to the challenger).
+
+    The challenger complies, as the lead models it over its belief ``probs``, when complying
+    (withdrawing: ``quit_value``; stepping down: `step_down_values` of ``seen``, its prospects
+    as the lead sees them, for each type's cost ``tolerance``) beats defying (its best
+    ``fight`` value for each type, less the penalty), by logit at ``scale``.
+    """
+    row = 0
+    for d in range(len(demands)):
+        if demands[d] == WITHDRAW:
+            comply_value = np.full(len(tolerance), quit_value)
+        else:
+            comply_value = step_down_values(seen, levels[d], posture, tolerance, step_face)
+        for c in range(len(consequences)):
+            gaps = comply_value - (fight - penalties[c])
+            out[row, TARGET] = target
+            out[row, DEMAND] = demands[d]
+            out[row, CONSEQUENCE] = consequences[c]
+            out[row, CREDIBILITY] = credibilities[c]
+            out[row, GAIN] = gains[d]
+            out[row, COMPLY] = expected_choice(gaps, scale, probs)
+            out[row, CARRY_COST] = carry_costs[c]
+            out[row, TERMS] = 0.0
+            out[row, LEVEL] = levels[d]
+            row += 1
+
+
+def _defender_options(world: World) -> np.ndarray:
     p = world.params
     lead = world.sides.lead[DEFENDER]
-    target = world.sides.principal[CHALLENGER]
     posture = world.sides.posture[CHALLENGER]
-    demands: list[tuple[str, int]] = []
+    demands: list[tuple[int, int]] = []
     if posture >= RungId.LIMITED_FORCE:
-        demands.append(("step_down", RungId.SHOW_OF_FORCE))  # stop fighting
+        demands.append((STEP_DOWN, RungId.SHOW_OF_FORCE))  # stop fighting
         if posture - 1 > RungId.SHOW_OF_FORCE:
-            demands.append(("step_down", posture - 1))  # a rung down: e.g. no nuclear threats
+            demands.append((STEP_DOWN, posture - 1))  # a rung down: e.g. no nuclear threats
     elif world.control > p.battlefield.rollback:
-        demands.append(("withdraw", RungId.DIPLOMATIC))
+        demands.append((WITHDRAW, RungId.DIPLOMATIC))
     consequences = [
         c
         for c, able in (
-            ("sanctions", can_sanction(world, DEFENDER)),
-            ("climb", can_climb(world, DEFENDER)),
+            (SANCTIONS, can_sanction(world, DEFENDER)),
+            (CLIMB, can_climb(world, DEFENDER)),
         )
         if able
     ]
     if not demands or not consequences:
-        return []
+        return np.empty((0, LEVEL + 1))
     mine = outlook.reservation(world, DEFENDER)
     resolve = world.leaders.resolve[world.sides.principal[DEFENDER]]
-    tolerance = 1.0 - p.decisions.resolve_effect * world.sides.type_values[DEFENDER]
-    fight = outlook.seen_fight_values(world, CHALLENGER)
-    quit_value = outlook.quit_value(world, CHALLENGER)
-    step_face = outlook.climb_down_face(world, CHALLENGER)
-    seen = outlook.rows(world, CHALLENGER, viewer=DEFENDER)
     terms = []
     for consequence in consequences:
-        cost = carry_cost(world, DEFENDER, consequence)
-        cred = threat_credibility(world, DEFENDER, consequence, cost)
-        penalty = cred * outlook.consequence_cost(world, CHALLENGER, consequence)
-        terms.append((consequence, cost, cred, fight - penalty))
-    probs = world.sides.type_probs[DEFENDER]
-    scale = _scale(world, lead)
-    found = []
-    for demand, level in demands:
-        if demand == "withdraw":
-            gain = max(0.0, 1.0 - mine)
-            comply_value = np.full(len(tolerance), quit_value)
-        else:
-            gain = max(0.0, _value_if_enemy_at(world, DEFENDER, level, resolve) - mine)
-            comply_value = step_down_values(seen, int(level), int(posture), tolerance, step_face)
-        for consequence, cost, cred, defy_value in terms:
-            comply = beliefs.expected_choice(comply_value - defy_value, scale, probs)
-            found.append(Option(target, demand, consequence, cred, gain, comply, cost, level=level))
-    return found
-
-
-def _relief(world: World, j: int) -> float:
-    """What partner ``j`` easing by a step would spare the challenger, in issue units."""
-    p = world.params
-    s = world.states
-    principal = world.sides.principal[CHALLENGER]
-    eased = max(0.0, s.sanctions[j] - p.threats.ease_step)
-    spared = sanctions.spared_by_easing(world, CHALLENGER, j, eased)
-    spared /= 1.0 + p.sanctions.reserves_buffer * s.reserves[principal]
-    return cost_in_issue_units(
-        max(0.0, spared),
-        outlook.plan_weeks(world),
-        p.decisions.cost_weight,
-        world.leaders.loss_aversion[principal],
-        world.leaders.resolve[principal],
-        p.decisions.resolve_effect,
+        cost = carry_cost(world, DEFENDER, CONSEQUENCES[consequence])
+        cred = threat_credibility(world, DEFENDER, CONSEQUENCES[consequence], cost)
+        penalty = cred * outlook.consequence_cost(world, CHALLENGER, CONSEQUENCES[consequence])
+        terms.append((cred, cost, penalty))
+    gains = [
+        max(0.0, 1.0 - mine)
+        if demand == WITHDRAW
+        else max(0.0, _value_if_enemy_at(world, DEFENDER, level, resolve) - mine)
+        for demand, level in demands
+    ]
+    credibilities, carry_costs, penalties = zip(*terms, strict=True)
+    found = np.empty((len(demands) * len(consequences), LEVEL + 1))
+    demand_options(
+        np.array([demand for demand, _ in demands], dtype=np.int64),
+        np.array([int(level) for _, level in demands], dtype=np.int64),
+        np.array(consequences, dtype=np.int64),
+        np.array(credibilities),
+        np.array(carry_costs),
+        np.array(penalties),
+        world.sides.principal[CHALLENGER],
+        np.array(gains),
+        outlook.rows(world, CHALLENGER, viewer=DEFENDER),
+        posture,
+        1.0 - p.decisions.resolve_effect * world.sides.type_values[DEFENDER],
+        outlook.climb_down_face(world, CHALLENGER),
+        outlook.quit_value(world, CHALLENGER),
+        outlook.seen_fight_values(world, CHALLENGER),
+        world.sides.type_probs[DEFENDER],
+        _scale(world, lead),
+        found,
     )
+    return found
 
 
 def _reservations_seen(world: World, viewer: int) -> np.ndarray:
@@ -336,20 +543,17 @@ def _value_if_enemy_at(world: World, side: int, enemy_posture: int, resolve: flo
 
 def choose(world: World, side: int, rng: random.Random) -> Option | None:
     """The lead's choice: its best threat if it beats not threatening (logit), else none."""
-    found = options(world, side)
-    if not found:
+    found = option_table(world, side)
+    if not len(found):
         return None
     t = world.params.threats
     lead = world.sides.lead[side]
-    memory = world.leaders.memory[lead]
-    values = [
-        o.value(beta_mean(*memory[o.target], t.prior), t.memory_weight, t.reputation_value)
-        for o in found
-    ]
-    best = int(np.argmax(values))
+    best, value = best_option(
+        found, world.leaders.memory[lead], t.prior, t.memory_weight, t.reputation_value
+    )
     temperature = world.leaders.temperature[lead] * world.params.decisions.temperature_scale
-    pick = logit_choice([0.0, values[best]], temperature, _stake(world, lead), rng)
-    return found[best] if pick == 1 else None
+    pick = logit_choice([0.0, value], temperature, _stake(world, lead), rng)
+    return Option.of(found[best].tolist()) if pick == 1 else None
 
 
 def _stake(world: World, i: int) -> float:
@@ -496,8 +700,9 @@ def _learn_from_deadline(world: World, side: int, carried: bool, cost: float) ->
     true_tolerance = max(1e-9, 1.0 - e * world.leaders.resolve[principal])
     costs = cost * (1.0 - e * resolves) / true_tolerance
     gaps = p.threats.reputation_value - costs
-    likelihood = beliefs.choice_likelihood(gaps if carried else -gaps, p.beliefs.tremble)
-    world.sides.type_probs[observer] = beliefs.bayes(world.sides.type_probs[observer], likelihood)
+    world.sides.type_probs[observer] = beliefs.learn_from_choice(
+        world.sides.type_probs[observer], gaps if carried else -gaps, p.beliefs.tremble
+    )
 
 
 def carry_out(world: World, side: int, consequence: str) -> None:
