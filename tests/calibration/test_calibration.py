@@ -178,6 +178,6 @@ def test_the_validation_tables_are_written_between_their_markers(calibrated, tmp
     write_validation(result.root, ensemble, doc)
     text = doc.read_text()
     assert text.startswith("# V\n\nprose\n") and text.endswith("more prose\n")
-    assert "stale table" not in text and "8 fresh generated crises" in text
+    assert "stale table" not in text and "8 fresh generated crises at the" in text
     assert "| `decisions.cost_weight` | 0.5 .. 20 (log) |" in text
     assert "| ICB outcome per actor: compromise | fitted | 22.2% | 71.0% (random dyads) |" in text
