@@ -37,122 +37,100 @@ RUNS = 1000  # seeded runs per cast by default
 # outlive the numbers when the model changes) and say where the model misses and why.
 PARAGRAPHS: dict[str, str] = {
     "berlin_1961": """
-        The right ending, by the wrong road. Nothing of the issue is in Soviet hands at day 0
-        and none can be taken without fighting (control moves only on the battlefield, so the
-        Wall, a unilateral act without a shot, cannot happen in the model), and the United
-        States is the stronger by CINC: fighting can bring the challenger nothing. Yet both
-        sides climb to limited force within days (the United States usually first), and the
-        Soviet Union usually on to full war, where the real crisis stayed below a shot. Climbing costs little when no ground is at stake, hawkish
-        publics reward it (M9), and the climber expects coercion to work on an enemy
-        coalition it reads as wavering (M4, M8): cohesion counts only sanctions and aid, so
-        the GDR's border troops and the Western garrisons add nothing to it. No deal can be
-        ratified: the American and French publics' win-set edges exceed the whole issue (a
-        hawkish public demands more than the share its side already holds, and the demand is
-        not capped at 1), so most runs reach the horizon still fighting (stalemate). The
-        Soviet withdrawal comes when the costs of that war bring Khrushchev's value of
-        fighting on below the face he loses by quitting. Missing: unilateral acts that change
-        the status quo without fighting, the nuclear balance (CINC counts no warheads; the
-        Gilpatric speech made US superiority public), tacit understandings, and cohesion
-        that counts force commitments.
+        The right substance in the wrong form. Nothing of the issue is in Soviet hands at day
+        0 and none can be taken without fighting, and the United States is the stronger by
+        CINC, so fighting can bring the Soviet Union nothing; both sides climb to limited force
+        within days (to full war in a quarter of the runs), but within about a month nearly
+        every run ends in a deal at x = 0, without face: the status quo ante, which the
+        Soviet leader accepts because it costs him less than fighting on and less face than
+        quitting (M3, M4). In substance that is the real ending (West Berlin unchanged,
+        Khrushchev's deadline dropped); in form it is a formal agreement where history had a
+        unilateral retreat and a tacit understanding, which the model cannot write: a crisis
+        ends only by a deal, a quit, a conquest or the horizon. Missing besides: unilateral acts
+        that change the status quo without fighting (the Wall), and the nuclear balance (CINC
+        counts no warheads; the Gilpatric speech made US superiority public).
     """,
     "gulf_1990": """
         Iraq holds all of Kuwait from day 0 and values it with loss aversion (M10), so its
         leader and publics demand nearly the whole issue while Kuwait's demand restoration:
-        the win-sets never overlap and the model, like history, finds no deal (the few
-        early ones would have left Iraq most of Kuwait). Full sanctions from day 4, shared
-        by the coalition (burden sharing), keep it together, but at the model's sanction
-        efficacy they do not compel withdrawal either, as in 1990 (Hufbauer, Schott and
-        Elliott score case 90-1 a failure). The coalition goes to war, as it did, but within
-        weeks, not after five months: partners' force projection is there from day 0, while
-        the real coalition had to deploy it. Then the model misses: control moves at most `battlefield.speed` a week, in proportion to the
-        force balance, so the coalition's advantage (about four to one, from CINC times the
-        share of forces sent) drives Iraq back from only part of Kuwait by the horizon, and
-        expulsion (control down to `battlefield.rollback`) would take well over a year. The
-        real air and ground campaign expelled Iraq in six weeks. A stalemate here is a war
-        still being won at the horizon, not a crisis that faded. Missing: a battlefield
-        whose pace depends on the kind of war and the quality of forces (a short war of
-        manoeuvre against a static army), not one linear drift calibrated to attrition.
+        the win-sets never overlap and, as in 1990, no deal is struck (70 offers rejected in
+        the average run). Sanctions shared by the coalition keep it together but do not compel
+        a withdrawal. The coalition goes to war within weeks, not after five months, because
+        partners' force projection is there from day 0, and it drives Iraq back from all of
+        Kuwait to about a third of it by the horizon (median control 0.36), but not out:
+        control moves at most `battlefield.speed` a week in proportion to the force balance, so
+        expulsion (control down to `battlefield.rollback`) would take well over a year, where
+        the real campaign took six weeks. Every run is a stalemate that is a war still being
+        won at the horizon. Missing: a battlefield whose pace depends on the kind of war and
+        the quality of forces (a short war of manoeuvre against a static army), not one linear
+        drift.
     """,
     "iran_2013": """
         The right outcome, by the wrong road and on the wrong terms. The United States, nine
-        times Iran's strength by CINC, finds war cheap: the model prices a posture's cost as
-        a share of the fighter's GDP, leaders weigh casualties only through their publics,
-        and catastrophe only at the nuclear rung, so the defender climbs to full war and
-        drives Iran's programme (control) back; settlements come after that war, at terms
-        near zero, and in the other runs Tehran gives up the programme under the attack
-        (withdrawal). The
-        JCPOA road is closed even without the war: Iran's publics, weighted to the
-        hardliners, demand more than the ground Iran holds (loss aversion over held ground)
-        while the American publics accept less than half. Sanctions cost Iran in the model
-        about what they cost it in fact (several percent of GDP a year), but a loss of that
-        size, borne over the planning horizon and discounted by resolve, is worth little of
-        the issue, so it barely moves Iran's demands; the Oman channel reduces misperception
-        but cannot create an overlap. Missing: the costs of
-        war beyond GDP for a strong defender (retaliation, the oil shock, a regional war)
-        and the limits of strikes on a dispersed programme; change of government in an
-        autocracy under economic pain (the election of Rouhani in 2013, which opened the
-        talks); interim deals (the JPOA froze the programme for twenty months).
+        times Iran's strength by CINC, finds war cheap (a posture costs a share of the
+        fighter's GDP, and leaders weigh casualties only through their publics), so in almost
+        every run the defender climbs to full war and drives Iran's programme (control) from
+        0.6 to near nothing; deals follow that war, at x near 0 (the real JCPOA left Iran about
+        0.45), and in a fifth of the runs Tehran gives up under the attack (withdrawal). Iran's
+        publics, weighted to the hardliners, demand more than the ground Iran holds (loss
+        aversion over held ground), so deals before the war fail ratification (13 failures in
+        the average run); the Oman channel and Oman's mediation lower misperception but cannot
+        create an overlap. Missing: the costs of war beyond GDP for a strong defender
+        (retaliation, the oil shock, a regional war) and the limits of strikes on a dispersed
+        programme; a change of government in an autocracy under economic pain (Rouhani's
+        election opened the talks); interim deals (the JPOA froze the programme for twenty
+        months).
     """,
     "kosovo_1999": """
-        Belgrade holds most of Kosovo at day 0 and values it with loss aversion; NATO's air
-        war (its members' force projection) drives control down steadily but slowly. Offers
-        converge as Belgrade loses ground, but the leaders' reservations never cross within
-        the horizon, and the model still ends in stalemate with ratification switched off:
-        the Kosovo Albanians, whose principal must accept, expect the bombing to win them
-        more, and Belgrade concedes held ground only at a price its hawks (the Radicals,
-        the security forces) do not accept. Three things the model lacks explain the miss.
-        First, punishment of the challenger's homeland: the model puts the war's damage on
-        the defender's ground and lets the challenger's economy take only
-        `sanctions.strike_damage`, so the bombing of Serbia's grid, bridges and the regime's
-        assets, which made Milosevic settle (Hosmer 2001), barely registers. Second, the
-        side's lead decides nothing of its own: in June 1999 NATO, not the Kosovo
-        Albanians, accepted the terms. Third, a mediated package in which the defender's
-        lead pays the challenger face (a UN mandate, a Russian role): Ahtisaari and
-        Chernomyrdin are in the cast, but mediation was not yet a mechanism of the model
-        when this page was first written. The personal measures against Milosevic (the ICTY
-        indictment) humiliate him, which in the model makes him bolder, not readier to settle.
+        Belgrade holds most of Kosovo at day 0 and values it with loss aversion; NATO's air war
+        (its members' force projection) drives control down from 0.75 to about a third by the
+        horizon, and offers converge as Belgrade loses ground, yet no run settles: the Kosovo
+        Albanians, whose principal must ratify, expect the war to win them more, and Belgrade
+        concedes held ground only at a price its hawks refuse (40 offers rejected and 12
+        ratifications failed in the average run, 26 of the offers carried by the mediators).
+        Three things the model lacks explain the miss. Punishment of the challenger's homeland:
+        the war's damage falls on the defender's ground and the challenger's economy takes only
+        `sanctions.strike_damage`, so the bombing of Serbia's grid and bridges, which made
+        Milosevic settle (Hosmer 2001), barely registers. A lead that decides for its side: in
+        June 1999 NATO, not the Kosovo Albanians, accepted the terms. And the personal measures
+        against Milosevic (the ICTY indictment) humiliate him, which in the model makes him
+        bolder, not readier to settle.
     """,
     "munich_1938": """
-        The right outcome on the wrong terms, after a war that never happened. Germany holds
-        nothing of the Sudeten areas at day 0 and is only somewhat stronger than
-        Czechoslovakia's mobilised army behind its fortifications (with France's offensive
-        if the defender side fights), so fighting can bring it only a small share of the
-        issue; its risk-acceptant leader and hawkish party climb to limited force on the
-        first day and usually to full war, which buys little ground. Deals come once the war's
-        costs lower the Czech publics' demand, which starts above the whole issue: the
-        model's Munich is a settlement near x = 0 after a short war, or a war still going at
-        the horizon, not x ~ 0.9 conceded without a shot. Ratification by Prague's hawkish
-        publics blocks many of the deals leaders accept. The missing mechanism is the one
-        that made Munich: the lead of the defender side valuing the deal by its own stakes
-        (Britain's fear of a general war and of air attack, with no treaty to honour) and
-        coercing its own principal (the Anglo-French ultimatum of 21 September). In the
-        model the lead proposes terms valued by its principal's prospects, cannot threaten
-        its own principal, and Britain's and France's risk aversion and exposure weigh only
-        on their commitments. Mussolini's pro-German mediation is in the cast, but mediation
-        was not yet a mechanism of the model when this page was first written. Cast with
-        CINC's 0.085 for the Czech army instead of its mobilised divisions, Germany's
-        expected gains rise and deals become rarer still.
+        The right outcome in almost half the runs, on the wrong terms. Germany holds nothing of
+        the Sudeten areas at day 0 and is only somewhat stronger than Czechoslovakia's
+        mobilised army behind its fortifications, so fighting can bring it little; its
+        risk-acceptant leader and hawkish party climb to limited force at once and usually to
+        full war (68% of runs). Deals come within weeks (median 25 days), often through
+        Mussolini's mediation (28% of deals) and with face for Germany in public and in private
+        (M15), but at x near 0: Prague's publics must ratify, and they demand the ground they
+        hold, so what was conceded at Munich (x about 0.9) never passes; the other runs fight
+        on to the horizon. The missing mechanism is the one that made Munich: the lead of the
+        defender side valuing the deal by its own stakes (Britain's fear of a general war, with
+        no treaty to honour) and coercing its own principal (the Anglo-French ultimatum of 21
+        September). In the model the lead proposes terms valued by its principal's prospects and
+        cannot threaten its own principal.
     """,
 }
 
 
 # What the cases say about the model as a whole (edit it with the paragraphs).
 OVERVIEW = """
-    Two patterns run through the five cases. First, the model's crises go to war: in every
-    case most runs reach full-scale war within weeks, although only the Gulf crisis was a war
-    and Kosovo an air campaign, and Berlin, Munich and Iran never came to a shot. Climbing
-    is cheap in the model when little ground is at stake or the climber is much the stronger
-    (a posture's cost is a share of the fighter's GDP), and hawkish publics and expected
-    coercion reward it; what held the real leaders back (nuclear danger, a general war, the
-    cost of war beyond money) is not in the prospect a leader weighs. Second, two of the three
-    deals were accepted for a side by someone else: Britain took Munich's terms for Prague,
-    and NATO took the mediators' terms for the Kosovo Albanians (Berlin ended in a tacit
-    understanding, no deal at all). The model asks every deal of the two principals and
-    their publics, whose win-sets often do not overlap (a hawkish public may demand more than the whole issue),
-    so where the real crisis settled the model stalls or settles only after a war has moved
-    the ground. The right outcome in Iran and Munich comes by that road and on the wrong
-    terms (see the deal column). These paragraphs were written against the model before its
-    mediation, secret-terms and legislature mechanisms; regenerate and revise them with it.
+    Two of the five crises end in the model as they ended in history (Iran and Munich
+    settle), one ends in the right substance but the wrong form (Berlin: a deal restoring the
+    status quo instead of a unilateral Soviet retreat), and two miss (the Gulf and Kosovo end
+    in stalemates still fought at the horizon). Three patterns run through them. First, the
+    model's crises go to war: in four of the five most runs reach full-scale war, although
+    only the Gulf crisis was a war and Kosovo an air campaign; climbing is cheap when little
+    ground is at stake or the climber is much the stronger, and hawkish publics and expected
+    coercion reward it. Second, deals give the challenger almost nothing (x near 0 in all three
+    cases that settle, where Munich gave about 0.9 and Iran about 0.45): every required state's
+    publics ratify, the target's included, and they demand what they hold; the crises that
+    settled in history were settled for a side by someone else (Britain took Munich's terms for
+    Prague, NATO the mediators' terms for the Kosovo Albanians), which the model cannot write.
+    Third, the battlefield moves at one linear pace, so a decisive war (the Gulf's six weeks)
+    takes longer than the horizon. The same shortfalls appear across 2,000 generated crises
+    (docs/VALIDATION.md).
 """
 
 
