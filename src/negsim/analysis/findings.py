@@ -188,7 +188,8 @@ def section(
         verdict = holm_verdict(main, adjusted[i])
         verdicts.append(verdict)
         robust = [pooled[v][i] for v in ("second cast", "hot")]
-        between = "-" if math.isnan(main.between) else f"{100 * main.between:.0f}%"
+        single = draws <= 1 or math.isnan(main.between)
+        between = "-" if single else f"{100 * main.between:.0f}%"
         shown_p = "-" if math.isnan(adjusted[i]) else f"{adjusted[i]:.3g}"
         lines.append(
             f"| {effect.label} | {_metric_name(effect.metric)} | {_fmt(main, share)} | "
