@@ -329,6 +329,6 @@ def property_table(seeds: dict[str, int]) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":  # python tests/test_properties.py: the table of docs/MODEL.md
+if __name__ == "__main__":  # PYTHONPATH=. python tests/test_properties.py: docs/MODEL.md table
     print(property_table({"dyad": 120, "ukraine": 80}))
     _pool().close()
