@@ -313,7 +313,7 @@ class World:
     deals_broken: int = 0
     params: object = None  # the cast's `negsim.cast.Parameters`
     rungs: RungTable | None = None
-    forces: list = field(default_factory=list)  # `negsim.mechanisms.outlook.Forces` per side
+    forces: np.ndarray | None = None  # each side's forces, see `outlook.side_forces`
     assessment: object = None  # `negsim.mechanisms.outlook.Assessment`, see `outlook.refresh`
     cache: dict = field(default_factory=dict)  # derived arrays that rarely change
     commitments: tuple = ()  # partners' options this tick, see `cohesion.value_commitments`

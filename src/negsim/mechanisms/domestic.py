@@ -163,15 +163,6 @@ def update_approvals(world: World) -> None:
     )
 
 
-def approval_if(world: World, i: int, options: list[float]) -> list[float]:
-    """The approval state ``i``'s leader expects under each of ``options`` (policies 0..1)."""
-    pub = world.publics
-    rows = world.states.rows[i]
-    closeness = 1.0 - np.abs(pub.preferred[rows] - np.array(options)[:, None])
-    weight = pub.weight[rows]
-    return [float(weight @ row) for row in closeness]
-
-
 def due(tick: int, first: int, every: int) -> bool:
     """Whether a calendar starting at tick ``first`` (-1: none) and repeating every ``every``
     ticks falls on ``tick``."""
