@@ -8,6 +8,7 @@ constituencies are rows of `Publics`, grouped by state.
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -313,7 +314,7 @@ class World:
     deals_broken: int = 0
     params: object = None  # the cast's `negsim.cast.Parameters`
     rungs: RungTable | None = None
-    forces: list = field(default_factory=list)  # `negsim.mechanisms.outlook.Forces` per side
+    forces: np.ndarray | None = None  # each side's forces, see `outlook.side_forces`
     assessment: object = None  # `negsim.mechanisms.outlook.Assessment`, see `outlook.refresh`
     cache: dict = field(default_factory=dict)  # derived arrays that rarely change
     commitments: tuple = ()  # partners' options this tick, see `cohesion.value_commitments`
@@ -572,6 +573,37 @@ def build_world(cast: Cast, rng: random.Random, max_ticks: int | None = None) ->
     return world
 
 
+def normal_deviates(rng: random.Random, count: int) -> list[float]:
+    """``count`` standard normal deviates, exactly those ``count`` calls of ``rng.gauss()``
+    would return, leaving ``rng`` as they would: the uniforms drawn as `random.Random.gauss`
+    draws them, transformed together (`box_muller`)."""
+    out = []
+    if count and rng.gauss_next is not None:
+        out.append(rng.gauss_next)
+        rng.gauss_next = None
+        count -= 1
+    if count:
+        uniforms = np.array([rng.random() for _ in range(2 * ((count + 1) // 2))])
+        pairs = box_muller(uniforms).tolist()
+        out += pairs[:count]
+        if count % 2:
+            rng.gauss_next = pairs[-1]
+    return out
+
+
+@kernel
+def box_muller(uniforms: np.ndarray) -> np.ndarray:
+    """Pairs of normal deviates from pairs of uniforms, as `random.Random.gauss` makes them
+    (the second of a pair is the one it keeps for its next call)."""
+    out = np.empty(len(uniforms))
+    for k in range(0, len(uniforms) - 1, 2):
+        angle = uniforms[k] * (2.0 * math.pi)
+        radius = math.sqrt(-2.0 * math.log(1.0 - uniforms[k + 1]))
+        out[k] = math.cos(angle) * radius
+        out[k + 1] = math.sin(angle) * radius
+    return out
+
+
 def _build_publics(
     cast: Cast, ids: list[str], side_of: dict[Side, int], rng: random.Random
 ) -> Publics:
@@ -579,16 +611,16 @@ def _build_publics(
     state_of: list[int] = []
     groups: list[tuple[int, str, int]] = []
     drawn = [t for t in TRAITS if t != "weight"]  # these vary around the entry's value
-    gauss = rng.gauss
     for i, sid in enumerate(ids):
         for group, spec in cast.constituencies[sid].items():
             count = spec.count
             columns["weight"] += [spec.weight / count] * count
             means = [(columns[trait], getattr(spec, trait)) for trait in drawn]
             if count > 1 and spec.spread > 0:
+                deviates = iter(normal_deviates(rng, count * len(means)))
                 for _ in range(count):  # draws agent by agent, trait by trait
                     for column, mean in means:
-                        column.append(clip01(gauss(mean, spec.spread)))
+                        column.append(clip01(mean + next(deviates) * spec.spread))
             else:
                 for column, mean in means:
                     column += [mean] * count

@@ -157,3 +157,10 @@ def test_reservations_are_the_best_of_fighting_and_quitting():
         np.maximum(fight, outlook.quit_value(world, CHALLENGER)),
     )
     assert fight[1] >= fight[0]  # resolve tolerates the costs
+
+
+def test_a_rebuff_costs_the_support_of_hawks_most():
+    support = np.array([0.5, 0.5, 0.05, 0.9])
+    stance = np.array([0.0, 1.0, 1.0, 0.5])
+    bargaining.lose_hawks(support, stance, np.array([0, 1, 2]), 0.1)
+    assert support.tolist() == [0.5, 0.4, 0.0, 0.9]  # the last row is not among them

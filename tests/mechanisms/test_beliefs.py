@@ -43,3 +43,18 @@ def test_an_impossible_observation_leaves_the_belief_unchanged():
 def test_fighting_corrects_a_misjudgment_and_standing_still_does_not():
     assert abs(beliefs.corrected_misjudgment(0.3, 1.0, 0.1)) < 0.3
     assert beliefs.corrected_misjudgment(0.3, 0.0, 0.1) == 0.3
+
+
+def test_a_sides_belief_learns_from_the_channel_then_from_the_fighting_in_place():
+    values = beliefs.type_grid(0.5, 0.2, 9)
+    fight = 0.1 + 0.2 * values  # tougher types value fighting on more
+    probs = beliefs.uniform(9)
+    expected = beliefs.learn_from_choice(
+        beliefs.learn_from_signal(probs, values, 0.8, 0.1), fight - 0.15, 0.03
+    )
+    error = beliefs.learn_resolve(probs, values, 0.8, 0.1, fight, 0.15, 0.03, 0.7)
+    assert np.array_equal(probs, expected)
+    assert error == pytest.approx(abs(beliefs.expected(values, expected) - 0.7))
+    unchanged = beliefs.uniform(9)
+    beliefs.learn_resolve(unchanged, values, 0.0, 0.0, np.empty(0), 0.0, 0.03, 0.5)
+    assert np.array_equal(unchanged, beliefs.uniform(9))

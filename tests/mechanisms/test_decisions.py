@@ -1,5 +1,7 @@
+import math
 import random
 
+import numpy as np
 import pytest
 
 from negsim.mechanisms.decisions import (
@@ -9,6 +11,7 @@ from negsim.mechanisms.decisions import (
     cost_in_issue_units,
     effective_risk_preference,
     logit_choice,
+    logit_pick,
 )
 
 
@@ -48,6 +51,25 @@ def test_noise_is_relative_to_the_stakes():
 
     assert share_of_second(0.1) > 0.95
     assert 0.5 < share_of_second(10.0) < 0.6
+
+
+def test_a_kernels_logit_pick_is_the_choice_plain_python_makes():
+    """Softmax weights summed as Python's ``sum`` adds floats (compensated, not naively), so
+    a compiled decision picks the option plain Python would, near every boundary too."""
+    rng = random.Random(3)
+    for _ in range(2000):
+        utilities = [rng.uniform(-1.0, 1.0) * 10 ** rng.randint(-12, 1) for _ in range(4)]
+        scale, uniform = 10 ** rng.uniform(-3, 0), rng.random()
+        best = max(utilities)
+        weights = [math.exp((u - best) / scale) for u in utilities]
+        target, expected = uniform * sum(weights), len(weights) - 1
+        for k, weight in enumerate(weights):
+            target -= weight
+            if target < 0.0:
+                expected = k
+                break
+        assert logit_pick(utilities, scale, uniform) == expected
+        assert logit_pick(np.array(utilities), scale, uniform) == expected
 
 
 def test_acceptance_is_certain_at_best_response_and_graded_with_noise():

@@ -3,7 +3,7 @@ import random
 import numpy as np
 import pytest
 
-from negsim.mechanisms import domestic
+from negsim.mechanisms import domestic, escalation
 from negsim.world import CHALLENGER, DEFENDER
 from tests.helpers import dyad_world
 
@@ -48,3 +48,13 @@ def test_publics_come_to_support_what_they_prefer():
     assert (world.publics.support[tgt] > 0.0).all()
     domestic.update_approvals(world)
     assert 0.0 < world.leaders.approval[world.sides.principal[DEFENDER]] < 1.0
+
+
+def test_publics_judge_a_principal_by_its_posture_a_partner_by_its_commitment():
+    world = dyad_world(**{"states.ALY.sanctions": 0.4, "states.ALY.aid": 0.8})
+    ids = world.states.ids
+    policy = dict(zip(ids, domestic.policies(world).tolist(), strict=True))
+    assert policy["ARG"] == escalation.hawkishness(world.sides.posture[CHALLENGER])
+    assert policy["ALY"] == pytest.approx(world.states.commitment(ids.index("ALY")))
+    world.states.defected[ids.index("ALY")] = True
+    assert domestic.policies(world)[ids.index("ALY")] == 0.0

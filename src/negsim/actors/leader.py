@@ -16,8 +16,8 @@ import mesa
 import numpy as np
 
 from negsim.cast import Instrument, RungId
-from negsim.compiled import kernel
-from negsim.mechanisms import cohesion, domestic, escalation, outlook, threats
+from negsim.compiled import jitable, kernel
+from negsim.mechanisms import cohesion, escalation, outlook, threats
 from negsim.mechanisms.decisions import clip01, logit_choice, pick
 from negsim.mechanisms.escalation import hawkishness
 from negsim.world import CHALLENGER, DEFENDER
@@ -72,10 +72,6 @@ class Leader(mesa.Agent):
     def choose(self, utilities: list[float]) -> int:
         """Pick an option by logit choice at this leader's temperature."""
         return logit_choice(utilities, self.temperature, self.stake, self.model.random)
-
-    def approvals(self, policies: list[float]) -> list[float]:
-        """The approval it expects under each policy (0 dovish .. 1 hawkish)."""
-        return domestic.approval_if(self.world, self.index, policies)
 
     def decide(self) -> None:
         """Choose this tick's action (and, for a lead, whether to threaten)."""
@@ -278,28 +274,60 @@ class Trade(Enum):
 TRADES = tuple(Trade)
 
 
+@jitable
+def trade_options(now: float, step: float) -> tuple[float, float, float]:
+    """The trade each option (hold, more, less: `TRADES`) would leave a neutral at."""
+    return now, clip01(now + step), clip01(now - step)
+
+
+@kernel
+def trade_values(
+    now: float,
+    step: float,
+    worth: float,
+    approval_weight: float,
+    weight: np.ndarray,
+    preferred: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """A neutral's utilities of its `trade_options`: the trade kept, ``worth`` a unit, plus
+    the approval its publics would give the policy it makes (one minus the trade)."""
+    for k, trade in enumerate(trade_options(now, step)):
+        closeness = 1.0 - np.abs(preferred - (1.0 - trade))
+        out[k] = worth * trade + approval_weight * np.dot(weight, closeness)
+
+
 class NeutralLeader(Leader):
     """A neutral state's leader: keeps, widens or narrows trade with the challenger."""
 
     def trades(self) -> list[float]:
         """The trade each option (hold, more, less: `TRADES`) would leave it at."""
         w = self.world
-        now = float(w.states.trade[self.index])
-        step = w.clock.amount(w.params.decisions.step)
-        return [now, clip01(now + step), clip01(now - step)]
+        return list(
+            trade_options(
+                float(w.states.trade[self.index]), w.clock.amount(w.params.decisions.step)
+            )
+        )
 
     def policy_choice(self) -> Trade:
+        """Its choice (`trade_values`): a unit of trade is worth its exposure to the challenger
+        less the coalition's cohesion, at its stake."""
         w = self.world
         p = w.params
-        trades = self.trades()
-        exposure = w.states.exposure[self.index, w.sides.principal[CHALLENGER]]
-        approvals = self.approvals([1.0 - t for t in trades])
-        worth = p.decisions.stake * (exposure - w.cohesion[DEFENDER])  # of a unit of trade
-        utilities = [
-            worth * t + p.domestic.approval_weight * a
-            for t, a in zip(trades, approvals, strict=True)
-        ]
-        return TRADES[self.choose(utilities)]
+        i = self.index
+        rows = w.states.rows[i]
+        exposure = w.states.exposure[i, w.sides.principal[CHALLENGER]]
+        utilities = np.empty(3)
+        trade_values(
+            float(w.states.trade[i]),
+            w.clock.amount(p.decisions.step),
+            p.decisions.stake * (exposure - w.cohesion[DEFENDER]),
+            p.domestic.approval_weight,
+            w.publics.weight[rows],
+            w.publics.preferred[rows],
+            utilities,
+        )
+        return TRADES[self.choose(utilities.tolist())]
 
     def carry_out(self, choice: Trade) -> None:
         self.world.states.trade[self.index] = self.trades()[TRADES.index(choice)]

@@ -32,6 +32,7 @@ from negsim.compiled import jitable, kernel
 from negsim.mechanisms import commitment, mediation, outlook
 from negsim.mechanisms.beliefs import learn_from_choice
 from negsim.mechanisms.decisions import accept_probability, logit_choice
+from negsim.mechanisms.disinformation import member_rows
 from negsim.world import CHALLENGER, DEFENDER, Deal, other
 
 if TYPE_CHECKING:
@@ -121,6 +122,14 @@ def winset_edges_of(
                 shares[k], costs[k], preferred[row], pain_sensitivity[row], width
             )
         edges[i] = winset_edge(demands, weight[rows], threshold)
+
+
+@kernel
+def lose_hawks(support: np.ndarray, stance: np.ndarray, rows: np.ndarray, cost: float) -> None:
+    """The support of the constituencies in ``rows`` falls by ``cost`` times their stance
+    (hawks mind most), within [0, 1]: audience costs, a leak's (M3, M15)."""
+    for row in rows:
+        support[row] = min(1.0, max(0.0, support[row] - cost * stance[row]))
 
 
 @jitable
@@ -524,11 +533,8 @@ def _rejected_in_public(world: World, offer: Offer) -> None:
     """Audience costs for the offerer's hawks; a lowball public offer humiliates (M3)."""
     p = world.params.bargaining
     pub = world.publics
-    for j in world.sides.members[offer.proposer]:
-        rows = world.states.rows[j]
-        pub.support[rows] = np.clip(
-            pub.support[rows] - p.audience_cost * pub.stance[rows], 0.0, 1.0
-        )
+    rows, _ = member_rows(world, offer.proposer)
+    lose_hawks(pub.support, pub.stance, rows, p.audience_cost)
     if offer.proposer == DEFENDER:
         i = world.sides.principal[CHALLENGER]
         insult = p.public_insult * 2.0 * max(0.0, 0.5 - offer.x)

@@ -84,6 +84,34 @@ def learn_from_choice(probs: np.ndarray, gaps: np.ndarray, scale: float) -> np.n
 
 
 @kernel
+def learn_resolve(
+    probs: np.ndarray,
+    values: np.ndarray,
+    reading: float,
+    sd: float,
+    fight: np.ndarray,
+    quit_value: float,
+    tremble: float,
+    truth: float,
+) -> float:
+    """A belief over the enemy principal's resolve (``probs`` on the grid ``values``), in
+    place: from a noisy ``reading`` of it (`learn_from_signal`; none if ``sd`` is 0), then
+    from seeing it fight on, each type's best ``fight`` value against ``quit_value``
+    (`learn_from_choice`; none if ``fight`` is empty). Returns how far the belief's mean now
+    is from the ``truth``."""
+    posterior = probs
+    if sd > 0.0:
+        posterior = learn_from_signal(posterior, values, reading, sd)
+    if len(fight):
+        posterior = learn_from_choice(posterior, fight - quit_value, tremble)
+    probs[:] = posterior
+    return abs(np.dot(values, probs) - truth)
+
+
+_NO_VALUES = np.empty(0)  # `learn_resolve`'s ``fight`` when nobody fights
+
+
+@kernel
 def follow_partners(
     believed: np.ndarray,
     partners: np.ndarray,
@@ -156,19 +184,24 @@ def update(world: World, rng: random.Random) -> None:
         partners = world.coalition(enemy)
         if len(partners):
             follow_partners(sides.partner_resolve, partners, s.defected, commitments, rate)
+    fighting = world.intensity > 0.0 and world.deal is None
     for k in (0, 1):
         enemy = 1 - k
         truth = world.leaders.resolve[sides.principal[enemy]]
+        reading = sd = 0.0
         if channel > 0.0:
             sd = b.channel_signal / channel
             reading = truth + rng.gauss(0.0, sd)
-            sides.type_probs[k] = learn_from_signal(
-                sides.type_probs[k], sides.type_values[k], reading, sd
-            )
-        if world.intensity > 0.0 and world.deal is None:
-            fight = outlook.seen_fight_values(world, enemy)
-            gaps = fight - outlook.quit_value(world, enemy)
-            sides.type_probs[k] = learn_from_choice(sides.type_probs[k], gaps, b.tremble)
+        error = learn_resolve(
+            sides.type_probs[k],
+            sides.type_values[k],
+            reading,
+            sd,
+            outlook.seen_fight_values(world, enemy) if fighting else _NO_VALUES,
+            outlook.quit_value(world, enemy),
+            b.tremble,
+            truth,
+        )
+        world.misperception_sum += np.float64(error)  # a numpy number, as in the record before
         sides.misjudgment[k] *= 1.0 - clock.rate(b.military_learning) * world.intensity
-        world.misperception_sum += abs(expected(sides.type_values[k], sides.type_probs[k]) - truth)
     world.misperception_ticks += 2

@@ -111,6 +111,16 @@ def update_coalition_trust(
     )
 
 
+@kernel
+def economy_of(partners: np.ndarray, economy: np.ndarray, counted: np.ndarray) -> float:
+    """The economy of those of ``partners`` ``counted``, added in their order."""
+    total = 0.0
+    for j in partners:
+        if counted[j]:
+            total += economy[j]
+    return total
+
+
 # --- on the world ------------------------------------------------------------------------------
 
 
@@ -150,8 +160,12 @@ def update(world: World, wedge: np.ndarray) -> None:
         return
     failing = world.cohesion[DEFENDER] < p.collapse_threshold
     world.low_cohesion_ticks = world.low_cohesion_ticks + 1 if failing else 0
-    out = sum(s.economy[j] for j in partners if s.defected[j])
-    total = sum(s.economy[j] for j in partners)
+    coalition = world.coalition(DEFENDER)
+    out = economy_of(coalition, s.economy, s.defected)
+    total = world.cache.get("coalition economy")
+    if total is None:
+        everyone = np.ones(len(s.ids), dtype=np.bool_)
+        total = world.cache["coalition economy"] = economy_of(coalition, s.economy, everyone)
     if world.low_cohesion_ticks >= clock.ticks(p.collapse_days) or out >= p.collapse_share * total:
         world.collapsed_at = world.tick
         world.log("collapse", "the defenders' coalition collapses", "collapses")

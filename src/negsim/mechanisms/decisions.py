@@ -62,17 +62,38 @@ def logit_choice(
     Temperature 0 is a best response, ties going to the first option listed, so callers list
     the status quo first. A random number is drawn only when the temperature is positive.
     """
-    best = max(utilities)
     scale = temperature * stake
     if scale <= 0.0:
-        return list(utilities).index(best)
-    weights = [math.exp((u - best) / scale) for u in utilities]
-    pick = rng.random() * sum(weights)
-    for i, w in enumerate(weights):
-        pick -= w
-        if pick < 0.0:
-            return i
-    return len(weights) - 1
+        return list(utilities).index(max(utilities))
+    return logit_pick(utilities, scale, rng.random())
+
+
+@jitable
+def logit_pick(utilities: Sequence[float], scale: float, uniform: float) -> int:
+    """The option a logit choice at ``scale`` (positive) picks with the random number
+    ``uniform`` (`logit_choice`). The weights are summed as Python's `sum` adds floats
+    (compensated), so a kernel picks exactly as plain Python does."""
+    best = utilities[0]
+    for u in utilities:
+        if u > best:
+            best = u
+    total = compensation = 0.0
+    for u in utilities:
+        weight = math.exp((u - best) / scale)
+        added = total + weight
+        if abs(total) >= abs(weight):
+            compensation += (total - added) + weight
+        else:
+            compensation += (weight - added) + total
+        total = added
+    if compensation != 0.0 and math.isfinite(compensation):
+        total += compensation
+    target = uniform * total
+    for k in range(len(utilities)):
+        target -= math.exp((utilities[k] - best) / scale)
+        if target < 0.0:
+            return k
+    return len(utilities) - 1
 
 
 @kernel

@@ -127,10 +127,10 @@ def member_rows(world: World, side: int, active: bool = False) -> tuple[np.ndarr
     """The rows of a side's states (only those still in line if ``active``), and where each
     state's rows begin (and end, last) in that array. Cached: membership rarely changes."""
     s = world.states
-    members = tuple(j for j in world.sides.members[side] if not (active and s.defected[j]))
-    key = ("rows", members)
+    key = ("rows", side, s.defected.tobytes() if active else None)
     found = world.cache.get(key)
     if found is None:
+        members = [j for j in world.sides.members[side] if not (active and s.defected[j])]
         rows = np.concatenate([np.arange(s.rows[j].start, s.rows[j].stop) for j in members])
         sizes = [s.rows[j].stop - s.rows[j].start for j in members]
         found = (rows, np.cumsum([0, *sizes]).astype(np.int64))

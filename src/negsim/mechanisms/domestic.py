@@ -57,16 +57,47 @@ def policies(world: World) -> np.ndarray:
     """How hawkish each state's current policy is (0..1), as its publics judge it.
 
     A principal's posture on the ladder; a partner's commitment; a neutral's distance from
-    the challenger (one minus its trade).
+    the challenger (one minus its trade) (`policy_levels`).
     """
     s = world.states
-    out = 1.0 - s.trade
-    committed = np.where(s.defected, 0.0, s.commitments())
-    for side in (CHALLENGER, DEFENDER):
-        out[world.sides.principal[side]] = hawkishness(world.sides.posture[side])
-        partners = world.coalition(side)
-        out[partners] = committed[partners]
+    out = np.empty(len(s.ids))
+    policy_levels(
+        s.trade,
+        s.defected,
+        s.commitments(),
+        world.coalition(CHALLENGER),
+        world.coalition(DEFENDER),
+        world.sides.principal[CHALLENGER],
+        world.sides.principal[DEFENDER],
+        world.sides.posture[CHALLENGER],
+        world.sides.posture[DEFENDER],
+        out,
+    )
     return out
+
+
+@kernel
+def policy_levels(
+    trade: np.ndarray,
+    defected: np.ndarray,
+    commitment: np.ndarray,
+    challenger_partners: np.ndarray,
+    defender_partners: np.ndarray,
+    challenger: int,
+    defender: int,
+    challenger_posture: int,
+    defender_posture: int,
+    out: np.ndarray,
+) -> None:
+    """Each state's policy into ``out``: one minus its trade, a partner's commitment (none
+    once it has broken ranks), a principal's posture's `hawkishness`."""
+    for i in range(len(trade)):
+        out[i] = 1.0 - trade[i]
+    out[challenger] = hawkishness(challenger_posture)
+    out[defender] = hawkishness(defender_posture)
+    for partners in (challenger_partners, defender_partners):
+        for j in partners:
+            out[j] = 0.0 if defected[j] else commitment[j]
 
 
 @kernel
@@ -161,15 +192,6 @@ def update_approvals(world: World) -> None:
     world.leaders.approval[:] = np.bincount(
         pub.state_of, weights=pub.support * pub.weight, minlength=len(world.states.ids)
     )
-
-
-def approval_if(world: World, i: int, options: list[float]) -> list[float]:
-    """The approval state ``i``'s leader expects under each of ``options`` (policies 0..1)."""
-    pub = world.publics
-    rows = world.states.rows[i]
-    closeness = 1.0 - np.abs(pub.preferred[rows] - np.array(options)[:, None])
-    weight = pub.weight[rows]
-    return [float(weight @ row) for row in closeness]
 
 
 def due(tick: int, first: int, every: int) -> bool:

@@ -102,7 +102,7 @@ def leak(world: World, rng: random.Random) -> bool:
     """The private part of the deal under implementation may leak this tick. A leak costs the
     deniers' hawks' support and puts the face before the defender's publics; returns whether the
     deal then falls (a defender-side state no longer ratifies it)."""
-    from negsim.mechanisms.bargaining import public_value, winset_edges
+    from negsim.mechanisms.bargaining import lose_hawks, public_value, winset_edges
 
     deal = world.deal
     p = world.params.bargaining
@@ -114,7 +114,7 @@ def leak(world: World, rng: random.Random) -> bool:
     pub = world.publics
     for j in deal.payers:
         rows = world.states.rows[j]
-        pub.support[rows] = np.clip(pub.support[rows] - p.leak_cost * pub.stance[rows], 0.0, 1.0)
+        lose_hawks(pub.support, pub.stance, np.arange(rows.start, rows.stop), p.leak_cost)
     names = ", ".join(world.name(j) for j in deal.payers) or "the defenders"
     world.log("leak", f"the secret part of the deal leaks; {names} had denied it", "leaks")
     face = deal.face_public + deal.face_private

@@ -386,6 +386,7 @@ class Constants:
     base_cost: np.ndarray  # (2,) cost of a weekly loss of 1 over the plan, resolve 0
     scalars: np.ndarray  # the prospect's scalars; CONTROL and CHANNEL are set each refresh
     judgment: np.ndarray  # the leaders' parameters: JUDGMENT_* below
+    unthreatened: np.ndarray  # `threat_exposures` with no threat open (zeros; read only)
 
 
 # the leaders' parameters of the assessment (`Constants.judgment`)
@@ -462,6 +463,7 @@ def _constants(world: World) -> Constants:
                 p.commitment.implementation_days / 7.0,
             ]
         ),
+        unthreatened=np.zeros((2, len(world.rungs.intensity))),
     )
     world.cache["outlook"] = found
     return found
@@ -479,7 +481,8 @@ def assess(
     humiliation: np.ndarray,
     face_sensitivity: np.ndarray,
     resolve: np.ndarray,
-    type_values: np.ndarray,
+    challenger_types: np.ndarray,
+    defender_types: np.ndarray,
     exposure: np.ndarray,
     principals: np.ndarray,
     partner_of: np.ndarray,
@@ -503,8 +506,9 @@ def assess(
     """The whole assessment from the world's arrays and the ``moment``'s values (``M_*``):
     both sides' ``forces`` (`side_forces`), the prospect table (`prospect_table`), what
     quitting is worth to each side (`quit_worth`), each principal's best fighting value at its
-    true resolve (``own``) and, for each resolve on the other side's belief grid
-    (``type_values[side]``), as the other side sees it (``seen``)."""
+    true resolve (``own``) and, for each resolve on the other side's belief grid (the
+    challenger's grid of the defender's types, the defender's of the challenger's), as the
+    other side sees it (``seen``)."""
     side_forces(
         principals,
         partner_of,
@@ -574,25 +578,28 @@ def assess(
         own[k] = best_fight(now, reach[:count], resolve[principals[k] : principals[k] + 1], effect)[
             0
         ]
-        seen[k] = best_fight(
-            table[k, 1 - k, :, posture[1 - k]], reach[:count], type_values[1 - k], effect
-        )
+        types = defender_types if k == CHALLENGER else challenger_types
+        seen[k] = best_fight(table[k, 1 - k, :, posture[1 - k]], reach[:count], types, effect)
 
 
 def refresh(world: World) -> None:
     """Recompute the forces and the assessment (every prospect, each side's best fighting
-    values and quitting) from the world as it now is (`assess`)."""
+    values and quitting) from the world as it now is (`assess`), in place after the first."""
     c = _constants(world)
     s = world.states
     sides = world.sides
     leaders = world.leaders
-    size = len(world.rungs.intensity)
-    world.forces = np.empty((4, 2))
-    table = np.empty((2, 2, size, size, 3))
-    later = np.empty((2, 3))
-    quits = np.empty(2)
-    own = np.empty(2)
-    seen = np.empty((2, world.params.beliefs.types))
+    a = world.assessment
+    if a is None:
+        size = len(world.rungs.intensity)
+        world.forces = np.empty((4, 2))
+        a = world.assessment = Assessment(
+            table=np.empty((2, 2, size, size, 3)),
+            later=np.empty((2, 3)),
+            quit=np.empty(2),
+            own=np.empty(2),
+            seen=np.empty((2, world.params.beliefs.types)),
+        )
     moment = np.array(
         [
             world.control,
@@ -619,8 +626,9 @@ def refresh(world: World) -> None:
         leaders.humiliation,
         leaders.face_sensitivity,
         leaders.resolve,
-        np.array(sides.type_values),
-        threat_exposures(world),
+        sides.type_values[CHALLENGER],
+        sides.type_values[DEFENDER],
+        threat_exposures(world) if world.threats else c.unthreatened,
         c.principals,
         c.partner_of,
         c.has_aid,
@@ -634,13 +642,12 @@ def refresh(world: World) -> None:
         c.judgment,
         world.rungs.ladder,
         world.forces,
-        table,
-        later,
-        quits,
-        own,
-        seen,
+        a.table,
+        a.later,
+        a.quit,
+        a.own,
+        a.seen,
     )
-    world.assessment = Assessment(table, later, quits, own, seen)
 
 
 def reachable(world: World, side: int) -> list[int]:
