@@ -14,6 +14,7 @@ from negsim.outcomes import Outcome
 from tests.helpers import ROOT
 
 FLASH = ROOT / "tests" / "data" / "casts" / "border_flash.toml"
+DYAD_CAST = ROOT / "agents" / "dyad.toml"
 NO_TALKS = {"bargaining.start_days": 10_000}
 TGT_DOVES = {f"constituencies.TGT.{g}.stance": 0.2 for g in ("army", "public")}
 ARG_DOVES = {f"constituencies.ARG.{g}.stance": 0.2 for g in ("hawks", "business", "public")}
@@ -179,3 +180,15 @@ def test_nuclear_use_is_final_even_if_a_deal_could_be_signed_in_the_same_tick():
     assert (
         world.deal is None and world.counts["offers_public"] + world.counts["offers_private"] == 0
     )
+
+
+def test_overriding_one_key_of_a_rung_keeps_the_rest_of_that_rung():
+    from negsim.cast import Ladder
+
+    cast = load_cast(DYAD_CAST, {"parameters.escalation.ladder.full_war.cost": 0.008})
+    full_war = cast.parameters.escalation.ladder.full_war
+    assert full_war.cost == 0.008
+    assert full_war.model_dump() == {**Ladder().full_war.model_dump(), "cost": 0.008}
+    same, _ = run(DYAD_CAST, seed=3, overrides={"escalation.ladder.full_war.cost": 0.004})
+    base, _ = run(DYAD_CAST, seed=3)
+    assert same == base  # the default value, set explicitly, changes nothing

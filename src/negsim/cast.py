@@ -131,6 +131,22 @@ class Ladder(Section):
     )
     nuclear_use: Rung = rung(1.0, 0.05, 1.0, 0.0, 1.0, "rung 5: nuclear use (catastrophe)")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _partial_rungs(cls, data: Any) -> Any:
+        """A rung's table that names some of its keys keeps that rung's defaults for the rest
+        (``full_war.cost = 0.008`` changes the cost of full war only)."""
+        if not isinstance(data, dict):
+            return data
+        filled = dict(data)
+        for name, given in data.items():
+            info = cls.model_fields.get(name)
+            if info is None or not isinstance(given, dict):
+                continue
+            default = info.default_factory().model_dump()
+            filled[name] = {**default, **given}
+        return filled
+
     def rungs(self) -> list[Rung]:
         """The rungs in `RungId` order."""
         return [getattr(self, r.name.lower()) for r in RungId]
