@@ -111,3 +111,22 @@ def test_the_fitted_values_are_in_the_terms_of_the_record():
     assert values["compromise"] == 1.0
     assert set(HELD_OUT) == {"threat_success", "sanction_success", "alliances_honoured"}
     assert all(p.source for p in PATTERNS)
+
+
+def test_a_morris_sweep_tells_which_parameter_moves_which_pattern(tmp_path):
+    from negsim.analysis.patterns import pattern_sensitivity
+    from negsim.experiment import load_results, run_experiment
+
+    spec = tmp_path / "screen.toml"
+    spec.write_text(
+        '[experiment]\nname = "screen"\nsampler = "morris"\nsamples = 2\nreplications = 4\n'
+        "max_ticks = 8\nseed = 3\n\n[generate]\nmax_states = 3\n\n[vary]\n"
+        '"decisions.cost_weight" = { low = 0.5, high = 20.0 }\n'
+        '"battlefield.speed" = { low = 0.005, high = 0.2 }\n'
+    )
+    root = run_experiment(spec, results=tmp_path, workers=1, progress=False).root
+    runs, manifest = load_results(root)
+    indices = pattern_sensitivity(runs, manifest["spec"])
+    assert set(indices["parameter"]) == {"decisions.cost_weight", "battlefield.speed"}
+    assert {"decisive", "median_days", "threat_success"} <= set(indices["output"])
+    assert (indices["mu_star"].dropna() >= 0).all()

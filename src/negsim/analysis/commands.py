@@ -44,7 +44,16 @@ def cmd_patterns(args: argparse.Namespace) -> int:
     from negsim.experiment.store import load_results
     from negsim.files import write_text
 
-    runs, _ = load_results(args.results_dir)
+    runs, manifest = load_results(args.results_dir)
+    if args.sensitivity:
+        from negsim.analysis.patterns import pattern_sensitivity
+
+        key = "mu_star" if manifest["spec"]["experiment"]["sampler"] == "morris" else "ST"
+        indices = pattern_sensitivity(runs, manifest["spec"])
+        pivot = indices.pivot(index="parameter", columns="output", values=key)
+        print(f"{key} of each pattern (columns) by parameter (rows):")
+        print(pivot.round(3).to_string())
+        return 0
     table = pattern_table(runs)
     print(format_patterns(table))
     if args.csv:
@@ -131,6 +140,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     patterns.add_argument("results_dir", help="e.g. results/validation")
     patterns.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
+    patterns.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="of a sobol or morris sweep: each pattern's sensitivity to each parameter",
+    )
     patterns.set_defaults(handler=cmd_patterns)
 
     report = subparsers.add_parser(

@@ -321,6 +321,29 @@ def pattern_table(runs: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def pattern_sensitivity(runs: pd.DataFrame, spec: dict) -> pd.DataFrame:
+    """Sobol or Morris indices of every pattern over the points of a sensitivity sweep: which
+    parameter moves which pattern (the calibration's choice of parameters rests on it).
+
+    Raises:
+        InputError: the sweep is not a Sobol or Morris sweep.
+    """
+    from negsim.analysis.stats import sensitivity
+    from negsim.errors import InputError
+
+    if spec["experiment"]["sampler"] not in ("sobol", "morris"):
+        raise InputError("--sensitivity: needs a sobol or morris sweep")
+    params = list(spec["vary"])
+    rows = []
+    for _, group in _ok(runs).groupby("point", sort=True):
+        found = {key: value for key, (value, _, _, _) in measure(group).items()}
+        rows.append({**group[params].iloc[0].to_dict(), **found, "runs": len(group)})
+    table = pd.DataFrame(rows)
+    keys = [p.key for p in PATTERNS if p.role != "context"]
+    table[keys] = table[keys].fillna(table[keys].mean())
+    return sensitivity(table, spec, keys)
+
+
 def format_value(value: float, kind: str) -> str:
     """A pattern's value as text: a percentage, or days."""
     if math.isnan(value):

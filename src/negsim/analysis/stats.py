@@ -226,12 +226,16 @@ def summary_table(runs: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def sensitivity(table: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
-    """Sobol or Morris indices of each outcome share and of the mean end tick.
+def sensitivity(
+    table: pd.DataFrame, spec: dict[str, Any], outputs: list[str] | None = None
+) -> pd.DataFrame:
+    """Sobol or Morris indices of each outcome share and of the mean end tick (or of the
+    table's columns named in ``outputs``).
 
     Args:
         table: the summary table of a complete sweep (every point, in order).
         spec: the spec as plain data (``manifest["spec"]``).
+        outputs: the columns to analyse (default: the outcome shares and the mean end tick).
 
     Returns:
         One row per (output, parameter); an output with no variation gets NaN indices.
@@ -243,12 +247,11 @@ def sensitivity(table: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
         "names": names,
         "bounds": [[spec["vary"][p]["low"], spec["vary"][p]["high"]] for p in names],
     }
-    outputs = {f"share_{o}": table[f"share_{o}"] for o in OUTCOMES}
-    outputs["end_tick_mean"] = table["end_tick_mean"]
+    columns = outputs or [*(f"share_{o}" for o in OUTCOMES), "end_tick_mean"]
     samples = base_samples(info, len(names), len(table))
     rows = []
-    for output, values in outputs.items():
-        y = values.to_numpy(dtype=float)
+    for output in columns:
+        y = table[output].to_numpy(dtype=float)
         if np.isnan(y).any():
             continue
         with warnings.catch_warnings(), np.errstate(all="ignore"):
