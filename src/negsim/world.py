@@ -374,6 +374,16 @@ class World:
             found = self.cache["neutral states"] = np.array(self.sides.neutrals, dtype=np.int64)
         return found
 
+    def roles(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each side's principal and lead, as arrays (cached: fixed in a run)."""
+        found = self.cache.get("roles")
+        if found is None:
+            found = self.cache["roles"] = (
+                np.array(self.sides.principal, dtype=np.int64),
+                np.array(self.sides.lead, dtype=np.int64),
+            )
+        return found
+
     def coalition(self, side: int) -> np.ndarray:
         """A side's partners, as an array (cached: fixed in a run)."""
         key = ("coalition", side)

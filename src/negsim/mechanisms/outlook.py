@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from negsim.cast import Instrument, RungId
+from negsim.cast import Instrument
 from negsim.compiled import jitable, kernel
 from negsim.mechanisms.battlefield import balance, drift, side_effort
 from negsim.mechanisms.decisions import (
@@ -30,7 +30,12 @@ from negsim.mechanisms.decisions import (
     cost_in_issue_units,
     effective_risk_preference,
 )
-from negsim.mechanisms.escalation import catastrophe_chance, climb_down_cost, weekly_hazard
+from negsim.mechanisms.escalation import (
+    LIMITED_FORCE,
+    catastrophe_chance,
+    climb_down_cost,
+    weekly_hazard,
+)
 from negsim.mechanisms.sanctions import buffered_loss
 from negsim.world import CHALLENGER, DEFENDER, other
 
@@ -38,7 +43,6 @@ if TYPE_CHECKING:
     from negsim.world import World
 
 A, B, SHARE = 0, 1, 2  # the columns of a prospect
-LIMITED_FORCE = int(RungId.LIMITED_FORCE)
 
 
 @dataclass(slots=True)
