@@ -344,7 +344,7 @@ def _partners(world: World) -> Partners:
                 for j in partners
             ],
             dtype=float,
-        ),
+        ).reshape(-1, 2),
         economy=s.economy[partners],
         starts=np.array([s.rows[j].start for j in partners], dtype=np.int64),
         stops=np.array([s.rows[j].stop for j in partners], dtype=np.int64),
@@ -389,23 +389,16 @@ def choose_commitments(values: np.ndarray, scales: np.ndarray, uniforms: np.ndar
     return out
 
 
-def value_commitments(world: World, rng: random.Random) -> None:
-    """Value and choose every partner's options this tick (`commitment_values`,
-    `choose_commitments`), for their leaders: ``world.commitments`` becomes
-    ``(tick, partners, levels, values, choices)``."""
+def commitment_inputs(world: World) -> tuple:
+    """What `commitment_values` reads of the world, in its order."""
     c = _partners(world)
-    if not c.states:
-        world.commitments = (world.tick, c.states, np.empty((0, 5)), np.empty((0, 5)), [])
-        return
     s = world.states
     leaders = world.leaders
     ease = world.params.threats.ease_step
     threats = [t for t in world.threats if t.demand == "ease" and t.target in c.row_of]
-    levels = np.empty((len(c.states), 5))
-    values = np.empty((len(c.states), 5))
     fear = world.rungs.fear
     posture = world.sides.posture
-    commitment_values(
+    return (
         c.index,
         c.sides,
         s.commitments(),
@@ -427,9 +420,29 @@ def value_commitments(world: World, rng: random.Random) -> None:
         np.array([t.level - ease for t in threats]),
         np.array([t.credibility for t in threats]),
         c.scalars,
-        levels,
-        values,
     )
-    uniforms = np.array([rng.random() if noisy else 0.0 for noisy in c.noisy])
-    choices = choose_commitments(values, c.scales, uniforms)
-    world.commitments = (world.tick, c.states, levels, values, choices)
+
+
+def commitment_draws(world: World, rng: random.Random) -> tuple[np.ndarray, np.ndarray]:
+    """The random numbers of this tick's partners' choices (none for a best response), and
+    their logit scales, for `choose_commitments`."""
+    c = _partners(world)
+    return np.array([rng.random() if noisy else 0.0 for noisy in c.noisy]), c.scales
+
+
+def value_commitments(world: World, rng: random.Random) -> None:
+    """Value and choose every partner's options this tick (`commitment_values`,
+    `choose_commitments`), for their leaders: ``world.commitments`` becomes
+    ``(tick, partners, levels, values, choices)``."""
+    states = partner_states(world)
+    levels = np.empty((len(states), 5))
+    values = np.empty((len(states), 5))
+    commitment_values(*commitment_inputs(world), levels, values)
+    uniforms, scales = commitment_draws(world, rng)
+    choices = choose_commitments(values, scales, uniforms)
+    world.commitments = (world.tick, states, levels, values, choices)
+
+
+def partner_states(world: World) -> list[int]:
+    """Both sides' partners, one a row of ``world.commitments``: the challenger's first."""
+    return _partners(world).states

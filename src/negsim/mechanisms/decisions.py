@@ -63,9 +63,20 @@ def logit_choice(
     the status quo first. A random number is drawn only when the temperature is positive.
     """
     scale = temperature * stake
+    return logit_index(utilities, scale, 0.0 if scale <= 0.0 else rng.random())
+
+
+@jitable
+def logit_index(utilities: Sequence[float], scale: float, uniform: float) -> int:
+    """The option a logit choice at ``scale`` picks with the random number ``uniform``
+    (`logit_choice`): at ``scale`` 0 the best, the first of equals (`logit_pick` else)."""
     if scale <= 0.0:
-        return list(utilities).index(max(utilities))
-    return logit_pick(utilities, scale, rng.random())
+        best = 0
+        for k in range(len(utilities)):
+            if utilities[k] > utilities[best]:
+                best = k
+        return best
+    return logit_pick(utilities, scale, uniform)
 
 
 @jitable

@@ -351,7 +351,7 @@ def options(world: World, side: int) -> list[Option]:
 
 def option_table(world: World, side: int) -> np.ndarray:
     """`options` as a table, one option a row (columns ``TARGET`` ... ``LEVEL``)."""
-    tables, counts = option_tables(*option_inputs(world))
+    tables, counts, _, _ = option_tables(*option_inputs(world))
     return tables[side, : counts[side]]
 
 
@@ -396,6 +396,7 @@ def option_inputs(world: World) -> tuple:
         world.leaders.humiliation,
         world.leaders.approval,
         world.leaders.record,
+        world.leaders.memory,
         world.leaders.temperature,
         sides.partner_resolve,
         a.table,
@@ -564,6 +565,7 @@ def option_tables(
     humiliation: np.ndarray,
     approval: np.ndarray,
     record: np.ndarray,
+    memory: np.ndarray,
     temperature: np.ndarray,
     partner_resolve: np.ndarray,
     table: np.ndarray,
@@ -575,11 +577,12 @@ def option_tables(
     defender_probs: np.ndarray,
     params: np.ndarray,
     backlash: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The threats each side's lead could issue now: an options table per side (``tables[side,
     :counts[side]]``, one option a row), none while a deal holds, none for a side with
     ``threats.max_open`` threats open (``open_threats``: rows ``(side, target, demand,
-    level)``), and none that is open already.
+    level)``), and none that is open already; and each side's best option (`best_option`,
+    from its lead's ``memory``) and its value (0 for none).
 
     The challenger, if it can climb, may demand that a defender partner ease
     (`ease_options`) or, once talks are open, that the defender accept the ``terms`` the
@@ -596,8 +599,10 @@ def option_tables(
     size = max(len(defender_partners) + 1, 4)
     tables = np.zeros((2, size, LEVEL + 1))
     counts = np.zeros(2, dtype=np.int64)
+    best = np.zeros(2, dtype=np.int64)
+    worth = np.zeros(2)
     if not at_war:
-        return tables, counts
+        return tables, counts, best, worth
     effect = params[P_RESOLVE_EFFECT]
     weeks = params[P_PLAN_WEEKS]
     cost_weight = params[P_COST_WEIGHT]
@@ -708,13 +713,13 @@ def option_tables(
                     gains[d] = max(0.0, 1.0 - mine)
                     continue
                 rows = table[1, 1, :, levels[d]]  # its prospects were the enemy at the level
-                best, first = 0.0, True
+                top, first = 0.0, True
                 for r in (defender_posture, defender_posture + 1, defender_posture - 1):
                     if 0 <= r <= highest[defender]:
                         value = rows[r, 0] - rows[r, 1] * tolerance
-                        if first or value > best:
-                            best, first = value, False
-                gains[d] = max(0.0, best - mine)
+                        if first or value > top:
+                            top, first = value, False
+                gains[d] = max(0.0, top - mine)
             consequences = np.empty(2, dtype=np.int64)
             costs = np.empty(2)
             credibilities = np.empty(2)
@@ -791,22 +796,26 @@ def option_tables(
                 out[kept] = out[r]
                 kept += 1
         counts[k] = kept
-    return tables, counts
+        if kept:
+            best[k], worth[k] = best_option(
+                out[:kept],
+                memory[lead],
+                params[P_PRIOR],
+                params[P_MEMORY_WEIGHT],
+                params[P_REPUTATION_VALUE],
+            )
+    return tables, counts, best, worth
 
 
 def choose(world: World, side: int, rng: random.Random) -> Option | None:
     """The lead's choice: its best threat if it beats not threatening (logit), else none."""
-    found = option_table(world, side)
-    if not len(found):
+    tables, counts, best, worth = option_tables(*option_inputs(world))
+    if not counts[side]:
         return None
-    t = world.params.threats
     lead = world.sides.lead[side]
-    best, value = best_option(
-        found, world.leaders.memory[lead], t.prior, t.memory_weight, t.reputation_value
-    )
     temperature = world.leaders.temperature[lead] * world.params.decisions.temperature_scale
-    pick = logit_choice([0.0, value], temperature, _stake(world, lead), rng)
-    return Option.of(found[best].tolist()) if pick == 1 else None
+    pick = logit_choice([0.0, worth[side]], temperature, _stake(world, lead), rng)
+    return Option.of(tables[side, best[side]].tolist()) if pick == 1 else None
 
 
 def _stake(world: World, i: int) -> float:
