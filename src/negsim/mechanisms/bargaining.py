@@ -31,7 +31,7 @@ from negsim.cast import RungId
 from negsim.compiled import jitable, kernel
 from negsim.mechanisms import commitment, mediation, outlook
 from negsim.mechanisms.beliefs import learn_from_choice
-from negsim.mechanisms.decisions import accept_probability, logit_choice
+from negsim.mechanisms.decisions import accept_probability, logit_index
 from negsim.mechanisms.disinformation import member_rows
 from negsim.world import CHALLENGER, DEFENDER, Deal, other
 
@@ -261,24 +261,61 @@ def winset_edges(world: World) -> dict[int, float]:
 
 def _voter_edges(world: World) -> np.ndarray:
     """`winset_edges` of the required states on a side (`_voters`), as an array."""
+    return voter_edges(*_voter_inputs(world))
+
+
+def _voter_inputs(world: World) -> tuple:
+    """What `voter_edges` reads of the world, in its order."""
     p = world.params.ratification
     pub = world.publics
     _, starts, stops, sides = _voters(world)
-    table = world.assessment.table
-    c, d = world.sides.posture
-    now = (table[CHALLENGER, CHALLENGER, c, d], table[DEFENDER, DEFENDER, d, c])
-    edges = np.empty(len(starts))
-    winset_edges_of(
+    return (
+        world.assessment.table,
+        world.sides.posture[CHALLENGER],
+        world.sides.posture[DEFENDER],
         pub.preferred,
         pub.pain_sensitivity,
         pub.seats,
         starts,
         stops,
         sides,
-        np.array([now[0][outlook.SHARE], now[1][outlook.SHARE]]),
-        np.array([now[0][outlook.B], now[1][outlook.B]]),
         p.stance_width,
         p.threshold,
+    )
+
+
+@kernel
+def voter_edges(
+    table: np.ndarray,
+    challenger_posture: int,
+    defender_posture: int,
+    preferred: np.ndarray,
+    pain_sensitivity: np.ndarray,
+    seats: np.ndarray,
+    starts: np.ndarray,
+    stops: np.ndarray,
+    sides: np.ndarray,
+    width: float,
+    threshold: float,
+) -> np.ndarray:
+    """The win-set edges (`winset_edges_of`) of the states whose publics are the rows
+    ``starts[i]:stops[i]`` on ``sides[i]``, from each side's expected share and cost of
+    fighting on at the current postures (the assessment's ``table``)."""
+    c, d = challenger_posture, defender_posture
+    now_c = table[CHALLENGER, CHALLENGER, c, d]
+    now_d = table[DEFENDER, DEFENDER, d, c]
+    edges = np.empty(len(starts))
+    winset_edges_of(
+        preferred,
+        pain_sensitivity,
+        seats,
+        starts,
+        stops,
+        sides,
+        np.array([now_c[outlook.SHARE], now_d[outlook.SHARE]]),
+        np.array([now_c[outlook.B], now_d[outlook.B]]),
+        width,
+        threshold,
         edges,
     )
     return edges
@@ -339,29 +376,70 @@ class Round:
 
 
 def open_round(world: World) -> Round:
-    """Assess this tick's bargaining situation."""
+    """Assess this tick's bargaining situation (`round_values`)."""
     xs = world.cache.get("grid")
     if xs is None:
         xs = world.cache["grid"] = np.linspace(0.0, 1.0, world.params.bargaining.grid)
-    later = commitment.later_values(world)
+    c = world.params.commitment
+    enabled = world.params.ratification.enabled
+    later, values, breach_c, breach_d = round_values(
+        xs,
+        world.assessment.later,
+        world.leaders.prior_resolve,
+        world.roles()[0],
+        world.params.decisions.resolve_effect,
+        c.breach_scale,
+        commitment.guarantee(world),
+        c.guarantee_effect,
+        enabled,
+        _voter_inputs(world),
+    )
     edges: dict[int, float] = {}
     edge_sides, edge_values = np.empty(0, dtype=np.int64), np.empty(0)
-    if world.params.ratification.enabled:
+    if enabled:
         voters, _, _, sides = _voters(world)
-        values = _voter_edges(world)
         edges = dict.fromkeys(required_states(world), -math.inf)
         edges.update(zip(voters, values.tolist(), strict=True))
         finite = np.isfinite(values)
         edge_sides, edge_values = sides[finite], values[finite]
     return Round(
         xs=xs,
-        later=later,
-        breach=commitment.breach_chances(world, xs, later),
+        later=later.tolist(),
+        breach=(breach_c, breach_d),
         edges=edges,
         channel=world.channel(),
         edge_sides=edge_sides,
         edge_values=edge_values,
     )
+
+
+@kernel
+def round_values(
+    xs: np.ndarray,
+    later: np.ndarray,
+    prior_resolve: np.ndarray,
+    principals: np.ndarray,
+    resolve_effect: float,
+    breach_scale: float,
+    guarantee: float,
+    guarantee_effect: float,
+    ratifying: bool,
+    voters: tuple,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What this tick's offers are weighed against: each side's war value after a deal's
+    implementation at its principal's public resolve (the assessment's ``later``
+    prospects), the required states' win-set edges (`voter_edges` of ``voters``; none
+    unless ``ratifying``), and each side's chance of breaking a deal at each of ``xs``
+    (`commitment.breach_grid`)."""
+    after = np.empty(2)
+    for k in range(2):
+        tolerance = 1.0 - resolve_effect * prior_resolve[principals[k]]
+        after[k] = later[k, 0] - later[k, 1] * tolerance
+    edges = voter_edges(*voters) if ratifying else np.empty(0)
+    q_c, q_d = commitment.breach_grid(
+        xs, after[0], after[1], breach_scale, guarantee, guarantee_effect
+    )
+    return after, edges, q_c, q_d
 
 
 def _offer_shapes(
@@ -397,55 +475,145 @@ def choose_offer(
 ) -> Offer | None:
     """The side's lead picks the terms, face and channel of highest expected value
     (`offer_values`), then whether making that offer beats making none (logit)."""
+    return choose_offers(world, [side], rng, now or open_round(world))[0]
+
+
+def choose_offers(
+    world: World, sides: list[int], rng: random.Random, now: Round
+) -> list[Offer | None]:
+    """`choose_offer` of each of ``sides`` in turn, valued together (`offer_choices`): each
+    lead's noisy readings of the required states' edges are drawn first, then its random
+    number for making the offer."""
     p = world.params
-    now = now or open_round(world)
-    enemy = other(side)
-    principals = world.sides.principal
-    shapes, face_public, face, private = _offer_shapes(world, side, now.channel)
-    noise = p.bargaining.misperception * (1.0 - now.channel)
-    own_noise = p.bargaining.own_misperception * noise
+    b = p.bargaining
+    noise = b.misperception * (1.0 - now.channel)
+    own_noise = b.own_misperception * noise
     edge_sides = now.edge_sides.tolist()
-    sds = [own_noise if k == side else noise for k in edge_sides]
-    relay = world.relay_bias()  # a mediator tilts what it relays of the other side
-    tilt = [0.0 if k == side else relay if k == CHALLENGER else -relay for k in edge_sides]
-    errors = [rng.gauss(0.0, sd) if sd > 0 else 0.0 for sd in sds]
-    reads = [
-        e + error + t for e, error, t in zip(now.edge_values.tolist(), errors, tilt, strict=True)
-    ]
-    fighting = outlook.reservation(world, side)
-    breach_mine, breach_theirs = now.breach if side == CHALLENGER else now.breach[::-1]
     leaders = world.leaders
-    g, o, value = offer_values(
+    principals, leads = world.roles()
+    temperature = leaders.temperature[leads] * p.decisions.temperature_scale
+    errors = np.zeros((len(sides), len(edge_sides)))
+    uniforms = np.zeros(len(sides))
+    for n, side in enumerate(sides):
+        for e, k in enumerate(edge_sides):
+            sd = own_noise if k == side else noise
+            if sd > 0:
+                errors[n, e] = rng.gauss(0.0, sd)
+        if not temperature[side] <= 0.0:
+            uniforms[n] = rng.random()
+    shapes = [_offer_shapes(world, k, now.channel) for k in (CHALLENGER, DEFENDER)]
+    a = world.assessment
+    terms, forms, made = offer_choices(
+        np.array(sides, dtype=np.int64),
         now.xs,
-        face_public,
-        face,
-        private,
-        breach_mine,
-        breach_theirs,
-        side,
+        (shapes[0][1:], shapes[1][1:]),
+        now.breach,
         world.control,
-        np.array(
-            [leaders.loss_aversion[principals[side]], face_worth(world, side), now.later[side]]
+        leaders.loss_aversion[principals],
+        np.array([face_worth(world, CHALLENGER), face_worth(world, DEFENDER)]),
+        np.array(now.later),
+        a.own,
+        a.quit,
+        a.seen,
+        (world.sides.type_probs[CHALLENGER], world.sides.type_probs[DEFENDER]),
+        np.maximum(
+            leaders.temperature[principals] * p.decisions.temperature_scale, p.beliefs.tremble
         ),
-        np.array(
-            [leaders.loss_aversion[principals[enemy]], face_worth(world, enemy), now.later[enemy]]
-        ),
-        outlook.seen_reservations(world, enemy),
-        world.sides.type_probs[side],
-        _scale(world, principals[enemy]),
         now.edge_sides,
-        np.array(reads),
-        np.array(sds),
-        np.array([p.ratification.loss_aversion, p.bargaining.face_public_value]),
-        fighting,
-        p.bargaining.audience_cost,
+        now.edge_values,
+        noise,
+        own_noise,
+        errors,
+        world.relay_bias(),
+        np.array([p.ratification.loss_aversion, b.face_public_value]),
+        b.audience_cost,
+        temperature,
+        uniforms,
     )
-    lead = world.sides.lead[side]
-    temperature = leaders.temperature[lead] * p.decisions.temperature_scale
-    if logit_choice([fighting, value], temperature, 1.0, rng) == 0:
-        return None
-    fp, fq, ch = shapes[o]
-    return Offer(side, float(now.xs[g]), fp, fq, ch)
+    offers: list[Offer | None] = []
+    for n, side in enumerate(sides):
+        fp, fq, ch = shapes[side][0][forms[n]]
+        offers.append(Offer(side, float(now.xs[terms[n]]), fp, fq, ch) if made[n] else None)
+    return offers
+
+
+@kernel
+def offer_choices(
+    sides: np.ndarray,
+    xs: np.ndarray,
+    shapes: tuple,
+    breach: tuple,
+    control: float,
+    loss_aversion: np.ndarray,
+    face_worth: np.ndarray,
+    later: np.ndarray,
+    own: np.ndarray,
+    quit: np.ndarray,
+    seen: np.ndarray,
+    probs: tuple,
+    scales: np.ndarray,
+    edge_sides: np.ndarray,
+    edge_values: np.ndarray,
+    noise: float,
+    own_noise: float,
+    errors: np.ndarray,
+    relay: float,
+    public: np.ndarray,
+    audience_cost: float,
+    temperature: np.ndarray,
+    uniforms: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each proposing side (``sides``), its best offer (`offer_values`: its term index
+    and shape index, ``shapes[side]`` being its shapes' public face, all face and channel)
+    and whether its lead makes it (logit between fighting on, its own reservation, and the
+    offer's value at the lead's ``temperature``, with its random number ``uniforms[n]``).
+
+    Each side reads the required states' edges with its ``errors`` (noise ``own_noise``
+    for its own side's, ``noise`` for the other's) and the mediator's ``relay`` tilt of the
+    other side's; it weighs the receiver's reservations over its belief ``probs[side]`` as
+    the assessment's ``seen`` and ``quit`` values give them, at the receiver principal's
+    logit ``scales``. Per side: ``loss_aversion`` (of its principal), ``face_worth``,
+    ``later`` (war value after a deal's implementation), ``breach`` (chance of breaking a
+    deal at each of ``xs``).
+    """
+    terms = np.zeros(len(sides), dtype=np.int64)
+    forms = np.zeros(len(sides), dtype=np.int64)
+    made = np.zeros(len(sides), dtype=np.bool_)
+    for n in range(len(sides)):
+        side = sides[n]
+        enemy = 1 - side
+        sds = np.empty(len(edge_sides))
+        reads = np.empty(len(edge_sides))
+        for e in range(len(edge_sides)):
+            k = edge_sides[e]
+            sds[e] = own_noise if k == side else noise
+            tilt = 0.0 if k == side else relay if k == 0 else -relay
+            reads[e] = edge_values[e] + errors[n, e] + tilt
+        fighting = max(own[side], quit[side])
+        face_public, face, private = shapes[side]
+        terms[n], forms[n], value = offer_values(
+            xs,
+            face_public,
+            face,
+            private,
+            breach[side],
+            breach[enemy],
+            side,
+            control,
+            np.array([loss_aversion[side], face_worth[side], later[side]]),
+            np.array([loss_aversion[enemy], face_worth[enemy], later[enemy]]),
+            np.maximum(seen[enemy], quit[enemy]),
+            probs[side],
+            scales[enemy],
+            edge_sides,
+            reads,
+            sds,
+            public,
+            fighting,
+            audience_cost,
+        )
+        made[n] = logit_index(np.array([fighting, value]), temperature[side], uniforms[n]) == 1
+    return terms, forms, made
 
 
 def _accepts(world: World, side: int, offer: Offer, breach: float, rng: random.Random) -> bool:
@@ -575,8 +743,7 @@ def negotiate(world: World, rng: random.Random) -> None:
         return
     now = open_round(world)
     offers = []
-    for side in proposing:
-        offer = choose_offer(world, side, rng, now)
+    for side, offer in zip(proposing, choose_offers(world, proposing, rng, now), strict=True):
         if offer is not None:
             offers.append(offer)
             world.sides.last_terms[side] = offer.x
