@@ -42,6 +42,14 @@ class Event:
     text: str
 
 
+DEMANDS = ("ease", "step_down", "withdraw", "concede")
+EASE, STEP_DOWN, WITHDRAW, CONCEDE = range(4)  # as indices into DEMANDS, for kernels
+CONSEQUENCES = ("climb", "sanctions")
+CLIMB, SANCTIONS = range(2)
+# the columns of `World.threat_rows` (demands and consequences as indices)
+T_SIDE, T_TARGET, T_DEMAND, T_CONSEQUENCE, T_CREDIBILITY, T_LEVEL = range(6)
+
+
 @dataclass
 class Threat:
     """An open threat: a demand on a state, a consequence, a deadline (M1).
@@ -348,6 +356,23 @@ class World:
     def neutrals(self) -> list[int]:
         """The neutral states."""
         return self.sides.neutrals
+
+    def threat_rows(self) -> np.ndarray:
+        """The open threats as rows of an array, for kernels (columns ``T_SIDE`` ...)."""
+        return np.array(
+            [
+                (
+                    t.side,
+                    t.target,
+                    DEMANDS.index(t.demand),
+                    CONSEQUENCES.index(t.consequence),
+                    t.credibility,
+                    t.level,
+                )
+                for t in self.threats
+            ],
+            dtype=float,
+        ).reshape(-1, T_LEVEL + 1)
 
     def log(self, kind: str, text: str, count: str | None = None) -> None:
         """Record an event for the log and, when ``count`` names one, its counter."""

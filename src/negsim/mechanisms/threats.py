@@ -44,8 +44,26 @@ from negsim.mechanisms.escalation import (
     SHOW_OF_FORCE,
     climb_down_cost,
 )
+from negsim.mechanisms.outlook import sanctions_felt
 from negsim.mechanisms.sanctions import easing_relief, leverage
-from negsim.world import CHALLENGER, DEFENDER, Threat, other
+from negsim.world import (
+    CHALLENGER,
+    CLIMB,
+    CONCEDE,
+    CONSEQUENCES,
+    DEFENDER,
+    DEMANDS,
+    EASE,
+    SANCTIONS,
+    STEP_DOWN,
+    T_DEMAND,
+    T_LEVEL,
+    T_SIDE,
+    T_TARGET,
+    WITHDRAW,
+    Threat,
+    other,
+)
 
 if TYPE_CHECKING:
     from negsim.world import World
@@ -120,10 +138,6 @@ def option_value(
     return threat_value(success, gain, min(carry_cost, reputation_value))
 
 
-DEMANDS = ("ease", "step_down", "withdraw", "concede")
-EASE, STEP_DOWN, WITHDRAW, CONCEDE = range(4)  # as indices into DEMANDS, for kernels
-CONSEQUENCES = ("climb", "sanctions")
-CLIMB, SANCTIONS = range(2)
 # the columns of a table of options, one option a row (demands and consequences as indices)
 TARGET, DEMAND, CONSEQUENCE, CREDIBILITY, GAIN, COMPLY, CARRY_COST, TERMS, LEVEL = range(9)
 
@@ -364,7 +378,7 @@ def option_inputs(world: World) -> tuple:
     offered = terms is not None and world.talks_open()
     return (
         world.deal is None,
-        _open_threats(world),
+        world.threat_rows(),
         sides.posture[CHALLENGER],
         sides.posture[DEFENDER],
         world.control,
@@ -409,14 +423,6 @@ def option_inputs(world: World) -> tuple:
         _parameters(world),
         world.rungs.ladder_backlash,
     )
-
-
-def _open_threats(world: World) -> np.ndarray:
-    """The open threats as rows ``(side, target, demand, level)``."""
-    return np.array(
-        [(t.side, t.target, DEMANDS.index(t.demand), t.level) for t in world.threats],
-        dtype=float,
-    ).reshape(-1, 4)
 
 
 @kernel
@@ -580,8 +586,8 @@ def option_tables(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The threats each side's lead could issue now: an options table per side (``tables[side,
     :counts[side]]``, one option a row), none while a deal holds, none for a side with
-    ``threats.max_open`` threats open (``open_threats``: rows ``(side, target, demand,
-    level)``), and none that is open already; and each side's best option (`best_option`,
+    ``threats.max_open`` threats open (``open_threats``: `World.threat_rows`), and none that
+    is open already; and each side's best option (`best_option`,
     from its lead's ``memory``) and its value (0 for none).
 
     The challenger, if it can climb, may demand that a defender partner ease
@@ -612,7 +618,7 @@ def option_tables(
     postures = (posture, defender_posture)
     threatening = np.zeros(2, dtype=np.int64)
     for r in range(len(open_threats)):
-        threatening[int(open_threats[r, 0])] += 1
+        threatening[int(open_threats[r, T_SIDE])] += 1
     for k in range(2):
         if threatening[k] >= params[P_MAX_OPEN]:
             continue
@@ -736,10 +742,11 @@ def option_tables(
                     effect,
                 )
                 credibilities[nc] = credibility(True, standing, shown, costs[nc], *credible)
-                extra = params[P_EFFICACY] * params[P_SANCTION_STEP]
-                extra /= 1.0 + params[P_RESERVES_BUFFER] * reserves[challenger]
-                felt = cost_in_issue_units(
-                    extra,
+                felt = sanctions_felt(
+                    params[P_SANCTION_STEP],
+                    params[P_EFFICACY],
+                    params[P_RESERVES_BUFFER],
+                    reserves[challenger],
                     weeks,
                     cost_weight,
                     loss_aversion[challenger],
@@ -787,10 +794,10 @@ def option_tables(
             taken = False
             for t in range(len(open_threats)):
                 taken = taken or (
-                    open_threats[t, 0] == k
-                    and open_threats[t, 1] == out[r, TARGET]
-                    and open_threats[t, 2] == out[r, DEMAND]
-                    and open_threats[t, 3] == out[r, LEVEL]
+                    open_threats[t, T_SIDE] == k
+                    and open_threats[t, T_TARGET] == out[r, TARGET]
+                    and open_threats[t, T_DEMAND] == out[r, DEMAND]
+                    and open_threats[t, T_LEVEL] == out[r, LEVEL]
                 )
             if not taken:
                 out[kept] = out[r]
