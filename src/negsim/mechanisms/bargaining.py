@@ -190,31 +190,41 @@ def offer_values(
                 same_public[o] = same_public[q]
     takes = np.empty(shapes)
     ratifies = np.empty((shapes, len(edge_sides)))
+    taken_at = np.full(shapes, -1)  # the term each entry of ``takes`` was weighed at
+    ratified_at = np.full(shapes, -1)
     best_g, best_o, best = 0, 0, -np.inf
     for g in range(len(xs)):
         x = xs[g]
         for o in range(shapes):
-            if same_face[o] == o:
-                worth = deal_value(enemy, x, face[o], control, theirs[0], theirs[1])
+            own = deal_value(side, x, face[o], control, mine[0], mine[1])
+            own = (1.0 - breach_theirs[g]) * own + breach_theirs[g] * mine[2]
+            failure = 0.0 if private[o] else audience_cost
+            fallback = fighting - failure
+            # an offer is worth at most the deal or fighting on: one short of the best so far
+            # by more than rounding cannot win, and is not weighed
+            if max(own, fallback) + 1e-9 * (1.0 + abs(own) + abs(fallback)) < best:
+                continue
+            f = same_face[o]
+            if taken_at[f] != g:
+                worth = deal_value(enemy, x, face[f], control, theirs[0], theirs[1])
                 worth = (1.0 - breach_mine[g]) * worth + breach_mine[g] * theirs[2]
                 take = 0.0
                 for t in range(len(probs)):
                     z = min(50.0, max(-50.0, (worth - reservations[t]) / scale))
                     take += probs[t] / (1.0 + math.exp(-z))
-                takes[o] = take
-            if same_public[o] == o:
+                takes[f], taken_at[f] = take, g
+            p = same_public[o]
+            if ratified_at[p] != g:
                 for e in range(len(edge_sides)):
                     k = edge_sides[e]
                     shown = public[1] if k == 0 else -public[1]
-                    value = deal_value(k, x, face_public[o], control, public[0], shown)
-                    ratifies[o, e] = ratification_chance(value - edge_reads[e], edge_sds[e])
-            accept = takes[same_face[o]]
+                    value = deal_value(k, x, face_public[p], control, public[0], shown)
+                    ratifies[p, e] = ratification_chance(value - edge_reads[e], edge_sds[e])
+                ratified_at[p] = g
+            accept = takes[f]
             for e in range(len(edge_sides)):
-                accept *= ratifies[same_public[o], e]
-            own = deal_value(side, x, face[o], control, mine[0], mine[1])
-            own = (1.0 - breach_theirs[g]) * own + breach_theirs[g] * mine[2]
-            failure = 0.0 if private[o] else audience_cost
-            value = accept * own + (1.0 - accept) * (fighting - failure)
+                accept *= ratifies[p, e]
+            value = accept * own + (1.0 - accept) * fallback
             if value > best:
                 best_g, best_o, best = g, o, value
     return best_g, best_o, best
