@@ -87,15 +87,42 @@ def public_demand(
 def winset_edge(demands: np.ndarray, weights: np.ndarray, threshold: float) -> float:
     """The least value of a deal that constituencies holding ``threshold`` of the weight accept:
     a weighted quantile of the demands (``weights`` sum to one)."""
+    return edge_in_order(demands, weights, threshold, np.argsort(demands, kind="mergesort"))
+
+
+@jitable
+def edge_in_order(
+    demands: np.ndarray, weights: np.ndarray, threshold: float, order: np.ndarray
+) -> float:
+    """`winset_edge`, the demands' ascending ``order`` given (a stable sort's)."""
     if threshold <= 0.0:
         return -np.inf
-    order = np.argsort(demands, kind="mergesort")
     cumulative = 0.0
     for k in order:
         cumulative += weights[k]
         if cumulative >= threshold - 1e-12:
             return demands[k]
     return demands[order[-1]]
+
+
+@jitable
+def sort_from(keys: np.ndarray, order: np.ndarray) -> None:
+    """Rearrange ``order`` (indices into ``keys``) in place into the order a stable sort of
+    the keys gives (ascending, equal keys by index), from the order it holds: by insertion,
+    cheap when few keys changed places since, or by a merge sort when many did."""
+    budget = 8 * len(order)
+    for a in range(1, len(order)):
+        item = order[a]
+        key = keys[item]
+        b = a - 1
+        while b >= 0 and (keys[order[b]] > key or (keys[order[b]] == key and order[b] > item)):
+            order[b + 1] = order[b]
+            b -= 1
+            budget -= 1
+        order[b + 1] = item
+        if budget < 0:
+            order[:] = np.argsort(keys, kind="mergesort")
+            return
 
 
 @kernel
@@ -110,18 +137,23 @@ def winset_edges_of(
     costs: np.ndarray,
     width: float,
     threshold: float,
+    orders: np.ndarray,
     edges: np.ndarray,
 ) -> None:
-    """Each state's win-set edge (share for its side) from its constituencies' demands."""
+    """Each state's win-set edge (share for its side) from its constituencies' demands.
+    ``orders[starts[i]:stops[i]]`` keeps the order state ``i``'s demands were in last time,
+    to sort them from (`sort_from`)."""
     for i in range(len(starts)):
         k = sides[i]
-        rows = np.arange(starts[i], stops[i])
-        demands = np.empty(len(rows))
-        for n, row in enumerate(rows):
+        demands = np.empty(stops[i] - starts[i])
+        for n in range(len(demands)):
+            row = starts[i] + n
             demands[n] = public_demand(
                 shares[k], costs[k], preferred[row], pain_sensitivity[row], width
             )
-        edges[i] = winset_edge(demands, weight[rows], threshold)
+        order = orders[starts[i] : stops[i]]
+        sort_from(demands, order)
+        edges[i] = edge_in_order(demands, weight[starts[i] : stops[i]], threshold, order)
 
 
 @kernel
@@ -279,6 +311,11 @@ def _voter_inputs(world: World) -> tuple:
     p = world.params.ratification
     pub = world.publics
     _, starts, stops, sides = _voters(world)
+    orders = world.cache.get("voter orders")
+    if orders is None:
+        orders = world.cache["voter orders"] = np.zeros(len(pub.weight), dtype=np.int64)
+        for start, stop in zip(starts, stops, strict=True):
+            orders[start:stop] = np.arange(stop - start)
     return (
         world.assessment.table,
         world.sides.posture[CHALLENGER],
@@ -291,6 +328,7 @@ def _voter_inputs(world: World) -> tuple:
         sides,
         p.stance_width,
         p.threshold,
+        orders,
     )
 
 
@@ -307,10 +345,11 @@ def voter_edges(
     sides: np.ndarray,
     width: float,
     threshold: float,
+    orders: np.ndarray,
 ) -> np.ndarray:
-    """The win-set edges (`winset_edges_of`) of the states whose publics are the rows
-    ``starts[i]:stops[i]`` on ``sides[i]``, from each side's expected share and cost of
-    fighting on at the current postures (the assessment's ``table``)."""
+    """The win-set edges (`winset_edges_of`, sorting from ``orders``) of the states whose
+    publics are the rows ``starts[i]:stops[i]`` on ``sides[i]``, from each side's expected
+    share and cost of fighting on at the current postures (the assessment's ``table``)."""
     c, d = challenger_posture, defender_posture
     now_c = table[CHALLENGER, CHALLENGER, c, d]
     now_d = table[DEFENDER, DEFENDER, d, c]
@@ -326,6 +365,7 @@ def voter_edges(
         np.array([now_c[outlook.B], now_d[outlook.B]]),
         width,
         threshold,
+        orders,
         edges,
     )
     return edges
