@@ -545,8 +545,9 @@ def decide_together(world: World, leaders: list[Leader], rng: random.Random) -> 
     at_war = world.deal is None
     uniforms = np.zeros(len(scales))
     if at_war:
+        threatening = counts.tolist()
         for slot in order:
-            if slot < 2 or slot >= 4 or counts[slot - 2]:
+            if slot < 2 or slot >= 4 or threatening[slot - 2]:
                 uniforms[slot] = rng.random()
     choice, commitment, threatens = leader_choices(
         kinds,
@@ -562,11 +563,14 @@ def decide_together(world: World, leaders: list[Leader], rng: random.Random) -> 
         partner_uniforms,
     )
     world.commitments = (world.tick, cohesion.partner_states(world), levels, values, commitment)
-    for i, leader in enumerate(leaders):
-        leader.choice = leader.OPTIONS[choice[i]] if at_war else None
+    chosen = choice.tolist() if at_war else [None] * len(leaders)
+    for leader, option in zip(leaders, chosen, strict=True):
+        leader.choice = None if option is None else leader.OPTIONS[option]
         leader.threat = None
-        if leader.leads and at_war and threatens[leader.side]:
-            leader.threat = threats.Option.of(tables[leader.side, best[leader.side]].tolist())
+    if at_war:
+        for side, lead in enumerate(world.sides.lead):
+            if threatens[side]:
+                leaders[lead].threat = threats.Option.of(tables[side, best[side]].tolist())
 
 
 def _draws(world: World) -> tuple[np.ndarray, np.ndarray, list[int], np.ndarray]:
