@@ -46,8 +46,8 @@ DEMANDS = ("ease", "step_down", "withdraw", "concede")
 EASE, STEP_DOWN, WITHDRAW, CONCEDE = range(4)  # as indices into DEMANDS, for kernels
 CONSEQUENCES = ("climb", "sanctions")
 CLIMB, SANCTIONS = range(2)
-# the columns of `World.threat_rows` (demands and consequences as indices)
-T_SIDE, T_TARGET, T_DEMAND, T_CONSEQUENCE, T_CREDIBILITY, T_LEVEL = range(6)
+# the columns of `World.threat_rows` (demands as indices)
+T_SIDE, T_TARGET, T_DEMAND, T_LEVEL = range(4)
 
 
 @dataclass
@@ -360,17 +360,7 @@ class World:
     def threat_rows(self) -> np.ndarray:
         """The open threats as rows of an array, for kernels (columns ``T_SIDE`` ...)."""
         return np.array(
-            [
-                (
-                    t.side,
-                    t.target,
-                    DEMANDS.index(t.demand),
-                    CONSEQUENCES.index(t.consequence),
-                    t.credibility,
-                    t.level,
-                )
-                for t in self.threats
-            ],
+            [(t.side, t.target, DEMANDS.index(t.demand), t.level) for t in self.threats],
             dtype=float,
         ).reshape(-1, T_LEVEL + 1)
 

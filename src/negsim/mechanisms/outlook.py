@@ -38,19 +38,7 @@ from negsim.mechanisms.escalation import (
     weekly_hazard,
 )
 from negsim.mechanisms.sanctions import buffered_loss
-from negsim.world import (
-    CHALLENGER,
-    DEFENDER,
-    SANCTIONS,
-    STEP_DOWN,
-    T_CONSEQUENCE,
-    T_CREDIBILITY,
-    T_DEMAND,
-    T_LEVEL,
-    T_TARGET,
-    WITHDRAW,
-    other,
-)
+from negsim.world import CHALLENGER, DEFENDER, other
 
 if TYPE_CHECKING:
     from negsim.world import World
@@ -404,7 +392,6 @@ class Constants:
     scalars: np.ndarray  # the prospect's scalars; CONTROL and CHANNEL are set each refresh
     judgment: np.ndarray  # the leaders' parameters: JUDGMENT_* below
     unthreatened: np.ndarray  # `threat_exposures` with no threat open (zeros; read only)
-    threatened: np.ndarray  # the parameters of threats' consequences (`exposures`)
 
 
 # the leaders' parameters of the assessment (`Constants.judgment`)
@@ -482,17 +469,6 @@ def _constants(world: World) -> Constants:
             ]
         ),
         unthreatened=np.zeros((2, len(world.rungs.intensity))),
-        threatened=np.array(
-            [
-                p.threats.sanction_step,
-                sc.efficacy,
-                sc.reserves_buffer,
-                weeks,
-                d.cost_weight,
-                d.resolve_effect,
-                p.threats.damage,
-            ]
-        ),
     )
     world.cache["outlook"] = found
     return found
@@ -748,58 +724,16 @@ def threat_exposure(world: World, side: int, posture: int) -> float:
 
 
 def threat_exposures(world: World) -> np.ndarray:
-    """`threat_exposure` of both sides at every posture, ``[side, posture]``, in one pass
-    (`exposures`)."""
-    c = _constants(world)
-    return exposures(
-        world.threat_rows(),
-        c.principals,
-        world.states.reserves,
-        world.leaders.loss_aversion,
-        world.leaders.resolve,
-        c.threatened,
-        len(world.rungs.intensity),
-    )
-
-
-@kernel
-def exposures(
-    threats: np.ndarray,
-    principals: np.ndarray,
-    reserves: np.ndarray,
-    loss_aversion: np.ndarray,
-    resolve: np.ndarray,
-    params: np.ndarray,
-    size: int,
-) -> np.ndarray:
-    """`threat_exposure` of both sides at every posture from the open ``threats``
-    (`World.threat_rows`) and the parameters of their consequences (`consequence_cost`):
-    ``params`` holds the sanctions step, efficacy, reserves buffer, planning weeks, cost
-    weight and resolve effect, and a climb's damage."""
-    out = np.zeros((2, size))
-    for r in range(len(threats)):
-        demand = threats[r, T_DEMAND]
-        if demand != STEP_DOWN and demand != WITHDRAW:
+    """`threat_exposure` of both sides at every posture, ``[side, posture]``, in one pass."""
+    out = np.zeros((2, len(world.rungs.intensity)))
+    for threat in world.threats:
+        if threat.demand not in ("step_down", "withdraw"):
             continue
-        for side in range(2):
-            i = principals[side]
-            if threats[r, T_TARGET] == i:
-                first = int(threats[r, T_LEVEL]) + 1 if demand == STEP_DOWN else 0
-                cost = params[6]  # the damage of a climb
-                if threats[r, T_CONSEQUENCE] == SANCTIONS:
-                    step, efficacy, buffer, weeks, weight, effect = params[:6]
-                    cost = sanctions_felt(
-                        step,
-                        efficacy,
-                        buffer,
-                        reserves[i],
-                        weeks,
-                        weight,
-                        loss_aversion[i],
-                        resolve[i],
-                        effect,
-                    )
-                out[side, first:] += threats[r, T_CREDIBILITY] * cost
+        for side in (CHALLENGER, DEFENDER):
+            if threat.target == world.sides.principal[side]:
+                first = int(threat.level) + 1 if threat.demand == "step_down" else 0
+                cost = consequence_cost(world, side, threat.consequence)
+                out[side, first:] += threat.credibility * cost
     return out
 
 
