@@ -169,7 +169,8 @@ class CrisisModel(mesa.Model):
         decide_together(self.world, agents, self.random)
         for i in self.random.sample(range(len(agents)), len(agents)):
             agents[i].act()
-        outlook.refresh(self.world)
+        if self.world.deal is None:  # while a deal holds nobody acts: the assessment stands
+            outlook.refresh(self.world)
 
     def resolve(self) -> None:
         """Phase 5: battlefield, costs, threats reaching their deadlines, inadvertent
