@@ -496,12 +496,13 @@ def _offer_shapes(
     world: World, side: int, channel: float
 ) -> tuple[list[tuple[float, float, bool]], np.ndarray, np.ndarray, np.ndarray]:
     """The (public face, private face, private channel) combinations a side may offer, and
-    their public face, all face and channel as arrays (cached: they rarely change)."""
-    f = face_to_give(world) if side == DEFENDER else 0.0
-    key = ("shapes", side, channel > 0.0, f)
+    their public face, all face and channel as arrays (cached: they change as the channel
+    opens and states break ranks or rejoin)."""
+    key = ("shapes", side, channel > 0.0, world.states.defected.tobytes())
     found = world.cache.get(key)
     if found is not None:
         return found
+    f = face_to_give(world) if side == DEFENDER else 0.0
     faces = [(0.0, 0.0, False)]
     if f > 0.0:
         faces += [(f / 2, 0.0, False), (f, 0.0, False)]
