@@ -379,14 +379,25 @@ def face_to_give(world: World) -> float:
 
 
 def face_worth(world: World, side: int) -> float:
-    """What a unit of face is worth to a side's leader: to the challenger's, more when it is
-    sensitive to face and humiliated; to the defender's, minus its price."""
+    """What a unit of face is worth to a side's leader (`face_worth_of`)."""
     p = world.params.bargaining
-    if side == DEFENDER:
-        return -p.face_price
     i = world.sides.principal[CHALLENGER]
     leaders = world.leaders
-    return p.face_value * leaders.face_sensitivity[i] * (1.0 + leaders.humiliation[i])
+    return face_worth_of(
+        side, p.face_value, p.face_price, leaders.face_sensitivity[i], leaders.humiliation[i]
+    )
+
+
+@jitable
+def face_worth_of(
+    side: int, value: float, price: float, face_sensitivity: float, humiliation: float
+) -> float:
+    """What a unit of face is worth to a side's leader: to the challenger's, ``value`` times
+    its sensitivity to face, more when it is humiliated; to the defender's, minus its
+    ``price``."""
+    if side == DEFENDER:
+        return -price
+    return value * face_sensitivity * (1.0 + humiliation)
 
 
 def leader_deal_value(world: World, side: int, x: float, face: float) -> float:
@@ -535,14 +546,11 @@ def choose_offers(
     """`choose_offer` of each of ``sides`` in turn, valued together (`offer_choices`): each
     lead's noisy readings of the required states' edges are drawn first, then its random
     number for making the offer."""
-    p = world.params
-    b = p.bargaining
+    b = world.params.bargaining
     noise = b.misperception * (1.0 - now.channel)
     own_noise = b.own_misperception * noise
     edge_sides = now.edge_sides.tolist()
-    leaders = world.leaders
-    principals, leads = world.roles()
-    temperature = leaders.temperature[leads] * p.decisions.temperature_scale
+    temperature, scales, loss_aversion, params = _offer_constants(world)
     errors = np.zeros((len(sides), len(edge_sides)))
     uniforms = np.zeros(len(sides))
     for n, side in enumerate(sides):
@@ -554,30 +562,29 @@ def choose_offers(
             uniforms[n] = rng.random()
     shapes = [_offer_shapes(world, k, now.channel) for k in (CHALLENGER, DEFENDER)]
     a = world.assessment
+    i = world.sides.principal[CHALLENGER]
     terms, forms, made = offer_choices(
         np.array(sides, dtype=np.int64),
         now.xs,
         (shapes[0][1:], shapes[1][1:]),
         now.breach,
         world.control,
-        leaders.loss_aversion[principals],
-        np.array([face_worth(world, CHALLENGER), face_worth(world, DEFENDER)]),
+        loss_aversion,
+        world.leaders.face_sensitivity[i],
+        world.leaders.humiliation[i],
         np.array(now.later),
         a.own,
         a.quit,
         a.seen,
         (world.sides.type_probs[CHALLENGER], world.sides.type_probs[DEFENDER]),
-        np.maximum(
-            leaders.temperature[principals] * p.decisions.temperature_scale, p.beliefs.tremble
-        ),
+        scales,
         now.edge_sides,
         now.edge_values,
         noise,
         own_noise,
         errors,
         world.relay_bias(),
-        np.array([p.ratification.loss_aversion, b.face_public_value]),
-        b.audience_cost,
+        params,
         temperature,
         uniforms,
     )
@@ -588,6 +595,33 @@ def choose_offers(
     return offers
 
 
+def _offer_constants(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What `offer_choices` reads that is fixed in a run (cached): the leads' temperatures,
+    the principals' logit scales as others read them and their loss aversion, and the
+    parameters of publics' deal values and of face."""
+    found = world.cache.get("offer constants")
+    if found is None:
+        p = world.params
+        b = p.bargaining
+        principals, leads = world.roles()
+        temperature = world.leaders.temperature * p.decisions.temperature_scale
+        found = world.cache["offer constants"] = (
+            temperature[leads],
+            np.maximum(temperature[principals], p.beliefs.tremble),
+            world.leaders.loss_aversion[principals],
+            np.array(
+                [
+                    p.ratification.loss_aversion,
+                    b.face_public_value,
+                    b.audience_cost,
+                    b.face_value,
+                    b.face_price,
+                ]
+            ),
+        )
+    return found
+
+
 @kernel
 def offer_choices(
     sides: np.ndarray,
@@ -596,7 +630,8 @@ def offer_choices(
     breach: tuple,
     control: float,
     loss_aversion: np.ndarray,
-    face_worth: np.ndarray,
+    face_sensitivity: float,
+    humiliation: float,
     later: np.ndarray,
     own: np.ndarray,
     quit: np.ndarray,
@@ -609,8 +644,7 @@ def offer_choices(
     own_noise: float,
     errors: np.ndarray,
     relay: float,
-    public: np.ndarray,
-    audience_cost: float,
+    params: np.ndarray,
     temperature: np.ndarray,
     uniforms: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -623,10 +657,17 @@ def offer_choices(
     for its own side's, ``noise`` for the other's) and the mediator's ``relay`` tilt of the
     other side's; it weighs the receiver's reservations over its belief ``probs[side]`` as
     the assessment's ``seen`` and ``quit`` values give them, at the receiver principal's
-    logit ``scales``. Per side: ``loss_aversion`` (of its principal), ``face_worth``,
-    ``later`` (war value after a deal's implementation), ``breach`` (chance of breaking a
-    deal at each of ``xs``).
+    logit ``scales``. Per side: ``loss_aversion`` (of its principal), ``later`` (war value
+    after a deal's implementation), ``breach`` (chance of breaking a deal at each of
+    ``xs``). A unit of face is worth `face_worth_of` the challenger's leader's
+    ``face_sensitivity`` and ``humiliation``. ``params``: the publics' loss aversion and face
+    worth, the audience cost, face value and face price.
     """
+    public = params[:2]
+    face_worth = (
+        face_worth_of(0, params[3], params[4], face_sensitivity, humiliation),
+        face_worth_of(1, params[3], params[4], face_sensitivity, humiliation),
+    )
     terms = np.zeros(len(sides), dtype=np.int64)
     forms = np.zeros(len(sides), dtype=np.int64)
     made = np.zeros(len(sides), dtype=np.bool_)
@@ -661,7 +702,7 @@ def offer_choices(
             sds,
             public,
             fighting,
-            audience_cost,
+            params[2],
         )
         made[n] = logit_index(np.array([fighting, value]), temperature[side], uniforms[n]) == 1
     return terms, forms, made
