@@ -9,7 +9,7 @@ from typing import Any
 import mesa
 
 from negsim.actors import Constituency, Leader, State
-from negsim.actors.leader import leader_class
+from negsim.actors.leader import decide_together, leader_class
 from negsim.cast import TOP_RUNG, Cast, apply_overrides, build_cast, canonical_path, load_cast
 from negsim.mechanisms import (
     bargaining,
@@ -166,12 +166,11 @@ class CrisisModel(mesa.Model):
     def decide(self) -> None:
         """Phase 4: every leader decides from the same information, then all act."""
         agents = self.leaders
-        cohesion.value_commitments(self.world, self.random)
-        for leader in agents:
-            leader.decide()
+        decide_together(self.world, agents, self.random)
         for i in self.random.sample(range(len(agents)), len(agents)):
             agents[i].act()
-        outlook.refresh(self.world)
+        if self.world.deal is None:  # while a deal holds nobody acts: the assessment stands
+            outlook.refresh(self.world)
 
     def resolve(self) -> None:
         """Phase 5: battlefield, costs, threats reaching their deadlines, inadvertent

@@ -42,6 +42,14 @@ class Event:
     text: str
 
 
+DEMANDS = ("ease", "step_down", "withdraw", "concede")
+EASE, STEP_DOWN, WITHDRAW, CONCEDE = range(4)  # as indices into DEMANDS, for kernels
+CONSEQUENCES = ("climb", "sanctions")
+CLIMB, SANCTIONS = range(2)
+# the columns of `World.threat_rows` (demands as indices)
+T_SIDE, T_TARGET, T_DEMAND, T_LEVEL = range(4)
+
+
 @dataclass
 class Threat:
     """An open threat: a demand on a state, a consequence, a deadline (M1).
@@ -153,7 +161,11 @@ class StateArrays:
 
     def commitments(self) -> np.ndarray:
         """Every state's `commitment`, as an array."""
-        return commitment_levels(self.sanctions, self.aid, *self._commitment_instruments)
+        return commitment_levels(*self.commitment_inputs())
+
+    def commitment_inputs(self) -> tuple[np.ndarray, ...]:
+        """What `commitment_levels` reads, in its order."""
+        return (self.sanctions, self.aid, *self._commitment_instruments)
 
     def standing(self, i: int) -> float:
         """What a partner adds to its side's cohesion: its commitment, or 1 for a partner with
@@ -163,12 +175,8 @@ class StateArrays:
         return self.commitment(i) if self._commitment_instruments[2][i] else 1.0
 
     def standings(self) -> np.ndarray:
-        """Every state's `standing`, as an array."""
-        out = self.commitments()
-        count = self._commitment_instruments[2]
-        out[count == 0] = 1.0
-        out[self.defected] = 0.0
-        return out
+        """Every state's `standing`, as an array (`standing_levels`)."""
+        return standing_levels(*self.commitment_inputs(), self.defected)
 
     @cached_property
     def _commitment_instruments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -192,6 +200,26 @@ def commitment_levels(
     for i in range(len(sanctions)):
         if count[i]:
             out[i] = (sanctions[i] * has_sanctions[i] + aid[i] * has_aid[i]) / count[i]
+    return out
+
+
+@kernel
+def standing_levels(
+    sanctions: np.ndarray,
+    aid: np.ndarray,
+    has_sanctions: np.ndarray,
+    has_aid: np.ndarray,
+    count: np.ndarray,
+    defected: np.ndarray,
+) -> np.ndarray:
+    """Each state's standing: its `commitment_levels`, 1 for a state with neither sanctions
+    nor aid to give, 0 once it has broken ranks."""
+    out = commitment_levels(sanctions, aid, has_sanctions, has_aid, count)
+    for i in range(len(out)):
+        if count[i] == 0:
+            out[i] = 1.0
+        if defected[i]:
+            out[i] = 0.0
     return out
 
 
@@ -349,6 +377,13 @@ class World:
         """The neutral states."""
         return self.sides.neutrals
 
+    def threat_rows(self) -> np.ndarray:
+        """The open threats as rows of an array, for kernels (columns ``T_SIDE`` ...)."""
+        return np.array(
+            [(t.side, t.target, DEMANDS.index(t.demand), t.level) for t in self.threats],
+            dtype=float,
+        ).reshape(-1, T_LEVEL + 1)
+
     def log(self, kind: str, text: str, count: str | None = None) -> None:
         """Record an event for the log and, when ``count`` names one, its counter."""
         self.events.append(Event(self.tick, kind, text))
@@ -372,6 +407,16 @@ class World:
         found = self.cache.get("neutral states")
         if found is None:
             found = self.cache["neutral states"] = np.array(self.sides.neutrals, dtype=np.int64)
+        return found
+
+    def roles(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each side's principal and lead, as arrays (cached: fixed in a run)."""
+        found = self.cache.get("roles")
+        if found is None:
+            found = self.cache["roles"] = (
+                np.array(self.sides.principal, dtype=np.int64),
+                np.array(self.sides.lead, dtype=np.int64),
+            )
         return found
 
     def coalition(self, side: int) -> np.ndarray:

@@ -3,9 +3,9 @@
 import itertools
 import random
 
-from negsim.actors.leader import Commitment, Posture
+from negsim.actors.leader import Commitment, Posture, decide_together
 from negsim.cast import RungId
-from negsim.mechanisms import bargaining, outlook
+from negsim.mechanisms import bargaining, cohesion, outlook
 from negsim.model import CrisisModel
 from negsim.world import CHALLENGER, DEFENDER, Threat
 from tests.helpers import DYAD
@@ -153,3 +153,27 @@ def test_an_exposed_neutral_trades_more_with_the_challenger_when_the_coalition_i
     assert china.policy_choice() is Trade.MORE
     w.cohesion[DEFENDER] = 1.0
     assert china.policy_choice() is not Trade.MORE
+
+
+def test_deciding_together_is_every_leader_deciding_in_turn():
+    """The model's leaders decide at once (`decide_together`): the same choices, threats and
+    random numbers as the partners' valuation followed by every leader's own `decide`."""
+    noisy = {"decisions.temperature": 0.3}
+    for tick in (1, 5, 12, 30):
+        together, in_turn = (
+            CrisisModel("agents/ukraine_2022.toml", rng=4, collect_series=False, **noisy)
+            for _ in range(2)
+        )
+        for m in (together, in_turn):
+            for _ in range(tick - 1):
+                m.step()
+            m.world.tick += 1
+            outlook.refresh(m.world)
+        decide_together(together.world, together.leaders, together.random)
+        cohesion.value_commitments(in_turn.world, in_turn.random)
+        for leader in in_turn.leaders:
+            leader.decide()
+        assert [(a.choice, a.threat) for a in together.leaders] == [
+            (b.choice, b.threat) for b in in_turn.leaders
+        ]
+        assert together.random.getstate() == in_turn.random.getstate()

@@ -10,6 +10,7 @@ from negsim.mechanisms.bargaining import (
     offer_values,
     public_demand,
     ratification_chance,
+    sort_from,
     winset_edge,
 )
 from negsim.world import CHALLENGER, DEFENDER
@@ -164,3 +165,16 @@ def test_a_rebuff_costs_the_support_of_hawks_most():
     stance = np.array([0.0, 1.0, 1.0, 0.5])
     bargaining.lose_hawks(support, stance, np.array([0, 1, 2]), 0.1)
     assert support.tolist() == [0.5, 0.4, 0.0, 0.9]  # the last row is not among them
+
+
+def test_demands_sorted_from_any_earlier_order_come_out_as_a_stable_sort_orders_them():
+    """The win-set's demands are sorted from last tick's order: whatever order that was,
+    equal demands end in the order of their rows, as a stable sort leaves them."""
+    rng = np.random.default_rng(2)
+    for size in (1, 2, 7, 60):
+        keys = np.round(rng.random(size), 1)  # many equal keys
+        expected = np.argsort(keys, kind="mergesort")
+        for start in (np.arange(size), expected[::-1].copy(), rng.permutation(size)):
+            order = start.copy()
+            sort_from(keys, order)
+            assert order.tolist() == expected.tolist()

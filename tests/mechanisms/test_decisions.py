@@ -4,6 +4,7 @@ import random
 import numpy as np
 import pytest
 
+from negsim.compiled import kernel
 from negsim.mechanisms.decisions import (
     accept_probability,
     certainty_equivalent,
@@ -11,7 +12,9 @@ from negsim.mechanisms.decisions import (
     cost_in_issue_units,
     effective_risk_preference,
     logit_choice,
+    logit_index,
     logit_pick,
+    python_sum,
 )
 
 
@@ -70,6 +73,24 @@ def test_a_kernels_logit_pick_is_the_choice_plain_python_makes():
                 break
         assert logit_pick(utilities, scale, uniform) == expected
         assert logit_pick(np.array(utilities), scale, uniform) == expected
+
+
+@kernel
+def _compiled_sum(values: np.ndarray) -> float:
+    return python_sum(values)
+
+
+def test_a_kernel_adds_floats_as_pythons_sum_does():
+    rng = random.Random(5)
+    for _ in range(500):
+        values = [rng.uniform(-1.0, 1.0) * 10 ** rng.randint(-16, 16) for _ in range(7)]
+        assert python_sum(values) == sum(values)
+        assert _compiled_sum(np.array(values)) == sum(values)
+
+
+def test_a_best_response_picks_the_first_of_the_best_options():
+    assert logit_index([0.1, 0.3, 0.3], 0.0, 0.99) == 1
+    assert logit_index(np.array([0.0, float("nan")]), 0.0, 0.5) == 0
 
 
 def test_acceptance_is_certain_at_best_response_and_graded_with_noise():

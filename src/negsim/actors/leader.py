@@ -9,6 +9,7 @@ are made in the negotiation phase (`negsim.mechanisms.bargaining`).
 
 from __future__ import annotations
 
+import random
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -17,13 +18,16 @@ import numpy as np
 
 from negsim.cast import Instrument, RungId
 from negsim.compiled import jitable, kernel
-from negsim.mechanisms import cohesion, escalation, outlook, threats
-from negsim.mechanisms.decisions import clip01, logit_choice, pick
-from negsim.mechanisms.escalation import hawkishness
+from negsim.mechanisms import cohesion, escalation, threats
+from negsim.mechanisms.decisions import clip01, logit_choice, logit_index, pick
+from negsim.mechanisms.escalation import climb_down_cost, hawkishness
 from negsim.world import CHALLENGER, DEFENDER
 
 if TYPE_CHECKING:
     from negsim.world import World
+
+
+PRINCIPAL, PARTNER, NEUTRAL = range(3)  # the kinds of leader (`Leader.KIND`)
 
 
 class Leader(mesa.Agent):
@@ -36,6 +40,9 @@ class Leader(mesa.Agent):
         choice: what it decided this tick (carried out by `act`).
         threat: the threat it decided to issue this tick, if it leads its side.
     """
+
+    KIND: int  # `PRINCIPAL`, `PARTNER` or `NEUTRAL`
+    OPTIONS: tuple[Enum, ...]  # what it may choose, as its choices index them
 
     def __init__(self, model: mesa.Model, world: World, index: int):
         super().__init__(model)
@@ -148,32 +155,106 @@ def posture_values(
     out[3] = quit_value + approval_weight * approval
 
 
+@kernel
+def principal_values(
+    table: np.ndarray,
+    postures: np.ndarray,
+    principals: np.ndarray,
+    highest: np.ndarray,
+    resolve: np.ndarray,
+    face_sensitivity: np.ndarray,
+    humiliation: np.ndarray,
+    face_on_table: float,
+    starts: np.ndarray,
+    stops: np.ndarray,
+    weight: np.ndarray,
+    preferred: np.ndarray,
+    backlash: np.ndarray,
+    quit: np.ndarray,
+    params: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """Both principals' `posture_values` into ``out[side]``, from the assessment's ``table``
+    and ``quit`` values: stepping down costs the face of `climb_down_cost` (the face on the
+    table eases the challenger's). ``params``: resolve effect, approval weight, climb-down
+    face, off-ramp."""
+    for k in range(2):
+        i = principals[k]
+        step_down = climb_down_cost(
+            params[2],
+            face_sensitivity[i],
+            humiliation[i],
+            face_on_table if k == 0 else 0.0,
+            params[3],
+        )
+        posture_values(
+            table[k, k, :, postures[1 - k]],
+            postures[k],
+            highest[i],
+            resolve[i],
+            params[0],
+            weight[starts[k] : stops[k]],
+            preferred[starts[k] : stops[k]],
+            params[1],
+            backlash,
+            step_down,
+            quit[k],
+            out[k],
+        )
+
+
+def principal_inputs(world: World) -> tuple:
+    """What `principal_values` reads of the world, in its order."""
+    principals = world.roles()[0]
+    found = world.cache.get("principal inputs")
+    if found is None:
+        p = world.params
+        rows = [world.states.rows[i] for i in principals]
+        found = world.cache["principal inputs"] = (
+            np.array([r.start for r in rows], dtype=np.int64),
+            np.array([r.stop for r in rows], dtype=np.int64),
+            np.array(
+                [
+                    p.decisions.resolve_effect,
+                    p.domestic.approval_weight,
+                    p.escalation.climb_down_face,
+                    p.escalation.offramp,
+                ]
+            ),
+        )
+    starts, stops, params = found
+    leaders = world.leaders
+    return (
+        world.assessment.table,
+        np.array(world.sides.posture, dtype=np.int64),
+        principals,
+        world.states.highest,
+        leaders.resolve,
+        leaders.face_sensitivity,
+        leaders.humiliation,
+        world.sides.face_on_table,
+        starts,
+        stops,
+        world.publics.weight,
+        world.publics.preferred,
+        world.rungs.ladder_backlash,
+        world.assessment.quit,
+        params,
+    )
+
+
 class PrincipalLeader(Leader):
     """The leader of a side's principal: holds, climbs or descends the ladder, or quits
     (the challenger withdraws, the defender capitulates)."""
 
+    KIND = PRINCIPAL
+    OPTIONS = POSTURES
+
     def values(self) -> np.ndarray:
-        """Utilities of hold, climb, descend and quit (NaN: out of reach) (`posture_values`)."""
-        w = self.world
-        p = w.params
-        side = self.side
-        rows = w.states.rows[self.index]
-        out = np.empty(4)
-        posture_values(
-            outlook.rows(w, side),
-            w.sides.posture[side],
-            int(w.states.highest[self.index]),
-            self.resolve,
-            p.decisions.resolve_effect,
-            w.publics.weight[rows],
-            w.publics.preferred[rows],
-            p.domestic.approval_weight,
-            w.rungs.ladder_backlash,
-            outlook.climb_down_face(w, side),
-            outlook.quit_value(w, side),
-            out,
-        )
-        return out
+        """Utilities of hold, climb, descend and quit (NaN: out of reach) (`principal_values`)."""
+        out = np.empty((2, 4))
+        principal_values(*principal_inputs(self.world), out)
+        return out[self.side]
 
     def utilities(self) -> dict[Posture, float]:
         """Each option's utility: the side's prospect at that posture for this leader's
@@ -221,6 +302,9 @@ COMMITMENTS = tuple(Commitment)
 class PartnerLeader(Leader):
     """A partner's leader: tightens, holds or eases its sanctions and aid, or breaks ranks
     (weighing its exposure, its publics and its name as an ally), and may rejoin."""
+
+    KIND = PARTNER
+    OPTIONS = COMMITMENTS
 
     def utilities(self) -> dict[Commitment, float]:
         """Each open option's utility (`negsim.mechanisms.cohesion.commitment_values`): the
@@ -297,8 +381,73 @@ def trade_values(
         out[k] = worth * trade + approval_weight * np.dot(weight, closeness)
 
 
+@kernel
+def neutral_values(
+    neutrals: np.ndarray,
+    trade: np.ndarray,
+    exposure: np.ndarray,
+    challenger: int,
+    cohesion: float,
+    starts: np.ndarray,
+    stops: np.ndarray,
+    weight: np.ndarray,
+    preferred: np.ndarray,
+    params: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """Every neutral's `trade_values` into ``out``, one of ``neutrals`` a row: a unit of trade
+    is worth its exposure to the challenger less the coalition's ``cohesion``, at its stake.
+    ``params``: the step of trade, the stake, the approval weight."""
+    for r in range(len(neutrals)):
+        i = neutrals[r]
+        trade_values(
+            trade[i],
+            params[0],
+            params[1] * (exposure[i, challenger] - cohesion),
+            params[2],
+            weight[starts[r] : stops[r]],
+            preferred[starts[r] : stops[r]],
+            out[r],
+        )
+
+
+def neutral_inputs(world: World) -> tuple:
+    """What `neutral_values` reads of the world, in its order."""
+    found = world.cache.get("neutral inputs")
+    if found is None:
+        p = world.params
+        rows = [world.states.rows[i] for i in world.sides.neutrals]
+        found = world.cache["neutral inputs"] = (
+            np.array([r.start for r in rows], dtype=np.int64),
+            np.array([r.stop for r in rows], dtype=np.int64),
+            np.array(
+                [
+                    world.clock.amount(p.decisions.step),
+                    p.decisions.stake,
+                    p.domestic.approval_weight,
+                ]
+            ),
+        )
+    starts, stops, params = found
+    return (
+        world.neutral_states(),
+        world.states.trade,
+        world.states.exposure,
+        world.sides.principal[CHALLENGER],
+        world.cohesion[DEFENDER],
+        starts,
+        stops,
+        world.publics.weight,
+        world.publics.preferred,
+        params,
+    )
+
+
 class NeutralLeader(Leader):
     """A neutral state's leader: keeps, widens or narrows trade with the challenger."""
+
+    KIND = NEUTRAL
+    OPTIONS = TRADES
 
     def trades(self) -> list[float]:
         """The trade each option (hold, more, less: `TRADES`) would leave it at."""
@@ -310,27 +459,159 @@ class NeutralLeader(Leader):
         )
 
     def policy_choice(self) -> Trade:
-        """Its choice (`trade_values`): a unit of trade is worth its exposure to the challenger
-        less the coalition's cohesion, at its stake."""
-        w = self.world
-        p = w.params
-        i = self.index
-        rows = w.states.rows[i]
-        exposure = w.states.exposure[i, w.sides.principal[CHALLENGER]]
-        utilities = np.empty(3)
-        trade_values(
-            float(w.states.trade[i]),
-            w.clock.amount(p.decisions.step),
-            p.decisions.stake * (exposure - w.cohesion[DEFENDER]),
-            p.domestic.approval_weight,
-            w.publics.weight[rows],
-            w.publics.preferred[rows],
-            utilities,
-        )
-        return TRADES[self.choose(utilities.tolist())]
+        """Its choice (`neutral_values`)."""
+        out = np.empty((len(self.world.sides.neutrals), 3))
+        neutral_values(*neutral_inputs(self.world), out)
+        return TRADES[self.choose(out[self.world.sides.neutrals.index(self.index)].tolist())]
 
     def carry_out(self, choice: Trade) -> None:
         self.world.states.trade[self.index] = self.trades()[TRADES.index(choice)]
+
+
+# --- every leader at once ------------------------------------------------------------------
+
+
+@kernel
+def leader_options(
+    principals: tuple, neutrals: tuple, partners: tuple, threatening: tuple
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, tuple]:
+    """Every leader's options, valued from the same information: the principals' postures
+    (`principal_values`), the neutrals' trade (`neutral_values`), the partners' commitments
+    (`cohesion.commitment_values`: levels and values), and each lead's threats
+    (`threats.option_tables`), each from its inputs."""
+    postures = np.empty((2, 4))
+    principal_values(*principals, postures)
+    trades = np.empty((len(neutrals[0]), 3))
+    neutral_values(*neutrals, trades)
+    levels = np.empty((len(partners[0]), 5))
+    values = np.empty((len(partners[0]), 5))
+    cohesion.commitment_values(*partners, levels, values)
+    return postures, trades, levels, values, threats.option_tables(*threatening)
+
+
+@kernel
+def leader_choices(
+    kinds: np.ndarray,
+    rows: np.ndarray,
+    postures: np.ndarray,
+    trades: np.ndarray,
+    values: np.ndarray,
+    counts: np.ndarray,
+    worth: np.ndarray,
+    scales: np.ndarray,
+    uniforms: np.ndarray,
+    partner_scales: np.ndarray,
+    partner_uniforms: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every leader's choice among its options valued by `leader_options`, as an index into
+    its `Leader.OPTIONS` (``kinds``: `PRINCIPAL`, `PARTNER` or `NEUTRAL`; ``rows``: its row
+    of its kind's options): the principals' postures (`decisions.pick`, quitting as a best
+    response only), the partners' commitments (`cohesion.choose_commitments`, also returned
+    by partner), the neutrals' trade (`decisions.logit_index`); and whether each lead
+    threatens, its best threat against none (`decisions.logit_index`). ``scales`` and
+    ``uniforms``: logit scales and random numbers of the principals' postures, the leads'
+    threats, then the neutrals' trade (see `_draws`)."""
+    commitment = cohesion.choose_commitments(values, partner_scales, partner_uniforms)
+    choice = np.empty(len(kinds), dtype=np.int64)
+    for i in range(len(kinds)):
+        r = rows[i]
+        if kinds[i] == PRINCIPAL:
+            choice[i] = pick(postures[r], QUITTING, scales[r], uniforms[r])
+        elif kinds[i] == PARTNER:
+            choice[i] = commitment[r]
+        else:
+            choice[i] = logit_index(trades[r], scales[4 + r], uniforms[4 + r])
+    threatens = np.zeros(2, dtype=np.bool_)
+    for k in range(2):
+        if counts[k]:
+            against = np.array([0.0, worth[k]])
+            threatens[k] = logit_index(against, scales[2 + k], uniforms[2 + k]) == 1
+    return choice, commitment, threatens
+
+
+def decide_together(world: World, leaders: list[Leader], rng: random.Random) -> None:
+    """Every leader's `Leader.decide` at once, as each would make it from the same
+    information and with the same random numbers in the same order (the partners' first,
+    then each leader's in cast order): their options valued in one kernel
+    (`leader_options`) and chosen in another (`leader_choices`)."""
+    partner_uniforms, partner_scales = cohesion.commitment_draws(world, rng)
+    postures, trades, levels, values, (tables, counts, best, worth) = leader_options(
+        principal_inputs(world),
+        neutral_inputs(world),
+        cohesion.commitment_inputs(world),
+        threats.option_inputs(world),
+    )
+    kinds, rows, order, scales = _draws(world)
+    at_war = world.deal is None
+    uniforms = np.zeros(len(scales))
+    if at_war:
+        threatening = counts.tolist()
+        for slot in order:
+            if slot < 2 or slot >= 4 or threatening[slot - 2]:
+                uniforms[slot] = rng.random()
+    choice, commitment, threatens = leader_choices(
+        kinds,
+        rows,
+        postures,
+        trades,
+        values,
+        counts,
+        worth,
+        scales,
+        uniforms,
+        partner_scales,
+        partner_uniforms,
+    )
+    world.commitments = (world.tick, cohesion.partner_states(world), levels, values, commitment)
+    chosen = choice.tolist() if at_war else [None] * len(leaders)
+    for leader, option in zip(leaders, chosen, strict=True):
+        leader.choice = None if option is None else leader.OPTIONS[option]
+        leader.threat = None
+    if at_war:
+        for side, lead in enumerate(world.sides.lead):
+            if threatens[side]:
+                leaders[lead].threat = threats.Option.of(tables[side, best[side]].tolist())
+
+
+def _draws(world: World) -> tuple[np.ndarray, np.ndarray, list[int], np.ndarray]:
+    """Each state's kind of leader and its row of its kind's options (`leader_choices`); the
+    slots of ``uniforms`` its leader draws, in cast order (its own policy, then its side's
+    threat if it leads: a draw only when noisy); their logit scales (cached: fixed in a run).
+    """
+    found = world.cache.get("leader draws")
+    if found is not None:
+        return found
+    d = world.params.decisions
+    sides = world.sides
+    principals = list(sides.principal)
+    kinds, rows, order = [], [], []
+    scales = [0.0] * (4 + len(sides.neutrals))
+    for i in range(len(world.states.ids)):
+        kind = leader_class(world, i).KIND
+        temperature = float(world.leaders.temperature[i]) * d.temperature_scale
+        stake = 1.0 if i in principals else d.stake
+        if kind == PRINCIPAL:
+            row = principals.index(i)
+        elif kind == PARTNER:
+            row = cohesion.partner_row(world, i)
+        else:
+            row = sides.neutrals.index(i)
+        kinds.append(kind)
+        rows.append(row)
+        slots = [row if kind == PRINCIPAL else 4 + row if kind == NEUTRAL else -1]
+        slots += [2 + k for k in (CHALLENGER, DEFENDER) if sides.lead[k] == i]
+        for slot in slots:
+            if slot >= 0:
+                scales[slot] = temperature * stake
+                if scales[slot] > 0.0:
+                    order.append(slot)
+    found = world.cache["leader draws"] = (
+        np.array(kinds, dtype=np.int64),
+        np.array(rows, dtype=np.int64),
+        order,
+        np.array(scales),
+    )
+    return found
 
 
 def leader_class(world: World, i: int) -> type[Leader]:

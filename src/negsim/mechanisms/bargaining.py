@@ -31,7 +31,7 @@ from negsim.cast import RungId
 from negsim.compiled import jitable, kernel
 from negsim.mechanisms import commitment, mediation, outlook
 from negsim.mechanisms.beliefs import learn_from_choice
-from negsim.mechanisms.decisions import accept_probability, logit_choice
+from negsim.mechanisms.decisions import accept_probability, logit_index
 from negsim.mechanisms.disinformation import member_rows
 from negsim.world import CHALLENGER, DEFENDER, Deal, other
 
@@ -87,15 +87,42 @@ def public_demand(
 def winset_edge(demands: np.ndarray, weights: np.ndarray, threshold: float) -> float:
     """The least value of a deal that constituencies holding ``threshold`` of the weight accept:
     a weighted quantile of the demands (``weights`` sum to one)."""
+    return edge_in_order(demands, weights, threshold, np.argsort(demands, kind="mergesort"))
+
+
+@jitable
+def edge_in_order(
+    demands: np.ndarray, weights: np.ndarray, threshold: float, order: np.ndarray
+) -> float:
+    """`winset_edge`, the demands' ascending ``order`` given (a stable sort's)."""
     if threshold <= 0.0:
         return -np.inf
-    order = np.argsort(demands, kind="mergesort")
     cumulative = 0.0
     for k in order:
         cumulative += weights[k]
         if cumulative >= threshold - 1e-12:
             return demands[k]
     return demands[order[-1]]
+
+
+@jitable
+def sort_from(keys: np.ndarray, order: np.ndarray) -> None:
+    """Rearrange ``order`` (indices into ``keys``) in place into the order a stable sort of
+    the keys gives (ascending, equal keys by index), from the order it holds: by insertion,
+    cheap when few keys changed places since, or by a merge sort when many did."""
+    budget = 8 * len(order)
+    for a in range(1, len(order)):
+        item = order[a]
+        key = keys[item]
+        b = a - 1
+        while b >= 0 and (keys[order[b]] > key or (keys[order[b]] == key and order[b] > item)):
+            order[b + 1] = order[b]
+            b -= 1
+            budget -= 1
+        order[b + 1] = item
+        if budget < 0:
+            order[:] = np.argsort(keys, kind="mergesort")
+            return
 
 
 @kernel
@@ -110,18 +137,23 @@ def winset_edges_of(
     costs: np.ndarray,
     width: float,
     threshold: float,
+    orders: np.ndarray,
     edges: np.ndarray,
 ) -> None:
-    """Each state's win-set edge (share for its side) from its constituencies' demands."""
+    """Each state's win-set edge (share for its side) from its constituencies' demands.
+    ``orders[starts[i]:stops[i]]`` keeps the order state ``i``'s demands were in last time,
+    to sort them from (`sort_from`)."""
     for i in range(len(starts)):
         k = sides[i]
-        rows = np.arange(starts[i], stops[i])
-        demands = np.empty(len(rows))
-        for n, row in enumerate(rows):
+        demands = np.empty(stops[i] - starts[i])
+        for n in range(len(demands)):
+            row = starts[i] + n
             demands[n] = public_demand(
                 shares[k], costs[k], preferred[row], pain_sensitivity[row], width
             )
-        edges[i] = winset_edge(demands, weight[rows], threshold)
+        order = orders[starts[i] : stops[i]]
+        sort_from(demands, order)
+        edges[i] = edge_in_order(demands, weight[starts[i] : stops[i]], threshold, order)
 
 
 @kernel
@@ -190,31 +222,41 @@ def offer_values(
                 same_public[o] = same_public[q]
     takes = np.empty(shapes)
     ratifies = np.empty((shapes, len(edge_sides)))
+    taken_at = np.full(shapes, -1)  # the term each entry of ``takes`` was weighed at
+    ratified_at = np.full(shapes, -1)
     best_g, best_o, best = 0, 0, -np.inf
     for g in range(len(xs)):
         x = xs[g]
         for o in range(shapes):
-            if same_face[o] == o:
-                worth = deal_value(enemy, x, face[o], control, theirs[0], theirs[1])
+            own = deal_value(side, x, face[o], control, mine[0], mine[1])
+            own = (1.0 - breach_theirs[g]) * own + breach_theirs[g] * mine[2]
+            failure = 0.0 if private[o] else audience_cost
+            fallback = fighting - failure
+            # an offer is worth at most the deal or fighting on: one short of the best so far
+            # by more than rounding cannot win, and is not weighed
+            if max(own, fallback) + 1e-9 * (1.0 + abs(own) + abs(fallback)) < best:
+                continue
+            f = same_face[o]
+            if taken_at[f] != g:
+                worth = deal_value(enemy, x, face[f], control, theirs[0], theirs[1])
                 worth = (1.0 - breach_mine[g]) * worth + breach_mine[g] * theirs[2]
                 take = 0.0
                 for t in range(len(probs)):
                     z = min(50.0, max(-50.0, (worth - reservations[t]) / scale))
                     take += probs[t] / (1.0 + math.exp(-z))
-                takes[o] = take
-            if same_public[o] == o:
+                takes[f], taken_at[f] = take, g
+            p = same_public[o]
+            if ratified_at[p] != g:
                 for e in range(len(edge_sides)):
                     k = edge_sides[e]
                     shown = public[1] if k == 0 else -public[1]
-                    value = deal_value(k, x, face_public[o], control, public[0], shown)
-                    ratifies[o, e] = ratification_chance(value - edge_reads[e], edge_sds[e])
-            accept = takes[same_face[o]]
+                    value = deal_value(k, x, face_public[p], control, public[0], shown)
+                    ratifies[p, e] = ratification_chance(value - edge_reads[e], edge_sds[e])
+                ratified_at[p] = g
+            accept = takes[f]
             for e in range(len(edge_sides)):
-                accept *= ratifies[same_public[o], e]
-            own = deal_value(side, x, face[o], control, mine[0], mine[1])
-            own = (1.0 - breach_theirs[g]) * own + breach_theirs[g] * mine[2]
-            failure = 0.0 if private[o] else audience_cost
-            value = accept * own + (1.0 - accept) * (fighting - failure)
+                accept *= ratifies[p, e]
+            value = accept * own + (1.0 - accept) * fallback
             if value > best:
                 best_g, best_o, best = g, o, value
     return best_g, best_o, best
@@ -261,24 +303,69 @@ def winset_edges(world: World) -> dict[int, float]:
 
 def _voter_edges(world: World) -> np.ndarray:
     """`winset_edges` of the required states on a side (`_voters`), as an array."""
+    return voter_edges(*_voter_inputs(world))
+
+
+def _voter_inputs(world: World) -> tuple:
+    """What `voter_edges` reads of the world, in its order."""
     p = world.params.ratification
     pub = world.publics
     _, starts, stops, sides = _voters(world)
-    table = world.assessment.table
-    c, d = world.sides.posture
-    now = (table[CHALLENGER, CHALLENGER, c, d], table[DEFENDER, DEFENDER, d, c])
-    edges = np.empty(len(starts))
-    winset_edges_of(
+    orders = world.cache.get("voter orders")
+    if orders is None:
+        orders = world.cache["voter orders"] = np.zeros(len(pub.weight), dtype=np.int64)
+        for start, stop in zip(starts, stops, strict=True):
+            orders[start:stop] = np.arange(stop - start)
+    return (
+        world.assessment.table,
+        world.sides.posture[CHALLENGER],
+        world.sides.posture[DEFENDER],
         pub.preferred,
         pub.pain_sensitivity,
         pub.seats,
         starts,
         stops,
         sides,
-        np.array([now[0][outlook.SHARE], now[1][outlook.SHARE]]),
-        np.array([now[0][outlook.B], now[1][outlook.B]]),
         p.stance_width,
         p.threshold,
+        orders,
+    )
+
+
+@kernel
+def voter_edges(
+    table: np.ndarray,
+    challenger_posture: int,
+    defender_posture: int,
+    preferred: np.ndarray,
+    pain_sensitivity: np.ndarray,
+    seats: np.ndarray,
+    starts: np.ndarray,
+    stops: np.ndarray,
+    sides: np.ndarray,
+    width: float,
+    threshold: float,
+    orders: np.ndarray,
+) -> np.ndarray:
+    """The win-set edges (`winset_edges_of`, sorting from ``orders``) of the states whose
+    publics are the rows ``starts[i]:stops[i]`` on ``sides[i]``, from each side's expected
+    share and cost of fighting on at the current postures (the assessment's ``table``)."""
+    c, d = challenger_posture, defender_posture
+    now_c = table[CHALLENGER, CHALLENGER, c, d]
+    now_d = table[DEFENDER, DEFENDER, d, c]
+    edges = np.empty(len(starts))
+    winset_edges_of(
+        preferred,
+        pain_sensitivity,
+        seats,
+        starts,
+        stops,
+        sides,
+        np.array([now_c[outlook.SHARE], now_d[outlook.SHARE]]),
+        np.array([now_c[outlook.B], now_d[outlook.B]]),
+        width,
+        threshold,
+        orders,
         edges,
     )
     return edges
@@ -292,14 +379,25 @@ def face_to_give(world: World) -> float:
 
 
 def face_worth(world: World, side: int) -> float:
-    """What a unit of face is worth to a side's leader: to the challenger's, more when it is
-    sensitive to face and humiliated; to the defender's, minus its price."""
+    """What a unit of face is worth to a side's leader (`face_worth_of`)."""
     p = world.params.bargaining
-    if side == DEFENDER:
-        return -p.face_price
     i = world.sides.principal[CHALLENGER]
     leaders = world.leaders
-    return p.face_value * leaders.face_sensitivity[i] * (1.0 + leaders.humiliation[i])
+    return face_worth_of(
+        side, p.face_value, p.face_price, leaders.face_sensitivity[i], leaders.humiliation[i]
+    )
+
+
+@jitable
+def face_worth_of(
+    side: int, value: float, price: float, face_sensitivity: float, humiliation: float
+) -> float:
+    """What a unit of face is worth to a side's leader: to the challenger's, ``value`` times
+    its sensitivity to face, more when it is humiliated; to the defender's, minus its
+    ``price``."""
+    if side == DEFENDER:
+        return -price
+    return value * face_sensitivity * (1.0 + humiliation)
 
 
 def leader_deal_value(world: World, side: int, x: float, face: float) -> float:
@@ -339,24 +437,36 @@ class Round:
 
 
 def open_round(world: World) -> Round:
-    """Assess this tick's bargaining situation."""
+    """Assess this tick's bargaining situation (`round_values`)."""
     xs = world.cache.get("grid")
     if xs is None:
         xs = world.cache["grid"] = np.linspace(0.0, 1.0, world.params.bargaining.grid)
-    later = commitment.later_values(world)
+    c = world.params.commitment
+    enabled = world.params.ratification.enabled
+    later, values, breach_c, breach_d = round_values(
+        xs,
+        world.assessment.later,
+        world.leaders.prior_resolve,
+        world.roles()[0],
+        world.params.decisions.resolve_effect,
+        c.breach_scale,
+        commitment.guarantee(world),
+        c.guarantee_effect,
+        enabled,
+        _voter_inputs(world),
+    )
     edges: dict[int, float] = {}
     edge_sides, edge_values = np.empty(0, dtype=np.int64), np.empty(0)
-    if world.params.ratification.enabled:
+    if enabled:
         voters, _, _, sides = _voters(world)
-        values = _voter_edges(world)
         edges = dict.fromkeys(required_states(world), -math.inf)
         edges.update(zip(voters, values.tolist(), strict=True))
         finite = np.isfinite(values)
         edge_sides, edge_values = sides[finite], values[finite]
     return Round(
         xs=xs,
-        later=later,
-        breach=commitment.breach_chances(world, xs, later),
+        later=later.tolist(),
+        breach=(breach_c, breach_d),
         edges=edges,
         channel=world.channel(),
         edge_sides=edge_sides,
@@ -364,16 +474,46 @@ def open_round(world: World) -> Round:
     )
 
 
+@kernel
+def round_values(
+    xs: np.ndarray,
+    later: np.ndarray,
+    prior_resolve: np.ndarray,
+    principals: np.ndarray,
+    resolve_effect: float,
+    breach_scale: float,
+    guarantee: float,
+    guarantee_effect: float,
+    ratifying: bool,
+    voters: tuple,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What this tick's offers are weighed against: each side's war value after a deal's
+    implementation at its principal's public resolve (the assessment's ``later``
+    prospects), the required states' win-set edges (`voter_edges` of ``voters``; none
+    unless ``ratifying``), and each side's chance of breaking a deal at each of ``xs``
+    (`commitment.breach_grid`)."""
+    after = np.empty(2)
+    for k in range(2):
+        tolerance = 1.0 - resolve_effect * prior_resolve[principals[k]]
+        after[k] = later[k, 0] - later[k, 1] * tolerance
+    edges = voter_edges(*voters) if ratifying else np.empty(0)
+    q_c, q_d = commitment.breach_grid(
+        xs, after[0], after[1], breach_scale, guarantee, guarantee_effect
+    )
+    return after, edges, q_c, q_d
+
+
 def _offer_shapes(
     world: World, side: int, channel: float
 ) -> tuple[list[tuple[float, float, bool]], np.ndarray, np.ndarray, np.ndarray]:
     """The (public face, private face, private channel) combinations a side may offer, and
-    their public face, all face and channel as arrays (cached: they rarely change)."""
-    f = face_to_give(world) if side == DEFENDER else 0.0
-    key = ("shapes", side, channel > 0.0, f)
+    their public face, all face and channel as arrays (cached: they change as the channel
+    opens and states break ranks or rejoin)."""
+    key = ("shapes", side, channel > 0.0, world.states.defected.tobytes())
     found = world.cache.get(key)
     if found is not None:
         return found
+    f = face_to_give(world) if side == DEFENDER else 0.0
     faces = [(0.0, 0.0, False)]
     if f > 0.0:
         faces += [(f / 2, 0.0, False), (f, 0.0, False)]
@@ -397,55 +537,175 @@ def choose_offer(
 ) -> Offer | None:
     """The side's lead picks the terms, face and channel of highest expected value
     (`offer_values`), then whether making that offer beats making none (logit)."""
-    p = world.params
-    now = now or open_round(world)
-    enemy = other(side)
-    principals = world.sides.principal
-    shapes, face_public, face, private = _offer_shapes(world, side, now.channel)
-    noise = p.bargaining.misperception * (1.0 - now.channel)
-    own_noise = p.bargaining.own_misperception * noise
+    return choose_offers(world, [side], rng, now or open_round(world))[0]
+
+
+def choose_offers(
+    world: World, sides: list[int], rng: random.Random, now: Round
+) -> list[Offer | None]:
+    """`choose_offer` of each of ``sides`` in turn, valued together (`offer_choices`): each
+    lead's noisy readings of the required states' edges are drawn first, then its random
+    number for making the offer."""
+    b = world.params.bargaining
+    noise = b.misperception * (1.0 - now.channel)
+    own_noise = b.own_misperception * noise
     edge_sides = now.edge_sides.tolist()
-    sds = [own_noise if k == side else noise for k in edge_sides]
-    relay = world.relay_bias()  # a mediator tilts what it relays of the other side
-    tilt = [0.0 if k == side else relay if k == CHALLENGER else -relay for k in edge_sides]
-    errors = [rng.gauss(0.0, sd) if sd > 0 else 0.0 for sd in sds]
-    reads = [
-        e + error + t for e, error, t in zip(now.edge_values.tolist(), errors, tilt, strict=True)
-    ]
-    fighting = outlook.reservation(world, side)
-    breach_mine, breach_theirs = now.breach if side == CHALLENGER else now.breach[::-1]
-    leaders = world.leaders
-    g, o, value = offer_values(
+    temperature, scales, loss_aversion, params = _offer_constants(world)
+    errors = np.zeros((len(sides), len(edge_sides)))
+    uniforms = np.zeros(len(sides))
+    for n, side in enumerate(sides):
+        for e, k in enumerate(edge_sides):
+            sd = own_noise if k == side else noise
+            if sd > 0:
+                errors[n, e] = rng.gauss(0.0, sd)
+        if not temperature[side] <= 0.0:
+            uniforms[n] = rng.random()
+    shapes = [_offer_shapes(world, k, now.channel) for k in (CHALLENGER, DEFENDER)]
+    a = world.assessment
+    i = world.sides.principal[CHALLENGER]
+    terms, forms, made = offer_choices(
+        np.array(sides, dtype=np.int64),
         now.xs,
-        face_public,
-        face,
-        private,
-        breach_mine,
-        breach_theirs,
-        side,
+        (shapes[0][1:], shapes[1][1:]),
+        now.breach,
         world.control,
-        np.array(
-            [leaders.loss_aversion[principals[side]], face_worth(world, side), now.later[side]]
-        ),
-        np.array(
-            [leaders.loss_aversion[principals[enemy]], face_worth(world, enemy), now.later[enemy]]
-        ),
-        outlook.seen_reservations(world, enemy),
-        world.sides.type_probs[side],
-        _scale(world, principals[enemy]),
+        loss_aversion,
+        world.leaders.face_sensitivity[i],
+        world.leaders.humiliation[i],
+        np.array(now.later),
+        a.own,
+        a.quit,
+        a.seen,
+        (world.sides.type_probs[CHALLENGER], world.sides.type_probs[DEFENDER]),
+        scales,
         now.edge_sides,
-        np.array(reads),
-        np.array(sds),
-        np.array([p.ratification.loss_aversion, p.bargaining.face_public_value]),
-        fighting,
-        p.bargaining.audience_cost,
+        now.edge_values,
+        noise,
+        own_noise,
+        errors,
+        world.relay_bias(),
+        params,
+        temperature,
+        uniforms,
     )
-    lead = world.sides.lead[side]
-    temperature = leaders.temperature[lead] * p.decisions.temperature_scale
-    if logit_choice([fighting, value], temperature, 1.0, rng) == 0:
-        return None
-    fp, fq, ch = shapes[o]
-    return Offer(side, float(now.xs[g]), fp, fq, ch)
+    offers: list[Offer | None] = []
+    for n, side in enumerate(sides):
+        fp, fq, ch = shapes[side][0][forms[n]]
+        offers.append(Offer(side, float(now.xs[terms[n]]), fp, fq, ch) if made[n] else None)
+    return offers
+
+
+def _offer_constants(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What `offer_choices` reads that is fixed in a run (cached): the leads' temperatures,
+    the principals' logit scales as others read them and their loss aversion, and the
+    parameters of publics' deal values and of face."""
+    found = world.cache.get("offer constants")
+    if found is None:
+        p = world.params
+        b = p.bargaining
+        principals, leads = world.roles()
+        temperature = world.leaders.temperature * p.decisions.temperature_scale
+        found = world.cache["offer constants"] = (
+            temperature[leads],
+            np.maximum(temperature[principals], p.beliefs.tremble),
+            world.leaders.loss_aversion[principals],
+            np.array(
+                [
+                    p.ratification.loss_aversion,
+                    b.face_public_value,
+                    b.audience_cost,
+                    b.face_value,
+                    b.face_price,
+                ]
+            ),
+        )
+    return found
+
+
+@kernel
+def offer_choices(
+    sides: np.ndarray,
+    xs: np.ndarray,
+    shapes: tuple,
+    breach: tuple,
+    control: float,
+    loss_aversion: np.ndarray,
+    face_sensitivity: float,
+    humiliation: float,
+    later: np.ndarray,
+    own: np.ndarray,
+    quit: np.ndarray,
+    seen: np.ndarray,
+    probs: tuple,
+    scales: np.ndarray,
+    edge_sides: np.ndarray,
+    edge_values: np.ndarray,
+    noise: float,
+    own_noise: float,
+    errors: np.ndarray,
+    relay: float,
+    params: np.ndarray,
+    temperature: np.ndarray,
+    uniforms: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each proposing side (``sides``), its best offer (`offer_values`: its term index
+    and shape index, ``shapes[side]`` being its shapes' public face, all face and channel)
+    and whether its lead makes it (logit between fighting on, its own reservation, and the
+    offer's value at the lead's ``temperature``, with its random number ``uniforms[n]``).
+
+    Each side reads the required states' edges with its ``errors`` (noise ``own_noise``
+    for its own side's, ``noise`` for the other's) and the mediator's ``relay`` tilt of the
+    other side's; it weighs the receiver's reservations over its belief ``probs[side]`` as
+    the assessment's ``seen`` and ``quit`` values give them, at the receiver principal's
+    logit ``scales``. Per side: ``loss_aversion`` (of its principal), ``later`` (war value
+    after a deal's implementation), ``breach`` (chance of breaking a deal at each of
+    ``xs``). A unit of face is worth `face_worth_of` the challenger's leader's
+    ``face_sensitivity`` and ``humiliation``. ``params``: the publics' loss aversion and face
+    worth, the audience cost, face value and face price.
+    """
+    public = params[:2]
+    face_worth = (
+        face_worth_of(0, params[3], params[4], face_sensitivity, humiliation),
+        face_worth_of(1, params[3], params[4], face_sensitivity, humiliation),
+    )
+    terms = np.zeros(len(sides), dtype=np.int64)
+    forms = np.zeros(len(sides), dtype=np.int64)
+    made = np.zeros(len(sides), dtype=np.bool_)
+    for n in range(len(sides)):
+        side = sides[n]
+        enemy = 1 - side
+        sds = np.empty(len(edge_sides))
+        reads = np.empty(len(edge_sides))
+        for e in range(len(edge_sides)):
+            k = edge_sides[e]
+            sds[e] = own_noise if k == side else noise
+            tilt = 0.0 if k == side else relay if k == 0 else -relay
+            reads[e] = edge_values[e] + errors[n, e] + tilt
+        fighting = max(own[side], quit[side])
+        face_public, face, private = shapes[side]
+        terms[n], forms[n], value = offer_values(
+            xs,
+            face_public,
+            face,
+            private,
+            breach[side],
+            breach[enemy],
+            side,
+            control,
+            np.array([loss_aversion[side], face_worth[side], later[side]]),
+            np.array([loss_aversion[enemy], face_worth[enemy], later[enemy]]),
+            np.maximum(seen[enemy], quit[enemy]),
+            probs[side],
+            scales[enemy],
+            edge_sides,
+            reads,
+            sds,
+            public,
+            fighting,
+            params[2],
+        )
+        made[n] = logit_index(np.array([fighting, value]), temperature[side], uniforms[n]) == 1
+    return terms, forms, made
 
 
 def _accepts(world: World, side: int, offer: Offer, breach: float, rng: random.Random) -> bool:
@@ -575,8 +835,7 @@ def negotiate(world: World, rng: random.Random) -> None:
         return
     now = open_round(world)
     offers = []
-    for side in proposing:
-        offer = choose_offer(world, side, rng, now)
+    for side, offer in zip(proposing, choose_offers(world, proposing, rng, now), strict=True):
         if offer is not None:
             offers.append(offer)
             world.sides.last_terms[side] = offer.x

@@ -18,7 +18,7 @@ import numpy as np
 from negsim.cast import Instrument
 from negsim.compiled import jitable, kernel
 from negsim.mechanisms.decisions import clip01, cost_in_issue_units, pick
-from negsim.world import CHALLENGER, DEFENDER
+from negsim.world import CHALLENGER, DEFENDER, standing_levels
 
 if TYPE_CHECKING:
     from negsim.world import World
@@ -126,17 +126,7 @@ def economy_of(partners: np.ndarray, economy: np.ndarray, counted: np.ndarray) -
 
 def refresh(world: World) -> None:
     """Each side's cohesion from its partners' commitments and trust (1 with no partners)."""
-    s = world.states
-    standing = s.standings()
-    for side in (CHALLENGER, DEFENDER):
-        partners = world.coalition(side)
-        if not len(partners):
-            world.cohesion[side] = 1.0
-            continue
-        value = coalition_cohesion(partners, standing, s.economy, s.trust)
-        # a numpy number, as before compiling: the run record sums them, and Python's sum adds
-        # plain floats with compensation but numpy's naively
-        world.cohesion[side] = np.float64(value)
+    _update(world, None)
 
 
 def update(world: World, wedge: np.ndarray) -> None:
@@ -148,27 +138,74 @@ def update(world: World, wedge: np.ndarray) -> None:
     p = world.params.cohesion
     clock = world.clock
     s = world.states
-    for side in (CHALLENGER, DEFENDER):
-        partners = world.coalition(side)
-        if len(partners):
-            update_coalition_trust(
-                partners, s.trust, s.cost, wedge, clock.rate(p.trust_rate), p.unevenness
-            )
-    refresh(world)
+    out = _update(world, wedge)
     partners = world.sides.partners[DEFENDER]
     if not partners or world.collapsed_at is not None:
         return
     failing = world.cohesion[DEFENDER] < p.collapse_threshold
     world.low_cohesion_ticks = world.low_cohesion_ticks + 1 if failing else 0
-    coalition = world.coalition(DEFENDER)
-    out = economy_of(coalition, s.economy, s.defected)
     total = world.cache.get("coalition economy")
     if total is None:
         everyone = np.ones(len(s.ids), dtype=np.bool_)
+        coalition = world.coalition(DEFENDER)
         total = world.cache["coalition economy"] = economy_of(coalition, s.economy, everyone)
     if world.low_cohesion_ticks >= clock.ticks(p.collapse_days) or out >= p.collapse_share * total:
         world.collapsed_at = world.tick
         world.log("collapse", "the defenders' coalition collapses", "collapses")
+
+
+def _update(world: World, wedge: np.ndarray | None) -> float:
+    """`coalition_update` on the world, trust moving first unless ``wedge`` is None: each
+    side's cohesion set (a numpy number, as before compiling: the run record sums them, and
+    Python's sum adds plain floats with compensation but numpy's naively); returns the
+    economy of the defenders' partners out of line."""
+    p = world.params.cohesion
+    s = world.states
+    partners = (world.coalition(CHALLENGER), world.coalition(DEFENDER))
+    learn = wedge is not None
+    values, out = coalition_update(
+        partners,
+        s.trust,
+        s.cost,
+        wedge if learn else s.cost,  # not read without learning
+        world.clock.rate(p.trust_rate),
+        p.unevenness,
+        learn,
+        s.commitment_inputs(),
+        s.defected,
+        s.economy,
+    )
+    for side in (CHALLENGER, DEFENDER):
+        world.cohesion[side] = values[side] if len(partners[side]) else 1.0
+    return out
+
+
+@kernel
+def coalition_update(
+    partners: tuple,
+    trust: np.ndarray,
+    cost: np.ndarray,
+    wedge: np.ndarray,
+    rate: float,
+    unevenness: float,
+    learn: bool,
+    levels: tuple,
+    defected: np.ndarray,
+    economy: np.ndarray,
+) -> tuple[np.ndarray, float]:
+    """Both coalitions (``partners`` of each side): their trust updated in place if
+    ``learn`` (`update_coalition_trust`), then their cohesion (`coalition_cohesion` of the
+    states' standing, `world.standing_levels` of ``levels`` and ``defected``; 1 with no
+    partners), and the economy of the defenders' partners out of line (`economy_of`)."""
+    values = np.ones(2)
+    for k in range(2):
+        if learn and len(partners[k]):
+            update_coalition_trust(partners[k], trust, cost, wedge, rate, unevenness)
+    standing = standing_levels(*levels, defected)
+    for k in range(2):
+        if len(partners[k]):
+            values[k] = coalition_cohesion(partners[k], standing, economy, trust)
+    return values, economy_of(partners[1], economy, defected)
 
 
 # --- partners' decisions: tighten, hold, ease, break ranks, rejoin -----------------------------
@@ -344,7 +381,7 @@ def _partners(world: World) -> Partners:
                 for j in partners
             ],
             dtype=float,
-        ),
+        ).reshape(-1, 2),
         economy=s.economy[partners],
         starts=np.array([s.rows[j].start for j in partners], dtype=np.int64),
         stops=np.array([s.rows[j].stop for j in partners], dtype=np.int64),
@@ -389,23 +426,16 @@ def choose_commitments(values: np.ndarray, scales: np.ndarray, uniforms: np.ndar
     return out
 
 
-def value_commitments(world: World, rng: random.Random) -> None:
-    """Value and choose every partner's options this tick (`commitment_values`,
-    `choose_commitments`), for their leaders: ``world.commitments`` becomes
-    ``(tick, partners, levels, values, choices)``."""
+def commitment_inputs(world: World) -> tuple:
+    """What `commitment_values` reads of the world, in its order."""
     c = _partners(world)
-    if not c.states:
-        world.commitments = (world.tick, c.states, np.empty((0, 5)), np.empty((0, 5)), [])
-        return
     s = world.states
     leaders = world.leaders
     ease = world.params.threats.ease_step
     threats = [t for t in world.threats if t.demand == "ease" and t.target in c.row_of]
-    levels = np.empty((len(c.states), 5))
-    values = np.empty((len(c.states), 5))
     fear = world.rungs.fear
     posture = world.sides.posture
-    commitment_values(
+    return (
         c.index,
         c.sides,
         s.commitments(),
@@ -427,9 +457,29 @@ def value_commitments(world: World, rng: random.Random) -> None:
         np.array([t.level - ease for t in threats]),
         np.array([t.credibility for t in threats]),
         c.scalars,
-        levels,
-        values,
     )
-    uniforms = np.array([rng.random() if noisy else 0.0 for noisy in c.noisy])
-    choices = choose_commitments(values, c.scales, uniforms)
-    world.commitments = (world.tick, c.states, levels, values, choices)
+
+
+def commitment_draws(world: World, rng: random.Random) -> tuple[np.ndarray, np.ndarray]:
+    """The random numbers of this tick's partners' choices (none for a best response), and
+    their logit scales, for `choose_commitments`."""
+    c = _partners(world)
+    return np.array([rng.random() if noisy else 0.0 for noisy in c.noisy]), c.scales
+
+
+def value_commitments(world: World, rng: random.Random) -> None:
+    """Value and choose every partner's options this tick (`commitment_values`,
+    `choose_commitments`), for their leaders: ``world.commitments`` becomes
+    ``(tick, partners, levels, values, choices)``."""
+    states = partner_states(world)
+    levels = np.empty((len(states), 5))
+    values = np.empty((len(states), 5))
+    commitment_values(*commitment_inputs(world), levels, values)
+    uniforms, scales = commitment_draws(world, rng)
+    choices = choose_commitments(values, scales, uniforms)
+    world.commitments = (world.tick, states, levels, values, choices)
+
+
+def partner_states(world: World) -> list[int]:
+    """Both sides' partners, one a row of ``world.commitments``: the challenger's first."""
+    return _partners(world).states

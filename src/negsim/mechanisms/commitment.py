@@ -49,9 +49,12 @@ def breach_grid(
     guarantee: float,
     guarantee_effect: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`breach_chance` of each side at each deal ``x``."""
-    q_c = np.empty(len(xs))
-    q_d = np.empty(len(xs))
+    """`breach_chance` of each side at each deal ``x`` (none at ``scale`` 0: no motive
+    counts)."""
+    q_c = np.zeros(len(xs))
+    q_d = np.zeros(len(xs))
+    if scale <= 0.0:
+        return q_c, q_d
     for g in range(len(xs)):
         q_c[g] = breach_chance(xs[g], later_challenger, scale, guarantee, guarantee_effect)
         q_d[g] = breach_chance(1.0 - xs[g], later_defender, scale, guarantee, guarantee_effect)
@@ -107,9 +110,6 @@ def breach_chances(
     ``later`` are the sides' war values after the implementation (default: `later_values`).
     """
     c = world.params.commitment
-    if c.breach_scale <= 0.0:
-        zero = np.zeros_like(x)
-        return zero, zero
     later = later_values(world) if later is None else later
     return breach_grid(
         x, later[CHALLENGER], later[DEFENDER], c.breach_scale, guarantee(world), c.guarantee_effect

@@ -63,37 +63,55 @@ def logit_choice(
     the status quo first. A random number is drawn only when the temperature is positive.
     """
     scale = temperature * stake
+    return logit_index(utilities, scale, 0.0 if scale <= 0.0 else rng.random())
+
+
+@jitable
+def logit_index(utilities: Sequence[float], scale: float, uniform: float) -> int:
+    """The option a logit choice at ``scale`` picks with the random number ``uniform``
+    (`logit_choice`): at ``scale`` 0 the best, the first of equals (`logit_pick` else)."""
     if scale <= 0.0:
-        return list(utilities).index(max(utilities))
-    return logit_pick(utilities, scale, rng.random())
+        best = 0
+        for k in range(len(utilities)):
+            if utilities[k] > utilities[best]:
+                best = k
+        return best
+    return logit_pick(utilities, scale, uniform)
 
 
 @jitable
 def logit_pick(utilities: Sequence[float], scale: float, uniform: float) -> int:
     """The option a logit choice at ``scale`` (positive) picks with the random number
     ``uniform`` (`logit_choice`). The weights are summed as Python's `sum` adds floats
-    (compensated), so a kernel picks exactly as plain Python does."""
+    (`python_sum`), so a kernel picks exactly as plain Python does."""
     best = utilities[0]
     for u in utilities:
         if u > best:
             best = u
+    weights = [math.exp((u - best) / scale) for u in utilities]
+    target = uniform * python_sum(weights)
+    for k in range(len(weights)):
+        target -= weights[k]
+        if target < 0.0:
+            return k
+    return len(weights) - 1
+
+
+@jitable
+def python_sum(values: Sequence[float]) -> float:
+    """The sum of ``values`` as Python's built-in `sum` adds floats (Neumaier's compensated
+    summation, since Python 3.12), for kernels that must add exactly as plain Python."""
     total = compensation = 0.0
-    for u in utilities:
-        weight = math.exp((u - best) / scale)
-        added = total + weight
-        if abs(total) >= abs(weight):
-            compensation += (total - added) + weight
+    for value in values:
+        added = total + value
+        if abs(total) >= abs(value):
+            compensation += (total - added) + value
         else:
-            compensation += (weight - added) + total
+            compensation += (value - added) + total
         total = added
     if compensation != 0.0 and math.isfinite(compensation):
         total += compensation
-    target = uniform * total
-    for k in range(len(utilities)):
-        target -= math.exp((utilities[k] - best) / scale)
-        if target < 0.0:
-            return k
-    return len(utilities) - 1
+    return total
 
 
 @kernel

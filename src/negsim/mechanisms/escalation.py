@@ -18,7 +18,9 @@ from negsim.world import CHALLENGER, DEFENDER
 if TYPE_CHECKING:
     from negsim.world import World
 
-FULL_WAR = int(RungId.FULL_WAR)  # as plain ints, for compiled code
+# the rungs as plain ints, for compiled code
+DIPLOMATIC, SHOW_OF_FORCE, LIMITED_FORCE = (int(r) for r in RungId if r < RungId.FULL_WAR)
+FULL_WAR = int(RungId.FULL_WAR)
 NUCLEAR_THREATS = int(RungId.NUCLEAR_THREATS)
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from negsim.cast import Instrument, RungId
+from negsim.cast import Instrument
 from negsim.compiled import jitable, kernel
 from negsim.mechanisms.battlefield import balance, drift, side_effort
 from negsim.mechanisms.decisions import (
@@ -29,8 +29,14 @@ from negsim.mechanisms.decisions import (
     clip01,
     cost_in_issue_units,
     effective_risk_preference,
+    python_sum,
 )
-from negsim.mechanisms.escalation import catastrophe_chance, climb_down_cost, weekly_hazard
+from negsim.mechanisms.escalation import (
+    LIMITED_FORCE,
+    catastrophe_chance,
+    climb_down_cost,
+    weekly_hazard,
+)
 from negsim.mechanisms.sanctions import buffered_loss
 from negsim.world import CHALLENGER, DEFENDER, other
 
@@ -38,7 +44,6 @@ if TYPE_CHECKING:
     from negsim.world import World
 
 A, B, SHARE = 0, 1, 2  # the columns of a prospect
-LIMITED_FORCE = int(RungId.LIMITED_FORCE)
 
 
 @dataclass(slots=True)
@@ -402,7 +407,7 @@ class Constants:
 ) = range(8)
 # the moment's values the assessment reads (`refresh`), scalars then pairs (one per side)
 M_CONTROL, M_CHANNEL, M_PEAK, M_LEAST, M_FACE_ON_TABLE = range(5)
-M_POSTURE, M_MISJUDGMENT, M_WAVERING, M_SANCTION_LOSS, M_PRESSURE = range(5, 15, 2)
+M_POSTURE, M_MISJUDGMENT, M_DOUBT, M_SANCTION_LOSS, M_PRESSURE = range(5, 15, 2)
 
 
 def _constants(world: World) -> Constants:
@@ -530,6 +535,7 @@ def assess(
     scalars[CHANNEL] = moment[M_CHANNEL]
     posture = np.empty(2, dtype=np.int64)
     by_side = np.empty((12, 2))
+    enemies = (fearful(1, principals, partner_of), fearful(0, principals, partner_of))
     for k in range(2):
         i = principals[k]
         posture[k] = int(moment[M_POSTURE + k])
@@ -550,7 +556,7 @@ def assess(
             judgment[RISK_SHIFT],
             judgment[LOSS_RISK],
         )
-        by_side[WAVERING, k] = moment[M_WAVERING + k]
+        by_side[WAVERING, k] = wavering(moment[M_DOUBT + k], risk_preference, enemies[k])
         by_side[BASE_COST, k] = base_cost[k]
         by_side[SANCTION_LOSS, k] = moment[M_SANCTION_LOSS + k]
         by_side[PRESSURE, k] = moment[M_PRESSURE + k]
@@ -609,8 +615,8 @@ def refresh(world: World) -> None:
             sides.face_on_table,
             *sides.posture,
             *sides.misjudgment,
-            wavering(world, CHALLENGER),
-            wavering(world, DEFENDER),
+            doubt(world, CHALLENGER),
+            doubt(world, DEFENDER),
             *world.sanction_loss,
             *world.pressure,
         ]
@@ -681,24 +687,30 @@ def prospects(
     return [Prospect(r, table[r, A], table[r, B], table[r, SHARE]) for r in postures]
 
 
-def wavering(world: World, side: int) -> float:
-    """How likely the enemy of ``side`` is to buckle under fear, as ``side`` believes (0..1).
-
-    Its coalition's estimated lack of cohesion if it has partners, else its principal's
-    expected lack of resolve; times the enemy leaders' mean risk aversion (fear works on the
-    risk-averse).
-    """
+def doubt(world: World, side: int) -> float:
+    """How unsure ``side`` is that its enemy holds firm (0..1): its estimate of the enemy
+    coalition's lack of cohesion if the enemy has partners, else the enemy principal's
+    expected lack of resolve."""
     sides = world.sides
-    enemy = other(side)
-    if sides.partners[enemy]:
-        doubt = 1.0 - sides.belief_cohesion[side]
-        leaders = sides.partners[enemy]
-    else:
-        doubt = 1.0 - float(sides.type_values[side] @ sides.type_probs[side])
-        leaders = [sides.principal[enemy]]
-    risk = world.leaders.risk_preference
-    aversion = 1.0 - sum([float(risk[j]) for j in leaders]) / len(leaders)
-    return doubt * aversion
+    if sides.partners[other(side)]:
+        return 1.0 - sides.belief_cohesion[side]
+    return 1.0 - float(sides.type_values[side] @ sides.type_probs[side])
+
+
+@jitable
+def fearful(side: int, principals: np.ndarray, partner_of: np.ndarray) -> np.ndarray:
+    """The leaders of a side whom fear may make buckle: its partners (in order) if it has
+    any, else its principal."""
+    found = np.flatnonzero(partner_of == side)
+    return found if len(found) else principals[side : side + 1]
+
+
+@jitable
+def wavering(doubt: float, risk_preference: np.ndarray, leaders: np.ndarray) -> float:
+    """How likely an enemy is to buckle under fear, as a side believes (0..1): the side's
+    ``doubt`` (`doubt`) times the enemy ``leaders``' mean risk aversion (fear works on the
+    risk-averse; added as Python adds, `python_sum`)."""
+    return doubt * (1.0 - python_sum(risk_preference[leaders]) / len(leaders))
 
 
 def threat_exposure(world: World, side: int, posture: int) -> float:
@@ -730,10 +742,11 @@ def consequence_cost(world: World, side: int, consequence: str) -> float:
     p = world.params
     if consequence == "sanctions":
         principal = world.sides.principal[side]
-        extra = p.sanctions.efficacy * p.threats.sanction_step
-        extra /= 1.0 + p.sanctions.reserves_buffer * world.states.reserves[principal]
-        return cost_in_issue_units(
-            extra,
+        return sanctions_felt(
+            p.threats.sanction_step,
+            p.sanctions.efficacy,
+            p.sanctions.reserves_buffer,
+            world.states.reserves[principal],
             plan_weeks(world),
             p.decisions.cost_weight,
             world.leaders.loss_aversion[principal],
@@ -741,6 +754,25 @@ def consequence_cost(world: World, side: int, consequence: str) -> float:
             p.decisions.resolve_effect,
         )
     return p.threats.damage
+
+
+@jitable
+def sanctions_felt(
+    step: float,
+    efficacy: float,
+    reserves_buffer: float,
+    reserves: float,
+    weeks: float,
+    cost_weight: float,
+    loss_aversion: float,
+    resolve: float,
+    resolve_effect: float,
+) -> float:
+    """What a ``step`` of tighter sanctions would cost a principal over ``weeks``, in issue
+    units: the pressure it adds, buffered by the principal's reserves."""
+    extra = efficacy * step
+    extra /= 1.0 + reserves_buffer * reserves
+    return cost_in_issue_units(extra, weeks, cost_weight, loss_aversion, resolve, resolve_effect)
 
 
 def quit_value(world: World, side: int) -> float:

@@ -133,26 +133,80 @@ def pressure_on(world: World, side: int) -> float:
     """The sanctions pressure on a side's principal, before reserves (`sanctions_on`; neutral
     trade leaks around the sanctions on the challenger); records the reach of the sanctions on
     it in ``world.reach``."""
+    found = pressures(*_pressure_inputs(world))
+    world.reach[side] = found[side]
+    return found[2 + side]
+
+
+def _pressure_inputs(world: World) -> tuple:
+    """What `pressures` reads of the world, in its order."""
     p = world.params
     s = world.states
-    enemy = other(side)
-    neutrals = world.neutral_states() if side == CHALLENGER else world.neutral_states()[:0]
-    reach, pressure = sanctions_on(
-        world.side_states(enemy),
-        world.sides.principal[side],
+    sides = world.sides
+    return (
+        (world.side_states(CHALLENGER), world.side_states(DEFENDER)),
+        world.roles()[0],
+        world.neutral_states(),
         s.holding(Instrument.SANCTIONS),
         s.defected,
         s.sanctions,
         s.economy,
-        neutrals,
         s.trade,
-        world.cohesion[enemy] if world.sides.partners[enemy] else 1.0,
+        s.reserves,
+        np.array(
+            [
+                world.cohesion[enemy] if sides.partners[enemy] else 1.0
+                for enemy in (DEFENDER, CHALLENGER)
+            ]
+        ),
         p.sanctions.leakage,
         p.sanctions.efficacy,
         p.cohesion.effect_floor,
+        p.sanctions.reserves_buffer,
     )
-    world.reach[side] = reach
-    return pressure
+
+
+@kernel
+def pressures(
+    members: tuple,
+    principals: np.ndarray,
+    neutrals: np.ndarray,
+    holding: np.ndarray,
+    defected: np.ndarray,
+    sanctions: np.ndarray,
+    economy: np.ndarray,
+    trade: np.ndarray,
+    reserves: np.ndarray,
+    cohesion: np.ndarray,
+    leakage: float,
+    efficacy: float,
+    effect_floor: float,
+    reserves_buffer: float,
+) -> tuple[float, float, float, float, float, float]:
+    """The sanctions on each side's principal (`sanctions_on`: imposed by the other side's
+    ``members``, weakened by its ``cohesion``; neutral trade leaks around those on the
+    challenger): their reach, their pressure and the loss that gets through its reserves
+    (`buffered_loss`), the challenger's then the defender's of each."""
+    reach = np.empty(2)
+    pressure = np.empty(2)
+    loss = np.empty(2)
+    for k in range(2):
+        reach[k], pressure[k] = sanctions_on(
+            members[1 - k],
+            principals[k],
+            holding,
+            defected,
+            sanctions,
+            economy,
+            neutrals if k == CHALLENGER else neutrals[:0],
+            trade,
+            cohesion[k],
+            leakage,
+            efficacy,
+            effect_floor,
+        )
+        loss[k] = buffered_loss(pressure[k], reserves[principals[k]], reserves_buffer)
+    return reach[0], reach[1], pressure[0], pressure[1], loss[0], loss[1]
 
 
 def spared_by_easing(world: World, side: int, j: int, eased: float) -> float:
@@ -182,16 +236,12 @@ def easing_relief(
 
 
 def refresh(world: World) -> None:
-    """Recompute the sanctions pressure on each principal and the loss that gets through."""
-    p = world.params
-    for side in (CHALLENGER, DEFENDER):
-        pressure = pressure_on(world, side)
-        world.pressure[side] = pressure
-        world.sanction_loss[side] = buffered_loss(
-            pressure,
-            world.states.reserves[world.sides.principal[side]],
-            p.sanctions.reserves_buffer,
-        )
+    """Recompute the sanctions pressure on each principal and the loss that gets through
+    (`pressures`)."""
+    found = pressures(*_pressure_inputs(world))
+    world.reach[:] = found[:2]
+    world.pressure[:] = found[2:4]
+    world.sanction_loss[:] = found[4:]
 
 
 @kernel

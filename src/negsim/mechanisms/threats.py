@@ -37,8 +37,33 @@ from negsim.mechanisms.decisions import (
     logistic,
     logit_choice,
 )
+from negsim.mechanisms.escalation import (
+    DIPLOMATIC,
+    FULL_WAR,
+    LIMITED_FORCE,
+    SHOW_OF_FORCE,
+    climb_down_cost,
+)
+from negsim.mechanisms.outlook import sanctions_felt
 from negsim.mechanisms.sanctions import easing_relief, leverage
-from negsim.world import CHALLENGER, DEFENDER, Threat, other
+from negsim.world import (
+    CHALLENGER,
+    CLIMB,
+    CONCEDE,
+    CONSEQUENCES,
+    DEFENDER,
+    DEMANDS,
+    EASE,
+    SANCTIONS,
+    STEP_DOWN,
+    T_DEMAND,
+    T_LEVEL,
+    T_SIDE,
+    T_TARGET,
+    WITHDRAW,
+    Threat,
+    other,
+)
 
 if TYPE_CHECKING:
     from negsim.world import World
@@ -50,6 +75,7 @@ def beta_mean(successes: float, failures: float, prior: float) -> float:
     return (successes + prior / 2.0) / (successes + failures + prior)
 
 
+@jitable
 def credibility(
     capable: bool,
     unity: float,
@@ -112,10 +138,6 @@ def option_value(
     return threat_value(success, gain, min(carry_cost, reputation_value))
 
 
-DEMANDS = ("ease", "step_down", "withdraw", "concede")
-EASE, STEP_DOWN, WITHDRAW, CONCEDE = range(4)  # as indices into DEMANDS, for kernels
-CONSEQUENCES = ("climb", "sanctions")
-CLIMB, SANCTIONS = range(2)
 # the columns of a table of options, one option a row (demands and consequences as indices)
 TARGET, DEMAND, CONSEQUENCE, CREDIBILITY, GAIN, COMPLY, CARRY_COST, TERMS, LEVEL = range(9)
 
@@ -183,19 +205,37 @@ def best_option(
 # --- consequences --------------------------------------------------------------------------
 
 
+@jitable
+def climbable(
+    posture: int,
+    highest: int,
+    partners: np.ndarray,
+    has_force: np.ndarray,
+    force_projection: np.ndarray,
+    defected: np.ndarray,
+) -> bool:
+    """Whether a side at ``posture`` can climb a rung: its principal below its ``highest``
+    posture, or partners in line with force to bring in, below full-scale war."""
+    if posture < highest:
+        return True
+    for j in partners:
+        if has_force[j] and force_projection[j] > 0 and not defected[j]:
+            return posture < FULL_WAR
+    return False
+
+
 def can_climb(world: World, side: int) -> bool:
     """Whether a side can climb a rung: its principal below its highest posture, or (for the
-    defenders) partners with force to bring in."""
-    posture = world.sides.posture[side]
-    principal = world.sides.principal[side]
-    if posture < world.states.highest[principal]:
-        return True
+    defenders) partners with force to bring in (`climbable`)."""
     s = world.states
-    forces = any(
-        Instrument.FORCE in s.instruments[j] and s.force_projection[j] > 0 and not s.defected[j]
-        for j in world.sides.partners[side]
+    return climbable(
+        world.sides.posture[side],
+        s.highest[world.sides.principal[side]],
+        world.coalition(side),
+        s.holding(Instrument.FORCE),
+        s.force_projection,
+        s.defected,
     )
-    return forces and posture < RungId.FULL_WAR
 
 
 def can_sanction(world: World, side: int) -> bool:
@@ -217,6 +257,17 @@ def tightening(
     return False
 
 
+@jitable
+def climb_cost(rows: np.ndarray, posture: int, tolerance: float, backlash: np.ndarray) -> float:
+    """What climbing a rung from ``posture`` would cost a side's lead, in issue units: the
+    value its principal (of cost ``tolerance``) loses between the posture's prospect and the
+    next one's (``rows`` ``(a, b, share)``; nothing if it gains), and the next rung's
+    ``backlash``."""
+    now = rows[posture, 0] - rows[posture, 1] * tolerance
+    up = rows[posture + 1, 0] - rows[posture + 1, 1] * tolerance
+    return max(0.0, now - up) + backlash[posture + 1]
+
+
 def carry_cost(world: World, side: int, consequence: str) -> float:
     """What carrying out a consequence would cost the side's lead, in issue units."""
     p = world.params
@@ -233,41 +284,78 @@ def carry_cost(world: World, side: int, consequence: str) -> float:
             leaders.resolve[lead],
             p.decisions.resolve_effect,
         )
-    posture = world.sides.posture[side]
-    effect = p.decisions.resolve_effect
     resolve = leaders.resolve[world.sides.principal[side]]
-    (a, b, _), (a_up, b_up, _) = outlook.rows(world, side)[posture : posture + 2].tolist()
-    tolerance = 1.0 - effect * resolve
-    backlash = world.rungs.backlash[posture + 1]
-    return max(0.0, float((a - b * tolerance) - (a_up - b_up * tolerance))) + backlash
-
-
-def unity(world: World, side: int) -> float:
-    """A threatener's unity: its coalition's cohesion, or its leader's approval if alone."""
-    if world.sides.partners[side]:
-        return world.cohesion[side]
-    return float(world.leaders.approval[world.sides.lead[side]])
-
-
-def threat_credibility(world: World, side: int, consequence: str, cost: float) -> float:
-    """Credibility of a threat by ``side`` with this consequence."""
-    t = world.params.threats
-    lead = world.sides.lead[side]
-    capable = can_climb(world, side) if consequence == "climb" else can_sanction(world, side)
-    record = beta_mean(*world.leaders.record[lead], t.prior)
-    return credibility(
-        capable,
-        unity(world, side),
-        record,
-        cost,
-        t.base_credibility,
-        t.unity_weight,
-        t.record_weight,
-        t.cost_weight,
+    return climb_cost(
+        outlook.rows(world, side),
+        world.sides.posture[side],
+        1.0 - p.decisions.resolve_effect * resolve,
+        world.rungs.ladder_backlash,
     )
 
 
 # --- the options of each side's lead -------------------------------------------------------
+
+# the parameters the options are valued with, as an array for kernels (`_parameters`)
+(
+    P_BASE_CREDIBILITY,
+    P_UNITY_WEIGHT,
+    P_RECORD_WEIGHT,
+    P_CREDIBILITY_COST,
+    P_PRIOR,
+    P_MAX_OPEN,
+    P_EASE_STEP,
+    P_DAMAGE,
+    P_SANCTION_STEP,
+    P_STAKE,
+    P_PLAN_WEEKS,
+    P_COST_WEIGHT,
+    P_RESOLVE_EFFECT,
+    P_TEMPERATURE_SCALE,
+    P_TREMBLE,
+    P_SELF_COST,
+    P_EFFICACY,
+    P_RESERVES_BUFFER,
+    P_ROLLBACK,
+    P_CLIMB_DOWN_FACE,
+    P_OFFRAMP,
+    P_MEMORY_WEIGHT,
+    P_REPUTATION_VALUE,
+) = range(23)
+
+
+def _parameters(world: World) -> np.ndarray:
+    found = world.cache.get("threat parameters")
+    if found is None:
+        p = world.params
+        t, d = p.threats, p.decisions
+        found = world.cache["threat parameters"] = np.array(
+            [
+                t.base_credibility,
+                t.unity_weight,
+                t.record_weight,
+                t.cost_weight,
+                t.prior,
+                t.max_open,
+                t.ease_step,
+                t.damage,
+                t.sanction_step,
+                d.stake,
+                outlook.plan_weeks(world),
+                d.cost_weight,
+                d.resolve_effect,
+                d.temperature_scale,
+                p.beliefs.tremble,
+                p.sanctions.self_cost,
+                p.sanctions.efficacy,
+                p.sanctions.reserves_buffer,
+                p.battlefield.rollback,
+                p.escalation.climb_down_face,
+                p.escalation.offramp,
+                t.memory_weight,
+                t.reputation_value,
+            ]
+        )
+    return found
 
 
 def options(world: World, side: int) -> list[Option]:
@@ -277,22 +365,63 @@ def options(world: World, side: int) -> list[Option]:
 
 def option_table(world: World, side: int) -> np.ndarray:
     """`options` as a table, one option a row (columns ``TARGET`` ... ``LEVEL``)."""
-    t = world.params.threats
-    open_now = [th for th in world.threats if th.side == side]
-    if len(open_now) >= t.max_open or world.deal is not None:
-        return np.empty((0, LEVEL + 1))
-    found = _challenger_options(world) if side == CHALLENGER else _defender_options(world)
-    if open_now:
-        taken = {(th.target, DEMANDS.index(th.demand), th.level) for th in open_now}
-        kept = [(r[TARGET], r[DEMAND], r[LEVEL]) not in taken for r in found.tolist()]
-        found = found[np.array(kept, dtype=bool)]
-    return found
+    tables, counts, _, _ = option_tables(*option_inputs(world))
+    return tables[side, : counts[side]]
 
 
-def _scale(world: World, i: int) -> float:
-    return max(
-        world.leaders.temperature[i] * world.params.decisions.temperature_scale,
-        world.params.beliefs.tremble,
+def option_inputs(world: World) -> tuple:
+    """What `option_tables` reads of the world, in its order."""
+    s = world.states
+    sides = world.sides
+    a = world.assessment
+    terms = sides.last_terms[CHALLENGER]
+    offered = terms is not None and world.talks_open()
+    return (
+        world.deal is None,
+        world.threat_rows(),
+        sides.posture[CHALLENGER],
+        sides.posture[DEFENDER],
+        world.control,
+        terms if offered else np.nan,
+        sides.face_on_table,
+        world.cohesion[CHALLENGER],
+        world.cohesion[DEFENDER],
+        world.reach[CHALLENGER],
+        world.pressure[CHALLENGER],
+        *world.roles(),
+        world.coalition(CHALLENGER),
+        world.coalition(DEFENDER),
+        world.side_states(DEFENDER),
+        s.highest,
+        s.holding(Instrument.FORCE),
+        s.holding(Instrument.SANCTIONS),
+        s.force_projection,
+        s.defected,
+        s.sanctions,
+        s.commitments(),
+        s.economy,
+        s.reserves,
+        s.exposure,
+        s.security,
+        world.leaders.resolve,
+        world.leaders.risk_preference,
+        world.leaders.loss_aversion,
+        world.leaders.face_sensitivity,
+        world.leaders.humiliation,
+        world.leaders.approval,
+        world.leaders.record,
+        world.leaders.memory,
+        world.leaders.temperature,
+        sides.partner_resolve,
+        a.table,
+        a.own,
+        a.quit,
+        a.seen,
+        sides.type_values[DEFENDER],
+        sides.type_probs[CHALLENGER],
+        sides.type_probs[DEFENDER],
+        _parameters(world),
+        world.rungs.ladder_backlash,
     )
 
 
@@ -357,65 +486,6 @@ def ease_options(
     return n
 
 
-def _challenger_options(world: World) -> np.ndarray:
-    p = world.params
-    t = p.threats
-    s = world.states
-    if not can_climb(world, CHALLENGER):
-        return np.empty((0, LEVEL + 1))
-    cost = carry_cost(world, CHALLENGER, "climb")
-    cred = threat_credibility(world, CHALLENGER, "climb", cost)
-    lead = world.sides.lead[CHALLENGER]
-    scale = _scale(world, lead)
-    principal = world.sides.principal[CHALLENGER]
-    d = p.decisions
-    partners = world.coalition(DEFENDER)
-    found = np.empty((len(partners) + 1, LEVEL + 1))
-    count = ease_options(
-        partners,
-        s.commitments(),
-        s.defected,
-        s.sanctions,
-        s.holding(Instrument.SANCTIONS),
-        s.economy,
-        world.leaders.risk_preference,
-        s.security,
-        world.sides.partner_resolve,
-        principal,
-        world.reach[CHALLENGER],
-        world.pressure[CHALLENGER],
-        cred,
-        cost,
-        scale,
-        np.array(
-            [
-                t.ease_step,
-                t.damage,
-                d.stake,
-                1.0 + p.sanctions.reserves_buffer * s.reserves[principal],
-                outlook.plan_weeks(world),
-                d.cost_weight,
-                world.leaders.loss_aversion[principal],
-                world.leaders.resolve[principal],
-                d.resolve_effect,
-            ]
-        ),
-        found,
-    )
-    terms = world.sides.last_terms[CHALLENGER]
-    if terms is None or not world.talks_open():
-        return found[:count]
-    mine = outlook.reservation(world, CHALLENGER)
-    their = _reservations_seen(world, CHALLENGER)
-    cost_to_them = t.damage
-    gaps = (1.0 - terms) - (their - cred * cost_to_them)
-    comply = beliefs.expected_choice(gaps, scale, world.sides.type_probs[CHALLENGER])
-    target = world.sides.principal[DEFENDER]
-    gain = max(0.0, terms - mine)
-    found[count] = (target, CONCEDE, CLIMB, cred, gain, comply, cost, terms, 0.0)
-    return found[: count + 1]
-
-
 @kernel
 def demand_options(
     demands: np.ndarray,
@@ -465,95 +535,294 @@ def demand_options(
             row += 1
 
 
-def _defender_options(world: World) -> np.ndarray:
-    p = world.params
-    lead = world.sides.lead[DEFENDER]
-    posture = world.sides.posture[CHALLENGER]
-    demands: list[tuple[int, int]] = []
-    if posture >= RungId.LIMITED_FORCE:
-        demands.append((STEP_DOWN, RungId.SHOW_OF_FORCE))  # stop fighting
-        if posture - 1 > RungId.SHOW_OF_FORCE:
-            demands.append((STEP_DOWN, posture - 1))  # a rung down: e.g. no nuclear threats
-    elif world.control > p.battlefield.rollback:
-        demands.append((WITHDRAW, RungId.DIPLOMATIC))
-    consequences = [
-        c
-        for c, able in (
-            (SANCTIONS, can_sanction(world, DEFENDER)),
-            (CLIMB, can_climb(world, DEFENDER)),
+@kernel
+def option_tables(
+    at_war: bool,
+    open_threats: np.ndarray,
+    posture: int,
+    defender_posture: int,
+    control: float,
+    terms: float,
+    face_on_table: float,
+    cohesion: float,
+    defender_cohesion: float,
+    reach: float,
+    pressure: float,
+    principals: np.ndarray,
+    leads: np.ndarray,
+    partners: np.ndarray,
+    defender_partners: np.ndarray,
+    defenders: np.ndarray,
+    highest: np.ndarray,
+    has_force: np.ndarray,
+    has_sanctions: np.ndarray,
+    force_projection: np.ndarray,
+    defected: np.ndarray,
+    sanctions: np.ndarray,
+    commitment: np.ndarray,
+    economy: np.ndarray,
+    reserves: np.ndarray,
+    exposure: np.ndarray,
+    security: np.ndarray,
+    resolve: np.ndarray,
+    risk_preference: np.ndarray,
+    loss_aversion: np.ndarray,
+    face_sensitivity: np.ndarray,
+    humiliation: np.ndarray,
+    approval: np.ndarray,
+    record: np.ndarray,
+    memory: np.ndarray,
+    temperature: np.ndarray,
+    partner_resolve: np.ndarray,
+    table: np.ndarray,
+    own: np.ndarray,
+    quit: np.ndarray,
+    seen: np.ndarray,
+    defender_types: np.ndarray,
+    probs: np.ndarray,
+    defender_probs: np.ndarray,
+    params: np.ndarray,
+    backlash: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The threats each side's lead could issue now: an options table per side (``tables[side,
+    :counts[side]]``, one option a row), none while a deal holds, none for a side with
+    ``threats.max_open`` threats open (``open_threats``: `World.threat_rows`), and none that
+    is open already; and each side's best option (`best_option`,
+    from its lead's ``memory``) and its value (0 for none).
+
+    The challenger, if it can climb, may demand that a defender partner ease
+    (`ease_options`) or, once talks are open, that the defender accept the ``terms`` the
+    challenger last offered (NaN: none): the defender principal complies, as the challenger
+    models it over its belief ``probs``, when the terms beat its reservations as the
+    challenger sees them, less the climb's damage. The defender side may demand that the
+    challenger step down (to a show of force; also a rung down, from above full-scale war)
+    or, if it fights no more but holds ground beyond the rollback line, withdraw, with each
+    consequence it can carry out (`demand_options`). Credibility (`credibility`) from the
+    side's unity (cohesion, or its lead's approval without partners), its lead's ``record``
+    and the cost of carrying the threat out (`climb_cost`, or tighter sanctions at its
+    lead's exposure); ``table``, ``own``, ``quit`` and ``seen`` are the assessment's.
+    """
+    size = max(len(defender_partners) + 1, 4)
+    tables = np.zeros((2, size, LEVEL + 1))
+    counts = np.zeros(2, dtype=np.int64)
+    best = np.zeros(2, dtype=np.int64)
+    worth = np.zeros(2)
+    if not at_war:
+        return tables, counts, best, worth
+    effect = params[P_RESOLVE_EFFECT]
+    weeks = params[P_PLAN_WEEKS]
+    cost_weight = params[P_COST_WEIGHT]
+    damage = params[P_DAMAGE]
+    challenger, defender = principals[0], principals[1]
+    unity = (cohesion, defender_cohesion)
+    postures = (posture, defender_posture)
+    threatening = np.zeros(2, dtype=np.int64)
+    for r in range(len(open_threats)):
+        threatening[int(open_threats[r, T_SIDE])] += 1
+    for k in range(2):
+        if threatening[k] >= params[P_MAX_OPEN]:
+            continue
+        lead = leads[k]
+        credible = (
+            params[P_BASE_CREDIBILITY],
+            params[P_UNITY_WEIGHT],
+            params[P_RECORD_WEIGHT],
+            params[P_CREDIBILITY_COST],
         )
-        if able
-    ]
-    if not demands or not consequences:
-        return np.empty((0, LEVEL + 1))
-    mine = outlook.reservation(world, DEFENDER)
-    resolve = world.leaders.resolve[world.sides.principal[DEFENDER]]
-    terms = []
-    for consequence in consequences:
-        cost = carry_cost(world, DEFENDER, CONSEQUENCES[consequence])
-        cred = threat_credibility(world, DEFENDER, CONSEQUENCES[consequence], cost)
-        penalty = cred * outlook.consequence_cost(world, CHALLENGER, CONSEQUENCES[consequence])
-        terms.append((cred, cost, penalty))
-    gains = [
-        max(0.0, 1.0 - mine)
-        if demand == WITHDRAW
-        else max(0.0, _value_if_enemy_at(world, DEFENDER, level, resolve) - mine)
-        for demand, level in demands
-    ]
-    credibilities, carry_costs, penalties = zip(*terms, strict=True)
-    found = np.empty((len(demands) * len(consequences), LEVEL + 1))
-    demand_options(
-        np.array([demand for demand, _ in demands], dtype=np.int64),
-        np.array([int(level) for _, level in demands], dtype=np.int64),
-        np.array(consequences, dtype=np.int64),
-        np.array(credibilities),
-        np.array(carry_costs),
-        np.array(penalties),
-        world.sides.principal[CHALLENGER],
-        np.array(gains),
-        outlook.rows(world, CHALLENGER, viewer=DEFENDER),
-        posture,
-        1.0 - p.decisions.resolve_effect * world.sides.type_values[DEFENDER],
-        outlook.climb_down_face(world, CHALLENGER),
-        outlook.quit_value(world, CHALLENGER),
-        outlook.seen_fight_values(world, CHALLENGER),
-        world.sides.type_probs[DEFENDER],
-        _scale(world, lead),
-        found,
-    )
-    return found
-
-
-def _reservations_seen(world: World, viewer: int) -> np.ndarray:
-    """The other principal's reservations (its share of the issue) over the viewer's belief."""
-    return outlook.seen_reservations(world, other(viewer))
-
-
-def _value_if_enemy_at(world: World, side: int, enemy_posture: int, resolve: float) -> float:
-    """A side's best war value if the enemy held ``enemy_posture`` instead."""
-    table = outlook.rows(world, side, enemy_posture=enemy_posture)
-    tolerance = 1.0 - world.params.decisions.resolve_effect * resolve
-    return float(
-        max(
-            table[r, outlook.A] - table[r, outlook.B] * tolerance
-            for r in outlook.reachable(world, side)
+        shown = beta_mean(record[lead, 0], record[lead, 1], params[P_PRIOR])
+        standing = unity[k] if len(partners if k == 0 else defender_partners) else approval[lead]
+        scale = max(temperature[lead] * params[P_TEMPERATURE_SCALE], params[P_TREMBLE])
+        climb_now = climbable(
+            postures[k],
+            highest[principals[k]],
+            partners if k == 0 else defender_partners,
+            has_force,
+            force_projection,
+            defected,
         )
-    )
+        climb = 0.0
+        if climb_now:
+            climb = climb_cost(
+                table[k, k, :, postures[1 - k]],
+                postures[k],
+                1.0 - effect * resolve[principals[k]],
+                backlash,
+            )
+        climb_credibility = credibility(True, standing, shown, climb, *credible)
+        out = tables[k]
+        if k == 0:
+            if not climb_now:
+                continue
+            scalars = np.array(
+                [
+                    params[P_EASE_STEP],
+                    damage,
+                    params[P_STAKE],
+                    1.0 + params[P_RESERVES_BUFFER] * reserves[challenger],
+                    weeks,
+                    cost_weight,
+                    loss_aversion[challenger],
+                    resolve[challenger],
+                    effect,
+                ]
+            )
+            n = ease_options(
+                defender_partners,
+                commitment,
+                defected,
+                sanctions,
+                has_sanctions,
+                economy,
+                risk_preference,
+                security,
+                partner_resolve,
+                challenger,
+                reach,
+                pressure,
+                climb_credibility,
+                climb,
+                scale,
+                scalars,
+                out,
+            )
+            if not np.isnan(terms):
+                mine = max(own[0], quit[0])
+                their = np.maximum(seen[1], quit[1])
+                gaps = (1.0 - terms) - (their - climb_credibility * damage)
+                out[n, TARGET] = defender
+                out[n, DEMAND] = CONCEDE
+                out[n, CONSEQUENCE] = CLIMB
+                out[n, CREDIBILITY] = climb_credibility
+                out[n, GAIN] = max(0.0, terms - mine)
+                out[n, COMPLY] = expected_choice(gaps, scale, probs)
+                out[n, CARRY_COST] = climb
+                out[n, TERMS] = terms
+                n += 1
+        else:
+            demands = np.empty(2, dtype=np.int64)
+            levels = np.empty(2, dtype=np.int64)
+            gains = np.empty(2)
+            mine = max(own[1], quit[1])
+            tolerance = 1.0 - effect * resolve[defender]
+            nd = 0
+            if posture >= LIMITED_FORCE:
+                demands[0], levels[0] = STEP_DOWN, SHOW_OF_FORCE  # stop fighting
+                nd = 1
+                if posture - 1 > SHOW_OF_FORCE:  # a rung down: e.g. no nuclear threats
+                    demands[1], levels[1] = STEP_DOWN, posture - 1
+                    nd = 2
+            elif control > params[P_ROLLBACK]:
+                demands[0], levels[0] = WITHDRAW, DIPLOMATIC
+                nd = 1
+            for d in range(nd):
+                if demands[d] == WITHDRAW:
+                    gains[d] = max(0.0, 1.0 - mine)
+                    continue
+                rows = table[1, 1, :, levels[d]]  # its prospects were the enemy at the level
+                top, first = 0.0, True
+                for r in (defender_posture, defender_posture + 1, defender_posture - 1):
+                    if 0 <= r <= highest[defender]:
+                        value = rows[r, 0] - rows[r, 1] * tolerance
+                        if first or value > top:
+                            top, first = value, False
+                gains[d] = max(0.0, top - mine)
+            consequences = np.empty(2, dtype=np.int64)
+            costs = np.empty(2)
+            credibilities = np.empty(2)
+            penalties = np.empty(2)
+            nc = 0
+            if tightening(defenders, has_sanctions, defected, sanctions):
+                consequences[nc] = SANCTIONS
+                costs[nc] = cost_in_issue_units(
+                    params[P_SELF_COST] * params[P_SANCTION_STEP] * exposure[lead, challenger],
+                    weeks,
+                    cost_weight,
+                    loss_aversion[lead],
+                    resolve[lead],
+                    effect,
+                )
+                credibilities[nc] = credibility(True, standing, shown, costs[nc], *credible)
+                felt = sanctions_felt(
+                    params[P_SANCTION_STEP],
+                    params[P_EFFICACY],
+                    params[P_RESERVES_BUFFER],
+                    reserves[challenger],
+                    weeks,
+                    cost_weight,
+                    loss_aversion[challenger],
+                    resolve[challenger],
+                    effect,
+                )
+                penalties[nc] = credibilities[nc] * felt
+                nc += 1
+            if climb_now:
+                consequences[nc] = CLIMB
+                costs[nc] = climb
+                credibilities[nc] = climb_credibility
+                penalties[nc] = climb_credibility * damage
+                nc += 1
+            if not nd or not nc:
+                continue
+            demand_options(
+                demands[:nd],
+                levels[:nd],
+                consequences[:nc],
+                credibilities[:nc],
+                costs[:nc],
+                penalties[:nc],
+                challenger,
+                gains[:nd],
+                table[0, 1, :, defender_posture],
+                posture,
+                1.0 - effect * defender_types,
+                climb_down_cost(
+                    params[P_CLIMB_DOWN_FACE],
+                    face_sensitivity[challenger],
+                    humiliation[challenger],
+                    face_on_table,
+                    params[P_OFFRAMP],
+                ),
+                quit[0],
+                seen[0],
+                defender_probs,
+                scale,
+                out,
+            )
+            n = nd * nc
+        kept = 0
+        for r in range(n):
+            taken = False
+            for t in range(len(open_threats)):
+                taken = taken or (
+                    open_threats[t, T_SIDE] == k
+                    and open_threats[t, T_TARGET] == out[r, TARGET]
+                    and open_threats[t, T_DEMAND] == out[r, DEMAND]
+                    and open_threats[t, T_LEVEL] == out[r, LEVEL]
+                )
+            if not taken:
+                out[kept] = out[r]
+                kept += 1
+        counts[k] = kept
+        if kept:
+            best[k], worth[k] = best_option(
+                out[:kept],
+                memory[lead],
+                params[P_PRIOR],
+                params[P_MEMORY_WEIGHT],
+                params[P_REPUTATION_VALUE],
+            )
+    return tables, counts, best, worth
 
 
 def choose(world: World, side: int, rng: random.Random) -> Option | None:
     """The lead's choice: its best threat if it beats not threatening (logit), else none."""
-    found = option_table(world, side)
-    if not len(found):
+    tables, counts, best, worth = option_tables(*option_inputs(world))
+    if not counts[side]:
         return None
-    t = world.params.threats
     lead = world.sides.lead[side]
-    best, value = best_option(
-        found, world.leaders.memory[lead], t.prior, t.memory_weight, t.reputation_value
-    )
     temperature = world.leaders.temperature[lead] * world.params.decisions.temperature_scale
-    pick = logit_choice([0.0, value], temperature, _stake(world, lead), rng)
-    return Option.of(found[best].tolist()) if pick == 1 else None
+    pick = logit_choice([0.0, worth[side]], temperature, _stake(world, lead), rng)
+    return Option.of(tables[side, best[side]].tolist()) if pick == 1 else None
 
 
 def _stake(world: World, i: int) -> float:
