@@ -400,3 +400,22 @@ def test_report_into_a_missing_folder_is_a_clear_error_and_leaves_nothing(tmp_pa
     assert main(["report", str(root), "-o", str(tmp_path / "no" / "r.html")]) == 2
     assert f"--output {tmp_path / 'no' / 'r.html'}: no such folder" in capsys.readouterr().err
     assert not (tmp_path / "no").exists() and not list(tmp_path.rglob(".*.tmp"))
+
+
+# --- 19: a closed pipe --------------------------------------------------------------------------
+
+
+def test_a_summary_into_a_closed_pipe_ends_quietly(tmp_path):
+    # like `negsim summary DIR | head -4`: the reader has gone before the table is written
+    _, root = _finished(tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "negsim.cli", "summary", str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait() == 141
+    assert err == ""
