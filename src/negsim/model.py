@@ -219,6 +219,7 @@ class CrisisModel(mesa.Model):
         if self.outcome is not None:
             self.end_tick = deal.signed if self.outcome is Outcome.SETTLEMENT else w.tick
             self.running = False
+            threats.close_open(w, "as the crisis ends")
             w.log("outcome", f"the crisis ends: {self.outcome.value.replace('_', ' ')}")
 
     # --- results -------------------------------------------------------------------------------

@@ -181,3 +181,16 @@ def test_the_validation_tables_are_written_between_their_markers(calibrated, tmp
     assert "stale table" not in text and "8 fresh generated crises at the" in text
     assert "| `decisions.cost_weight` | 0.5 .. 20 (log) |" in text
     assert "| ICB outcome per actor: compromise | fitted | 22.2% | 71.0% (random dyads) |" in text
+    assert "calibrated set:" not in text
+    # a calibrated set tried without adopting it: the same crises, its own column
+    tried = tmp_path / "tried.toml"
+    tried.write_text(
+        spec.read_text().replace('name = "ens"', 'name = "tried"')
+        + '\n[fixed]\n"decisions.cost_weight" = 50.0\n'
+    )
+    candidate = run_experiment(tried, results=tmp_path, workers=1, progress=False).root
+    write_validation(result.root, ensemble, doc, candidate)
+    text = doc.read_text()
+    assert "Candidate: `tried`" in text and "| calibrated set: 8 crises [95% CI] |" in text
+    row = next(line for line in text.splitlines() if line.startswith("| nuclear use |"))
+    assert row.count("|") == 9

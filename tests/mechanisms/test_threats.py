@@ -3,7 +3,7 @@ import random
 import pytest
 
 from negsim.cast import RungId
-from negsim.mechanisms import outlook, threats
+from negsim.mechanisms import bargaining, outlook, threats
 from negsim.mechanisms.threats import beta_mean, credibility, threat_value
 from negsim.world import CHALLENGER, DEFENDER, Threat
 from tests.helpers import dyad_world
@@ -73,6 +73,32 @@ def test_holding_the_line_through_the_watch_is_a_concession_remembered():
         threats.resolve_deadlines(world, random.Random(0))
     assert world.counts["threats_complied_defender"] == 1
     assert world.leaders.memory[1, 0, 0] == 1.0
+
+
+def test_a_threat_the_ending_answers_before_its_deadline_is_a_concession():
+    # "withdraw" demanded at tick 2 (deadline tick 6); the challenger withdraws at tick 3 and
+    # the crisis ends there: the threat succeeded, though its deadline never came
+    world = dyad_world()
+    answered = Threat(DEFENDER, 1, 0, "withdraw", "sanctions", 0, 6, 0.5, level=0)
+    defied = Threat(CHALLENGER, 0, 1, "concede", "climb", 0, 6, 0.5, terms=0.9)
+    world.threats = [answered, defied]
+    world.tick = 3
+    world.withdrawn = True
+    threats.close_open(world, "as the crisis ends")
+    assert world.threats == []
+    assert world.counts["threats_complied_defender"] == 1
+    assert world.counts["threats_complied_challenger"] == 0
+    assert world.events[-1].kind == "concession"
+
+
+@pytest.mark.parametrize(("terms", "conceded"), [(0.3, 1), (0.5, 0)])
+def test_a_deal_that_gives_the_terms_demanded_answers_the_threat(terms, conceded):
+    # the deal gives the challenger 0.35: a demand of 0.3 is met, one of 0.5 is not
+    world = dyad_world()
+    world.threats = [Threat(CHALLENGER, 0, 1, "concede", "climb", 0, 6, 0.5, terms=terms)]
+    bargaining.sign(world, bargaining.Offer(DEFENDER, 0.35), (0.0, 0.0))
+    assert world.counts["threats_complied_challenger"] == conceded
+    assert world.threats == [] and world.deal.x == 0.35
 
 
 def test_an_open_threat_makes_defiant_postures_costlier():

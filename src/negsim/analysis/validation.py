@@ -4,7 +4,9 @@ predictive check and a fresh ensemble at the calibrated defaults.
 `negsim validation` (re)writes the part of docs/VALIDATION.md between its ``results`` markers
 from two results folders: the calibration's (``results/calibration``: posterior, diagnostics,
 predictive check) and an ensemble sweep at the adopted defaults (``results/validation``, from
-``experiments/validation.toml``). The prose around them is written by hand.
+``experiments/validation.toml``), and from a third when it is there: the same crises with a
+calibrated set held fixed that is not adopted (``results/validation_calibrated``, from
+``experiments/validation_calibrated.toml``). The prose around them is written by hand.
 """
 
 from __future__ import annotations
@@ -46,8 +48,9 @@ def _interval(value: float, lo: float, hi: float, kind: str) -> str:
     return f"{100 * value:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]"
 
 
-def results_block(calibration: Path, ensemble: Path) -> str:
-    """The Markdown of the results: budget, posterior, and the pattern table."""
+def results_block(calibration: Path, ensemble: Path, candidate: Path | None = None) -> str:
+    """The Markdown of the results: budget, posterior, and the pattern table (with a column
+    for the ``candidate`` ensemble, a calibrated set tried without adopting it, if given)."""
     from negsim.calibration.report import predictive_summary
     from negsim.experiment.store import load_results
 
@@ -65,6 +68,11 @@ def results_block(calibration: Path, ensemble: Path) -> str:
     runs, manifest = load_results(ensemble)
     fresh = pattern_table(runs).set_index("pattern")
     n_ensemble = int((runs["status"] == "ok").sum())
+    tried = None
+    if candidate is not None:
+        candidate_runs, candidate_manifest = load_results(candidate)
+        tried = pattern_table(candidate_runs).set_index("pattern")
+        n_tried = int((candidate_runs["status"] == "ok").sum())
     adopted = calibrated_file().get("calibration", {}).get("version")
     defaults = (
         f"the adopted calibrated defaults (version {adopted})"
@@ -82,7 +90,13 @@ def results_block(calibration: Path, ensemble: Path) -> str:
         f"{diagnostics['epsilon'].iloc[-1]:.2f}; the last generation accepted "
         f"{diagnostics['acceptance'].iloc[-1]:.0%} of its proposals (effective sample size "
         f"{diagnostics['ess'].iloc[-1]:.0f}). Ensemble: `{manifest['name']}`, "
-        f"{n_ensemble:,} fresh generated crises at {defaults}.",
+        f"{n_ensemble:,} fresh generated crises at {defaults}."
+        + (
+            f" Candidate: `{candidate_manifest['name']}`, the same crises with the calibrated "
+            "set held fixed (not adopted)."
+            if tried is not None
+            else ""
+        ),
         "",
         "| parameter | prior | posterior median | 90% interval |",
         "| --- | --- | --- | --- |",
@@ -95,29 +109,38 @@ def results_block(calibration: Path, ensemble: Path) -> str:
             f"| `{path}` | {prior['low']:g} .. {prior['high']:g}{scale} | {quantiles[1]:.4g} | "
             f"{quantiles[0]:.4g} .. {quantiles[2]:.4g} |"
         )
+    tried_head = "" if tried is None else f" calibrated set: {n_tried:,} crises [95% CI] |"
     lines += [
         "",
-        "| pattern | role | record | version 1 | calibrated: posterior predictive [95%] "
-        f"| shipped defaults: {n_ensemble:,} crises [95% CI] | source |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| pattern | role | record | version 1 | calibrated: posterior predictive [95%] |"
+        f"{tried_head} shipped defaults: {n_ensemble:,} crises [95% CI] | source |",
+        "| --- " * (7 if tried is None else 8) + "|",
     ]
     for p in PATTERNS:
         v1, where = VERSION_1.get(p.key, (math.nan, ""))
         v1_text = "-" if math.isnan(v1) else f"{format_value(v1, p.kind)} ({where})"
         pred = predictive.loc[p.key]
         row = fresh.loc[p.key]
+        tried_cell = ""
+        if tried is not None:
+            t = tried.loc[p.key]
+            tried_cell = f"{_interval(t['model'], t['low'], t['high'], p.kind)} | "
         lines.append(
             f"| {p.label} | {p.role} | {format_value(p.record, p.kind)} | {v1_text} | "
-            f"{_interval(pred['median'], pred['low'], pred['high'], p.kind)} | "
+            f"{_interval(pred['median'], pred['low'], pred['high'], p.kind)} | {tried_cell}"
             f"{_interval(row['model'], row['low'], row['high'], p.kind)} | {p.source} |"
         )
     return "\n".join(lines) + "\n"
+
+
+CANDIDATE = Path("results/validation_calibrated")
 
 
 def write_validation(
     calibration: Path = Path("results/calibration"),
     ensemble: Path = Path("results/validation"),
     doc: Path = Path("docs/VALIDATION.md"),
+    candidate: Path | None = None,
 ) -> Path:
     """Replace the results block of docs/VALIDATION.md (between its markers)."""
     text = doc.read_text(encoding="utf-8")
@@ -125,12 +148,17 @@ def write_validation(
         raise InputError(f"{doc}: no '{BEGIN.strip()}' ... '{END}' block to fill")
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
-    return write_text(doc, head + BEGIN + results_block(calibration, ensemble) + END + tail)
+    return write_text(
+        doc, head + BEGIN + results_block(calibration, ensemble, candidate) + END + tail
+    )
 
 
 def cmd_validation(args: argparse.Namespace) -> int:
     """Write the results tables of docs/VALIDATION.md."""
-    out = write_validation(Path(args.calibration), Path(args.ensemble), Path(args.doc))
+    candidate = Path(args.candidate) if args.candidate else None
+    if candidate is None and CANDIDATE.is_dir():
+        candidate = CANDIDATE
+    out = write_validation(Path(args.calibration), Path(args.ensemble), Path(args.doc), candidate)
     print(f"validation tables written to {out}")
     return 0
 
@@ -144,4 +172,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--calibration", default="results/calibration")
     parser.add_argument("--ensemble", default="results/validation")
     parser.add_argument("--doc", default="docs/VALIDATION.md")
+    parser.add_argument(
+        "--candidate",
+        help="an ensemble at a calibrated set not adopted, reported beside the defaults "
+        f"(default: {CANDIDATE} if it is there)",
+    )
     parser.set_defaults(handler=cmd_validation)

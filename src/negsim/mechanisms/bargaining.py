@@ -29,7 +29,7 @@ import numpy as np
 
 from negsim.cast import RungId
 from negsim.compiled import jitable, kernel
-from negsim.mechanisms import commitment, mediation, outlook
+from negsim.mechanisms import commitment, mediation, outlook, threats
 from negsim.mechanisms.beliefs import learn_from_choice
 from negsim.mechanisms.decisions import accept_probability, logit_index
 from negsim.mechanisms.disinformation import member_rows
@@ -802,7 +802,8 @@ def _rejected_in_public(world: World, offer: Offer) -> None:
 
 
 def sign(world: World, offer: Offer, breach: tuple[float, float]) -> None:
-    """A ratified deal: a ceasefire while it is implemented; open threats lapse."""
+    """A ratified deal: a ceasefire while it is implemented; open threats lapse (those it
+    answers count as concessions, `threats.close_open`)."""
     c = world.params.commitment
     world.deal = Deal(
         x=offer.x,
@@ -816,7 +817,7 @@ def sign(world: World, offer: Offer, breach: tuple[float, float]) -> None:
         payers=tuple(j for j, _ in mediation.payers(world, offer.face)),
     )
     world.sides.posture[:] = [int(RungId.DIPLOMATIC)] * 2
-    world.threats.clear()
+    threats.close_open(world, "as the deal is signed")
     world.log(
         "deal",
         f"deal ratified: x = {offer.x:.2f}, face {offer.face_public:.2f} public "

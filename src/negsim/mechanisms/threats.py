@@ -929,6 +929,25 @@ def resolve_deadlines(world: World, rng: random.Random) -> list[tuple[int, str]]
     return list(dict.fromkeys(carried))
 
 
+def close_open(world: World, when: str) -> None:
+    """The open threats lapse (a deal is signed, or the crisis ends): each whose demand is met
+    at that moment (the challenger withdrew or stands down, the target capitulated, the deal
+    gives the terms demanded, a partner eased) is a concession, counted as one; the rest were
+    not complied with. Without this a threat answered by the deal or the ending itself, before
+    its deadline came, would count as failed. Nothing is carried out any more, so nothing but
+    the counts changes; ``when`` ends the log line ("as the crisis ends")."""
+    for threat in world.threats:
+        if complied(world, threat):
+            side = threat.side
+            world.log(
+                "concession",
+                f"{world.name(threat.target)} gives in to {world.name(threat.threatener)}'s "
+                f"threat {when}",
+                f"threats_complied_{'challenger' if side == CHALLENGER else 'defender'}",
+            )
+    world.threats.clear()
+
+
 def _carried(world: World, threat: Threat, rng: random.Random) -> bool:
     """The threatener of a defied threat carries it out, or is caught bluffing."""
     p = world.params
