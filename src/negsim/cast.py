@@ -307,6 +307,15 @@ class BeliefParams(Section):
     military_learning: float = param(
         0.1, 0, 1, "weekly share of that misjudgment corrected by full-scale fighting"
     )
+    cost_optimism: float = param(
+        0.0,
+        0,
+        0.95,
+        "share of its costs of fighting on a principal's leader does not foresee at first",
+    )
+    cost_learning: float = param(
+        0.1, 0, 1, "weekly share of that unforeseen part learned while its side bears costs"
+    )
     tremble: float = param(
         0.03, 0.001, 1, "issue units of noise an observer allows in others' choices"
     )

@@ -350,6 +350,8 @@ class World:
     pressure: list[float] = field(default_factory=lambda: [0.0, 0.0])  # sanctions on each principal
     reach: list[float] = field(default_factory=lambda: [0.0, 0.0])  # their compound reach
     sanction_loss: list[float] = field(default_factory=lambda: [0.0, 0.0])  # after reserves
+    # the share of its costs of fighting on each side's leadership foresees (learned as felt)
+    cost_belief: list[float] = field(default_factory=lambda: [1.0, 1.0])
     misperception_sum: float = 0.0  # |believed - true| enemy resolve, summed over ticks and sides
     misperception_ticks: int = 0
     face_offered: float = 0.0  # face offered to the challenger this tick (relieves humiliation)
@@ -615,6 +617,7 @@ def build_world(cast: Cast, rng: random.Random, max_ticks: int | None = None) ->
         rungs=RungTable.of(cast),
     )
     world.peak_rung = world.rung
+    world.cost_belief = [1.0 - p.beliefs.cost_optimism] * 2
     return world
 
 

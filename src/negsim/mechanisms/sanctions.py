@@ -284,6 +284,18 @@ def pay(
                 weekly[j] += posture_cost[k] * force_projection[j] / military[j]
 
 
+def learn_costs(world: World, felt: list[float]) -> None:
+    """Costs learned as they are felt: a side whose principal bears a loss this tick (``felt``,
+    `outlook.weekly_loss`) closes ``cost_learning`` a week of the gap between the share of its
+    costs of fighting on its leadership foresees (``world.cost_belief``, from
+    ``1 - cost_optimism``) and all of them."""
+    rate = world.clock.rate(world.params.beliefs.cost_learning)
+    for side in (CHALLENGER, DEFENDER):
+        belief = world.cost_belief[side]
+        if felt[side] > 0.0 and belief < 1.0:
+            world.cost_belief[side] = belief + rate * (1.0 - belief)
+
+
 def pay_costs(world: World) -> None:
     """Every state's loss this tick (`pay`; the principals' from `outlook.weekly_loss`; the
     disinformation campaigns and countering); economic health, cumulative costs, pain and
@@ -296,8 +308,10 @@ def pay_costs(world: World) -> None:
     rungs = world.rungs
     c = _constants(world)
     weekly = p.disinformation.counter_cost * s.counter
+    felt = [0.0, 0.0]
     for side in (CHALLENGER, DEFENDER):
-        weekly[world.sides.principal[side]] += weekly_loss(world, side)
+        felt[side] = weekly_loss(world, side)
+        weekly[world.sides.principal[side]] += felt[side]
         weekly[world.sides.lead[side]] += p.disinformation.cost * world.sides.disinformation[side]
     postures = world.sides.posture
     pay(
@@ -321,6 +335,7 @@ def pay_costs(world: World) -> None:
         i = world.sides.principal[side]
         drain = p.sanctions.reserve_drain * clock.amount(world.pressure[side])
         s.reserves[i] = max(0.0, s.reserves[i] - drain)
+    learn_costs(world, felt)
     settle(
         weekly,
         clock.weeks,
