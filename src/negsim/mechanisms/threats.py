@@ -914,11 +914,7 @@ def resolve_deadlines(world: World, rng: random.Random) -> list[tuple[int, str]]
         memory = world.leaders.memory[threatener, target]
         if not defied:
             memory[0] += 1.0
-            world.log(
-                "concession",
-                f"{world.name(target)} gives in to {world.name(threatener)}'s threat",
-                f"threats_complied_{'challenger' if side == CHALLENGER else 'defender'}",
-            )
+            _concession(world, threat)
             continue
         memory[1] += 1.0
         if _carried(world, threat, rng):
@@ -938,14 +934,17 @@ def close_open(world: World, when: str) -> None:
     the counts changes; ``when`` ends the log line ("as the crisis ends")."""
     for threat in world.threats:
         if complied(world, threat):
-            side = threat.side
-            world.log(
-                "concession",
-                f"{world.name(threat.target)} gives in to {world.name(threat.threatener)}'s "
-                f"threat {when}",
-                f"threats_complied_{'challenger' if side == CHALLENGER else 'defender'}",
-            )
+            _concession(world, threat, f" {when}")
     world.threats.clear()
+
+
+def _concession(world: World, threat: Threat, when: str = "") -> None:
+    """Log and count a threat complied with (``when`` ends the log line)."""
+    world.log(
+        "concession",
+        f"{world.name(threat.target)} gives in to {world.name(threat.threatener)}'s threat{when}",
+        f"threats_complied_{'challenger' if threat.side == CHALLENGER else 'defender'}",
+    )
 
 
 def _carried(world: World, threat: Threat, rng: random.Random) -> bool:
