@@ -643,7 +643,7 @@ def refresh(world: World) -> None:
         s.force_projection,
         s.economy,
         c.highest,
-        c.base_cost if world.cost_belief == [1.0, 1.0] else c.base_cost * world.cost_belief,
+        c.base_cost * world.cost_belief,  # the share of its costs each side foresees (M13)
         c.scalars,
         c.judgment,
         world.rungs.ladder,
