@@ -314,7 +314,10 @@ class BeliefParams(Section):
         "share of its costs of fighting on a principal's leader does not foresee at first",
     )
     cost_learning: float = param(
-        0.1, 0, 1, "weekly share of that unforeseen part learned while its side bears costs"
+        0.1,
+        0,
+        1,
+        "weekly share of the unforeseen part of its costs (cost_optimism) learned while it bears them",
     )
     tremble: float = param(
         0.03, 0.001, 1, "issue units of noise an observer allows in others' choices"

@@ -192,5 +192,23 @@ def test_the_validation_tables_are_written_between_their_markers(calibrated, tmp
     write_validation(result.root, ensemble, doc, candidate)
     text = doc.read_text()
     assert "Candidate: `tried`" in text and "| calibrated set: 8 crises [95% CI] |" in text
+    assert "NOT this calibration's medians" in text  # it held its own cost weight fixed
+    with pytest.raises(InputError, match="no such file"):
+        write_validation(result.root, ensemble, tmp_path / "missing.md")
     row = next(line for line in text.splitlines() if line.startswith("| nuclear use |"))
     assert row.count("|") == 9
+
+
+def test_collapsed_weights_are_a_clear_error_not_a_traceback(tmp_path, capsys, monkeypatch):
+    # pyabc's own check fails when too few particles lie near the threshold (seen with 10)
+    import pyabc
+
+    def collapse(self, *args, **kwargs):
+        raise AssertionError("The population total weight nan is not normalized.")
+
+    monkeypatch.setattr(pyabc.ABCSMC, "run", collapse)
+    path = _spec(tmp_path)
+    assert main(["calibrate", str(path), "--workers", "1", "--results", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "weights collapsed" in err and "calibration.population (now 5)" in err
+    assert "Traceback" not in err

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -111,7 +112,11 @@ def discover(
     """
     res = plots.load(source, series=False)
     if not res.parameters:
-        raise InputError("scenario discovery needs a sweep that varies at least one parameter")
+        where = source if isinstance(source, str | Path) else "these runs"
+        raise InputError(
+            f"{where}: scenario discovery needs a sweep that varies at least one parameter "
+            "(a [vary] table; an ensemble of generated crises varies none unless it has one)"
+        )
     ok = res.ok.reset_index(drop=True)
     params = numeric_parameters(ok, res.parameters)
     if not params:

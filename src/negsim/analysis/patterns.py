@@ -353,7 +353,8 @@ def format_value(value: float, kind: str) -> str:
 
 def format_patterns(table: pd.DataFrame) -> str:
     """The pattern table as aligned text."""
-    lines = [f"{'pattern':56s} {'model [95% CI]':>30s} {'record':>10s}  role"]
+    width = max(len(p.label) for p in PATTERNS)
+    lines = [f"{'pattern':{width}s} {'model [95% CI]':>30s} {'record':>10s}  role"]
     for row in table.itertuples():
         if math.isnan(row.model):
             shown = "-"
@@ -362,7 +363,7 @@ def format_patterns(table: pd.DataFrame) -> str:
         else:
             shown = f"{100 * row.model:.1f}% [{100 * row.low:.1f}, {100 * row.high:.1f}]"
         lines.append(
-            f"{row.label[:56]:56s} {shown:>30s} {format_value(row.record, row.kind):>10s}  "
+            f"{row.label:{width}s} {shown:>30s} {format_value(row.record, row.kind):>10s}  "
             f"{row.role}"
         )
     return "\n".join(lines)

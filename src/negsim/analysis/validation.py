@@ -48,6 +48,29 @@ def _interval(value: float, lo: float, hi: float, kind: str) -> str:
     return f"{100 * value:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]"
 
 
+def _candidate_text(manifest: dict, calibrated: dict) -> str:
+    """What the candidate column is: its sweep, and whether the values it held fixed are this
+    calibration's posterior medians."""
+    fixed = {
+        k.removeprefix("parameters."): v
+        for k, v in manifest.get("spec", {}).get("fixed", {}).items()
+    }
+    medians = {
+        k.removeprefix("parameters."): q[1]
+        for k, q in calibrated.get("calibration", {}).get("posterior", {}).items()
+    }
+    same = medians and all(
+        isinstance(fixed.get(k), int | float) and math.isclose(fixed[k], v, rel_tol=1e-5)
+        for k, v in medians.items()
+    )
+    whose = (
+        "this calibration's posterior medians held fixed"
+        if same
+        else "the parameters its spec holds fixed, which are NOT this calibration's medians"
+    )
+    return f" Candidate: `{manifest['name']}`, with {whose} (not adopted)."
+
+
 def results_block(calibration: Path, ensemble: Path, candidate: Path | None = None) -> str:
     """The Markdown of the results: budget, posterior, and the pattern table (with a column
     for the ``candidate`` ensemble, a calibrated set tried without adopting it, if given)."""
@@ -79,6 +102,12 @@ def results_block(calibration: Path, ensemble: Path, candidate: Path | None = No
         if adopted
         else "the schema's defaults (no calibrated set adopted)"
     )
+    spec_of = manifest.get("spec", {})
+    what = (
+        "fresh generated crises"
+        if spec_of.get("generate") is not None
+        else f"runs of `{spec_of.get('experiment', {}).get('cast', '?')}` (not generated crises)"
+    )
     spec = state["spec"]
     lines = [
         f"Calibration: `{state['command']}` (master seed {spec['experiment']['seed']}): "
@@ -90,13 +119,8 @@ def results_block(calibration: Path, ensemble: Path, candidate: Path | None = No
         f"{diagnostics['epsilon'].iloc[-1]:.2f}; the last generation accepted "
         f"{diagnostics['acceptance'].iloc[-1]:.0%} of its proposals (effective sample size "
         f"{diagnostics['ess'].iloc[-1]:.0f}). Ensemble: `{manifest['name']}`, "
-        f"{n_ensemble:,} fresh generated crises at {defaults}."
-        + (
-            f" Candidate: `{candidate_manifest['name']}`, the same crises with the calibrated "
-            "set held fixed (not adopted)."
-            if tried is not None
-            else ""
-        ),
+        f"{n_ensemble:,} {what} at {defaults}."
+        + (_candidate_text(candidate_manifest, calibrated) if tried is not None else ""),
         "",
         "| parameter | prior | posterior median | 90% interval |",
         "| --- | --- | --- | --- |",
@@ -143,6 +167,8 @@ def write_validation(
     candidate: Path | None = None,
 ) -> Path:
     """Replace the results block of docs/VALIDATION.md (between its markers)."""
+    if not doc.is_file():
+        raise InputError(f"--doc {doc}: no such file (the page whose results block to fill)")
     text = doc.read_text(encoding="utf-8")
     if BEGIN not in text or END not in text:
         raise InputError(f"{doc}: no '{BEGIN.strip()}' ... '{END}' block to fill")
@@ -169,9 +195,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "validation",
         help="write docs/VALIDATION.md's tables from a calibration and an ensemble sweep",
     )
-    parser.add_argument("--calibration", default="results/calibration")
-    parser.add_argument("--ensemble", default="results/validation")
-    parser.add_argument("--doc", default="docs/VALIDATION.md")
+    parser.add_argument(
+        "--calibration",
+        default="results/calibration",
+        help="the calibration's results folder (default: results/calibration)",
+    )
+    parser.add_argument(
+        "--ensemble",
+        default="results/validation",
+        help="an ensemble sweep at the shipped defaults (default: results/validation)",
+    )
+    parser.add_argument(
+        "--doc",
+        default="docs/VALIDATION.md",
+        help="the page whose results block is rewritten (default: docs/VALIDATION.md)",
+    )
     parser.add_argument(
         "--candidate",
         help="an ensemble at a calibrated set not adopted, reported beside the defaults "

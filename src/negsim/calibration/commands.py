@@ -217,7 +217,7 @@ def run_calibration(
                 minutes = (time.perf_counter() - started) / 60
                 echo(
                     f"generation {t}: threshold {epsilon:.3g}, acceptance {acceptance:.1%} "
-                    f"({minutes:.1f} min)"
+                    f"({minutes:.1f} min elapsed)"
                 )
 
             done = inference.run_generations(spec, root, executor, report)
@@ -326,13 +326,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     for name, value in result.estimate.items():
         print(f"  {name.removeprefix('parameters.'):45s} {value:.4g}")
     print("\nposterior predictive check (median [95% interval]) against the record:")
+    width = max(len(label) for label in result.summary["label"])
     for r in result.summary.itertuples():
         shown = (
             f"{format_value(r.median, r.kind)} [{format_value(r.low, r.kind)}, "
             f"{format_value(r.high, r.kind)}]"
         )
         print(
-            f"  {r.label[:56]:56s} {shown:>28s}  record {format_value(r.record, r.kind)} ({r.role})"
+            f"  {r.label:{width}s} {shown:>28s}  record {format_value(r.record, r.kind)} ({r.role})"
         )
     print(f"\npage: {result.root / 'calibration.html'}")
     if args.adopt:

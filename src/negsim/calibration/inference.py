@@ -229,7 +229,18 @@ def run_generations(
             abc.new(db_url(root), observed_values())
         else:
             abc.load(db_url(root), 1)
-        history = abc.run(max_nr_populations=1)
+        try:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                history = abc.run(max_nr_populations=1)
+        except AssertionError as exc:  # pyabc's check that the weights sum to 1
+            if "not normalized" not in str(exc):
+                raise
+            raise InputError(
+                f"{spec.source}: generation {done}: the particles' weights collapsed (too few "
+                f"particles near the threshold); raise calibration.population (now "
+                f"{settings.population}) and rerun with --force, or keep the "
+                f"{done} generation{'s' if done != 1 else ''} done by lowering calibration.generations"
+            ) from None
         done = int(history.max_t) + 1
         if report is not None:
             populations = history.get_all_populations()
