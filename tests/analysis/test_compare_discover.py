@@ -33,6 +33,7 @@ def _runs(n: int = 400, seed: int = 0) -> pd.DataFrame:
             "noise.knob": noise,
             "outcome": np.where(catastrophe, "catastrophe", "settlement"),
             "end_tick": np.where(catastrophe, 3, 40),
+            "end_days": np.where(catastrophe, 21, 280),
             "deal_x": np.where(catastrophe, np.nan, 0.4),
         }
     )
@@ -132,7 +133,7 @@ def test_compare_gives_shares_and_the_difference_with_newcombe_intervals():
     assert share["difference_lo"] > 0 and share["verdict"] == "higher"
     assert c.n_a + c.n_b == len(runs)
     text = format_comparison(c)
-    assert "share catastrophe" in text and "mean end tick" in text and "Newcombe" in text
+    assert "share catastrophe" in text and "mean end day" in text and "Newcombe" in text
 
 
 def test_compare_refuses_an_unknown_outcome():

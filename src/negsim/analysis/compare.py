@@ -1,8 +1,9 @@
 """Two sets of runs side by side: a baseline (A) against an intervention or another cast (B).
 
 Each outcome's share in A and in B with its Wilson 95% interval, and the difference B - A with
-Newcombe's 95% interval; the mean end tick likewise (normal interval). These are the
-statistics of the hypothesis experiments (`negsim.analysis.stats`)::
+Newcombe's 95% interval; the mean end day likewise (normal interval; in days, not ticks, so
+that crises of different tick lengths compare). These are the statistics of the hypothesis
+experiments (`negsim.analysis.stats`)::
 
     from negsim.analysis.compare import compare, format_comparison
     table = compare("results/baseline", "results/h08_back_channel",
@@ -62,7 +63,7 @@ def compare(
     where_a: str | None = None,
     where_b: str | None = None,
 ) -> Comparison:
-    """Outcome shares (and mean end tick) of A and B, with the difference B - A.
+    """Outcome shares (and mean end day) of A and B, with the difference B - A.
 
     Args:
         a, b: results folders, loaded results or runs tables.
@@ -108,11 +109,11 @@ def compare(
             }
         )
     ends = difference_of_means(
-        runs_b["end_tick"].to_numpy(dtype=float), runs_a["end_tick"].to_numpy(dtype=float)
+        runs_b["end_days"].to_numpy(dtype=float), runs_a["end_days"].to_numpy(dtype=float)
     )
     rows.append(
         {
-            "measure": "mean end tick",
+            "measure": "mean end day",
             "outcome": None,
             "a": ends.low,
             "b": ends.high,
@@ -159,7 +160,7 @@ def format_comparison(c: Comparison) -> str:
     lines += [
         "",
         "Shares: Wilson 95% intervals; differences: Newcombe's hybrid score 95% interval. "
-        "Mean end tick: normal (Welch) 95% interval. 'higher'/'lower': B's interval of the "
+        "Mean end day: normal (Welch) 95% interval. 'higher'/'lower': B's interval of the "
         "difference excludes zero.",
     ]
     return "\n".join(lines)
