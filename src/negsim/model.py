@@ -177,7 +177,7 @@ class CrisisModel(mesa.Model):
         escalation, humiliation, cohesion, and a deal's implementation."""
         w = self.world
         lost = battlefield.fight(w, self.rng)
-        sanctions.pay_costs(w)
+        beliefs.learn_costs(w, sanctions.pay_costs(w))
         for side, consequence in threats.resolve_deadlines(w, self.random):
             threats.carry_out(w, side, consequence)
         escalation.slip(w, self.random)

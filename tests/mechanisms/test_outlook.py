@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from negsim.cast import RungId
-from negsim.mechanisms import outlook, sanctions
+from negsim.mechanisms import beliefs, outlook
 from negsim.world import CHALLENGER, DEFENDER
 from tests.helpers import dyad_world
 
@@ -78,15 +78,15 @@ def test_a_leadership_that_foresees_half_its_costs_weighs_half_of_them():
 def test_costs_are_learned_only_while_they_are_felt():
     world = dyad_world(**{"beliefs.cost_optimism": 0.8, "beliefs.cost_learning": 0.25})
     assert world.cost_belief == pytest.approx([0.2, 0.2])
-    sanctions.learn_costs(world, [0.01, 0.0])  # the challenger pays, the defender does not
+    beliefs.learn_costs(world, [0.01, 0.0])  # the challenger pays, the defender does not
     assert world.cost_belief == pytest.approx([0.2 + 0.25 * 0.8, 0.2])
     for _ in range(200):
-        sanctions.learn_costs(world, [0.01, 0.0])
+        beliefs.learn_costs(world, [0.01, 0.0])
     assert 0.999 < world.cost_belief[CHALLENGER] <= 1.0
 
 
 def test_by_default_every_cost_is_foreseen_from_the_start():
     world = dyad_world()
     assert world.cost_belief == [1.0, 1.0]
-    sanctions.learn_costs(world, [0.01, 0.01])
+    beliefs.learn_costs(world, [0.01, 0.01])
     assert world.cost_belief == [1.0, 1.0]

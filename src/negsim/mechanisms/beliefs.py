@@ -150,11 +150,6 @@ def corrected_misjudgment(misjudgment: float, intensity: float, rate: float) -> 
     return misjudgment * (1.0 - rate * intensity)
 
 
-def normal_cdf(z: float) -> float:
-    """Standard normal distribution function."""
-    return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
-
-
 # --- on the world ------------------------------------------------------------------------------
 
 
@@ -205,3 +200,15 @@ def update(world: World, rng: random.Random) -> None:
         world.misperception_sum += np.float64(error)  # a numpy number, as in the record before
         sides.misjudgment[k] *= 1.0 - clock.rate(b.military_learning) * world.intensity
     world.misperception_ticks += 2
+
+
+def learn_costs(world: World, felt: list[float]) -> None:
+    """Costs learned as they are felt: a side whose principal bears a loss this tick (``felt``,
+    `sanctions.pay_costs`) closes ``cost_learning`` a week of the gap between the share of its
+    costs of fighting on its leadership foresees (``world.cost_belief``, from
+    ``1 - cost_optimism``) and all of them."""
+    rate = world.clock.rate(world.params.beliefs.cost_learning)
+    for side in range(2):  # challenger, defender
+        belief = world.cost_belief[side]
+        if felt[side] > 0.0 and belief < 1.0:
+            world.cost_belief[side] = belief + rate * (1.0 - belief)

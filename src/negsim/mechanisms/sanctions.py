@@ -129,15 +129,6 @@ def sanctioner_costs(
 # --- on the world ------------------------------------------------------------------------------
 
 
-def pressure_on(world: World, side: int) -> float:
-    """The sanctions pressure on a side's principal, before reserves (`sanctions_on`; neutral
-    trade leaks around the sanctions on the challenger); records the reach of the sanctions on
-    it in ``world.reach``."""
-    found = pressures(*_pressure_inputs(world))
-    world.reach[side] = found[side]
-    return found[2 + side]
-
-
 def _pressure_inputs(world: World) -> tuple:
     """What `pressures` reads of the world, in its order."""
     p = world.params
@@ -284,22 +275,10 @@ def pay(
                 weekly[j] += posture_cost[k] * force_projection[j] / military[j]
 
 
-def learn_costs(world: World, felt: list[float]) -> None:
-    """Costs learned as they are felt: a side whose principal bears a loss this tick (``felt``,
-    `outlook.weekly_loss`) closes ``cost_learning`` a week of the gap between the share of its
-    costs of fighting on its leadership foresees (``world.cost_belief``, from
-    ``1 - cost_optimism``) and all of them."""
-    rate = world.clock.rate(world.params.beliefs.cost_learning)
-    for side in (CHALLENGER, DEFENDER):
-        belief = world.cost_belief[side]
-        if felt[side] > 0.0 and belief < 1.0:
-            world.cost_belief[side] = belief + rate * (1.0 - belief)
-
-
-def pay_costs(world: World) -> None:
+def pay_costs(world: World) -> list[float]:
     """Every state's loss this tick (`pay`; the principals' from `outlook.weekly_loss`; the
     disinformation campaigns and countering); economic health, cumulative costs, pain and
-    reserves."""
+    reserves. Returns each side's principal's weekly loss from the crisis (``felt``)."""
     from negsim.mechanisms.outlook import weekly_loss  # the principals' losses are valued there
 
     p = world.params
@@ -335,7 +314,6 @@ def pay_costs(world: World) -> None:
         i = world.sides.principal[side]
         drain = p.sanctions.reserve_drain * clock.amount(world.pressure[side])
         s.reserves[i] = max(0.0, s.reserves[i] - drain)
-    learn_costs(world, felt)
     settle(
         weekly,
         clock.weeks,
@@ -349,6 +327,7 @@ def pay_costs(world: World) -> None:
         s.cumulative_cost,
         s.pain,
     )
+    return felt
 
 
 @kernel
