@@ -1,4 +1,5 @@
-"""The `negsim report`, `export`, `compare`, `discover`, `patterns` and `cases` commands."""
+"""The `negsim report`, `export`, `compare`, `discover`, `patterns`, `cases` and `properties`
+commands."""
 
 from __future__ import annotations
 
@@ -129,8 +130,46 @@ def cmd_cases(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_properties(args: argparse.Namespace) -> int:
+    """Check DESIGN.md's properties on casts; exit 1 if any fails."""
+    from pathlib import Path
+
+    from negsim.analysis.properties import (
+        check,
+        format_check,
+        installed_source,
+        read_parameters,
+    )
+    from negsim.files import write_text
+
+    casts = [Path(c) for c in args.casts]
+    parameters = None
+    source = installed_source()
+    if args.parameters:
+        parameters = read_parameters(Path(args.parameters))
+        source = f"with the parameter set of {args.parameters} as the calibrated defaults"
+    result = check(
+        casts,
+        seeds=args.seeds,
+        parameters=parameters,
+        partner=args.partner,
+        workers=args.workers,
+        scheduler=args.scheduler,
+    )
+    text = format_check(result, source)
+    print(text)
+    if args.output:
+        write_text(Path(args.output), text + "\n")
+        print(f"\n{args.output} written")
+    for v in result.failed:
+        how = "is measured the wrong way" if v.broken else "is not shown by these seeds"
+        print(f"error: {v.cast}: {v.name} {how} ({v.effects})", file=sys.stderr)
+    return 1 if result.failed else 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add `report`, `export`, `compare`, `discover`, `patterns` and `cases` to `negsim`."""
+    """Add `report`, `export`, `compare`, `discover`, `patterns`, `cases` and `properties` to
+    `negsim`."""
     patterns = subparsers.add_parser(
         "patterns",
         help="the empirical patterns of a results folder beside the record",
@@ -277,3 +316,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     cases.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     cases.set_defaults(handler=cmd_cases)
+
+    properties = subparsers.add_parser(
+        "properties",
+        help="check the properties that must hold (DESIGN.md) on casts",
+        description="Run the paired arms of every property of DESIGN.md ('Properties that "
+        "must hold') on each cast, over the same seeds in every arm, and print each "
+        "property's effects (95%% intervals) and whether it holds. Exit status 1 if one "
+        "fails. With --parameters, a candidate parameter set (the calibrated.toml a "
+        "calibration writes) stands in for the installed calibrated defaults: check it "
+        "before `negsim calibrate --adopt`.",
+    )
+    properties.add_argument(
+        "casts",
+        nargs="*",
+        default=["agents/dyad.toml", "agents/ukraine_2022.toml"],
+        help="cast files (default: agents/dyad.toml agents/ukraine_2022.toml)",
+    )
+    properties.add_argument(
+        "--seeds", type=positive_int, default=60, help="seeded runs per arm (default 60)"
+    )
+    properties.add_argument(
+        "--parameters",
+        metavar="FILE",
+        help="a candidate parameter set, e.g. results/calibration/calibrated.toml",
+    )
+    properties.add_argument(
+        "--partner",
+        metavar="ID",
+        help="the defender's partner whose exposure is varied (default: the most exposed)",
+    )
+    properties.add_argument(
+        "--workers", "-j", type=positive_int, default=None, help="worker processes"
+    )
+    properties.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler")
+    properties.add_argument("--output", "-o", metavar="FILE", help="also write the table")
+    properties.set_defaults(handler=cmd_properties)

@@ -74,16 +74,6 @@ def _start_over(root: Path) -> None:
             raise OutputError(f"{path}: cannot remove it to start over: {reason(exc)}") from None
 
 
-def _executor(workers: int | None, scheduler: str | None) -> Any:
-    if scheduler is not None:
-        from negsim.experiment.cluster import DaskExecutor
-
-        return DaskExecutor(scheduler)
-    from negsim.experiment.executors import make_executor
-
-    return make_executor(workers)
-
-
 def predictive_check(spec: Any, posterior: pd.DataFrame, executor: Any) -> pd.DataFrame:
     """Each of ``predictive_draws`` posterior draws run on its own ``predictive_runs``
     generated crises: one row per draw and pattern (value, interval, runs)."""
@@ -183,7 +173,9 @@ def run_calibration(
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{root}: cannot create: {reason(exc)}") from None
-    executor = _executor(workers, scheduler)
+    from negsim.experiment.executors import executor_for
+
+    executor = executor_for(workers, scheduler)
     started = time.perf_counter()
     try:
         with ResultStore(root).lock(wait=False):

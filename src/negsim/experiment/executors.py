@@ -174,3 +174,12 @@ def make_executor(workers: int | None) -> Executor:
     if workers == 1:
         return SerialExecutor()
     return LocalExecutor(workers)
+
+
+def executor_for(workers: int | None, scheduler: str | None) -> Executor:
+    """The Dask cluster at ``scheduler`` if one is given, else `make_executor`."""
+    if scheduler is not None:
+        from negsim.experiment.cluster import DaskExecutor
+
+        return DaskExecutor(scheduler)
+    return make_executor(workers)

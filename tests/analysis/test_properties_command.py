@@ -1,0 +1,87 @@
+"""`negsim properties`: verdicts, candidate parameter sets, and errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from negsim.analysis import properties
+from negsim.analysis.properties import Contrast, candidate_doc
+from negsim.cast import build_cast, read_toml
+from negsim.cli import main
+from tests.conftest import DYAD, UKRAINE
+
+BEST_RESPONSE = "best response and the default temperature behave alike"
+
+
+def _contrast() -> Contrast:
+    return Contrast(
+        "more x, more share",
+        "x 0 -> 1",
+        ("share",),
+        {},
+        {},
+        lambda e: e["share"].higher(),
+        expect={"share": 1},
+    )
+
+
+def _arms(low: list[float], high: list[float]) -> list[dict[str, np.ndarray]]:
+    return [{"share": np.array(low)}, {"share": np.array(high)}]
+
+
+def test_a_contrast_separated_the_expected_way_holds():
+    holds, broken, text = _contrast().judge(_arms([0.1, 0.2, 0.3], [0.3, 0.5, 0.6]))
+    assert holds and not broken
+    assert text.startswith("share: 0.200 -> 0.467, +0.267")
+
+
+def test_a_contrast_separated_the_wrong_way_is_broken():
+    holds, broken, _ = _contrast().judge(_arms([0.3, 0.5, 0.6], [0.1, 0.2, 0.3]))
+    assert not holds and broken
+
+
+def test_arms_not_separated_are_not_shown_but_not_broken():
+    holds, broken, _ = _contrast().judge(_arms([0.1, 0.5, 0.3], [0.2, 0.3, 0.4]))
+    assert not holds and not broken
+
+
+def test_a_candidate_set_replaces_the_calibrated_defaults_and_the_cast_s_values_stand():
+    doc = read_toml(UKRAINE)  # sets bargaining.start_days = 4, a policy fact of its case
+    candidate = {"decisions": {"temperature": 0.0}, "bargaining": {"start_days": 30}}
+    cast = build_cast(candidate_doc(doc, candidate), "ukraine")
+    assert cast.cast.calibrated is False  # the installed set, if any, does not leak in
+    assert cast.parameters.decisions.temperature == 0.0
+    assert cast.parameters.bargaining.start_days == 4
+
+
+def test_a_cast_s_roles_default_to_its_principals_and_its_most_exposed_partner():
+    doc = read_toml(DYAD)
+    assert properties.roles(doc, "dyad") == {"c": "ARG", "d": "TGT", "p": "ALY"}
+
+
+def test_under_a_best_response_candidate_the_temperature_arms_are_the_same_runs(tmp_path, capsys):
+    candidate = tmp_path / "calibrated.toml"
+    candidate.write_text("[parameters.decisions]\ntemperature = 0.0\n", encoding="utf-8")
+    out = tmp_path / "properties.md"
+    argv = [str(DYAD), "--seeds", "4", "-j", "1", "--parameters", str(candidate), "-o", str(out)]
+    status = main(["properties", *argv])
+    printed = capsys.readouterr().out
+    assert f"with the parameter set of {candidate} as the calibrated defaults" in printed
+    row = next(line for line in out.read_text().splitlines() if BEST_RESPONSE in line)
+    assert "nuclear: " in row and "+0.000 [+0.000, +0.000]" in row
+    assert status in (0, 1)  # four seeds may leave some arms unseparated
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["agents/none.toml"], "agents/none.toml: no such file"),
+        ([str(DYAD), "--partner", "XYZ"], "--partner XYZ: not a partner of the defender side"),
+        ([str(DYAD), "--parameters", str(DYAD)], "parameters: missing; expected a [parameters]"),
+    ],
+)
+def test_bad_input_is_one_line_and_status_2(argv, message, capsys):
+    assert main(["properties", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
