@@ -55,9 +55,10 @@ def test_a_candidate_set_replaces_the_calibrated_defaults_and_the_cast_s_values_
     assert cast.parameters.bargaining.start_days == 4
 
 
-def test_a_cast_s_roles_default_to_its_principals_and_its_most_exposed_partner():
+def test_a_cast_s_roles_default_to_its_principals_and_its_largest_partner():
     doc = read_toml(DYAD)
     assert properties.roles(doc, "dyad") == {"c": "ARG", "d": "TGT", "p": "ALY"}
+    assert properties.roles(read_toml(UKRAINE), "ukraine")["p"] == "USA"
 
 
 def test_under_a_best_response_candidate_the_temperature_arms_are_the_same_runs(tmp_path, capsys):

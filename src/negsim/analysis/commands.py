@@ -135,6 +135,7 @@ def cmd_properties(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from negsim.analysis.properties import (
+        SHIPPED,
         check,
         format_check,
         installed_source,
@@ -142,7 +143,7 @@ def cmd_properties(args: argparse.Namespace) -> int:
     )
     from negsim.files import write_text
 
-    casts = [Path(c) for c in args.casts]
+    casts = [Path(c) for c in args.casts] or list(SHIPPED)
     parameters = None
     source = installed_source()
     if args.parameters:
@@ -330,8 +331,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     properties.add_argument(
         "casts",
         nargs="*",
-        default=["agents/dyad.toml", "agents/ukraine_2022.toml"],
-        help="cast files (default: agents/dyad.toml agents/ukraine_2022.toml)",
+        help="cast files (default: the shipped agents/dyad.toml and agents/ukraine_2022.toml)",
     )
     properties.add_argument(
         "--seeds", type=positive_int, default=60, help="seeded runs per arm (default 60)"
@@ -344,7 +344,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     properties.add_argument(
         "--partner",
         metavar="ID",
-        help="the defender's partner whose exposure is varied (default: the most exposed)",
+        help="the defender's partner whose exposure is varied (default: the largest economy)",
     )
     properties.add_argument(
         "--workers", "-j", type=positive_int, default=None, help="worker processes"

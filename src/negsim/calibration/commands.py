@@ -328,11 +328,40 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             f"  {r.label:{width}s} {shown:>28s}  record {format_value(r.record, r.kind)} ({r.role})"
         )
     print(f"\npage: {result.root / 'calibration.html'}")
-    if args.adopt:
-        print(f"adopted: {adopt(result.root)} (the casts' defaults from now on)")
-    else:
+    if not args.adopt:
         print(f"parameter set: {result.calibrated} (install it with --adopt)")
+        return 0
+    if not args.skip_properties and not _keeps_properties(result.calibrated, args):
+        return 1
+    print(f"adopted: {adopt(result.root)} (the casts' defaults from now on)")
     return 0
+
+
+def _keeps_properties(calibrated: Path, args: argparse.Namespace) -> bool:
+    """Whether every property of DESIGN.md holds under a parameter set on the dyad and
+    Ukraine 2022, with 60 seeds an arm (`negsim properties`); says which do not if not."""
+    from negsim.analysis.properties import SHIPPED, check, read_parameters
+
+    print(f"\nchecking the properties of DESIGN.md under {calibrated} ...")
+    result = check(
+        list(SHIPPED),
+        parameters=read_parameters(calibrated),
+        workers=args.workers,
+        scheduler=args.scheduler,
+    )
+    if not result.failed:
+        print(f"all hold ({result.runs} runs)")
+        return True
+    for v in result.failed:
+        how = "is measured the wrong way" if v.broken else "is not shown (arms not separated)"
+        print(f"error: {v.cast}: {v.name} {how} ({v.effects})", file=sys.stderr)
+    print(
+        f"error: not adopted: {len(result.failed)} of the properties do not hold under the set "
+        f"(`negsim properties --parameters {calibrated}` shows them all); "
+        "--skip-properties adopts it anyway",
+        file=sys.stderr,
+    )
+    return False
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -360,6 +389,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     calibrate.add_argument(
         "--adopt",
         action="store_true",
-        help="install the result as the calibrated defaults of every cast",
+        help="install the result as the calibrated defaults of every cast, if every property "
+        "of DESIGN.md holds under it on the dyad and Ukraine 2022 (`negsim properties`)",
+    )
+    calibrate.add_argument(
+        "--skip-properties",
+        action="store_true",
+        help="with --adopt: adopt without checking the properties",
     )
     calibrate.set_defaults(handler=cmd_calibrate)
