@@ -212,3 +212,40 @@ def test_collapsed_weights_are_a_clear_error_not_a_traceback(tmp_path, capsys, m
     err = capsys.readouterr().err
     assert "weights collapsed" in err and "calibration.population (now 5)" in err
     assert "Traceback" not in err
+
+
+def test_adopting_checks_the_properties_and_refuses_a_set_that_breaks_one(
+    calibrated, tmp_path, monkeypatch, capsys
+):
+    from negsim.analysis import properties
+
+    folder, result = calibrated
+    target = tmp_path / "calibrated.toml"
+    monkeypatch.setattr(cast_module, "CALIBRATED", target)
+    checked = []
+
+    def fake_check(casts, parameters=None, **_):
+        checked.append((casts, parameters))
+        holds = len(checked) > 1  # the first set breaks a property, the second keeps them
+        verdict = properties.Verdict(
+            "dyad", "a stronger challenger gets more", "x1.5", holds, not holds, "share: -0.3"
+        )
+        return properties.Check([verdict], runs=120)
+
+    monkeypatch.setattr(properties, "check", fake_check)
+    argv = ["calibrate", str(folder / "tiny.toml"), "--results", str(folder / "r"), "-j", "1"]
+    calibrated_file.cache_clear()
+    try:
+        assert main([*argv, "--adopt"]) == 1
+        err = capsys.readouterr().err
+        assert "dyad: a stronger challenger gets more is measured the wrong way" in err
+        assert "not adopted" in err and "--skip-properties" in err
+        assert not target.exists()
+        casts, parameters = checked[0]
+        assert [p.name for p in casts] == ["dyad.toml", "ukraine_2022.toml"]
+        assert parameters == tomllib.loads(result.calibrated.read_text())["parameters"]
+        assert main([*argv, "--adopt"]) == 0 and target.is_file()
+        target.unlink()
+        assert main([*argv, "--adopt", "--skip-properties"]) == 0 and len(checked) == 2
+    finally:
+        calibrated_file.cache_clear()
