@@ -86,3 +86,16 @@ def test_bad_input_is_one_line_and_status_2(argv, message, capsys):
     assert main(["properties", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_arms_of_two_casts_on_one_executor_are_each_their_own_cast_s_runs():
+    from negsim.experiment.executors import SerialExecutor
+    from negsim.model import run
+
+    munich = DYAD.with_name("munich_1938.toml")
+    executor = SerialExecutor()  # one process: its cache of built casts is shared
+    dyad_arm = properties.measure_arms(DYAD, [{}], 2, executor=executor)[0]
+    munich_arm = properties.measure_arms(munich, [{}], 2, executor=executor)[0]
+    for arm, path in ((dyad_arm, DYAD), (munich_arm, munich)):
+        expected = [run(path, seed=s)[0].end_days for s in range(2)]
+        assert arm["end_days"].tolist() == expected

@@ -15,6 +15,7 @@ challenger's principal, the defender's principal and an exposed partner of the d
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -466,7 +467,9 @@ def measure_arms(
         firsts[key] = _first_chance(cast_doc, str(path))
         for start in range(0, seeds, 10):
             runs = [RunSpec(a * seeds + s, a, s, s) for s in range(start, min(seeds, start + 10))]
-            chunks.append(Chunk(key, cast_doc, str(path), None, False, {a: {}}, runs))
+            chunks.append(
+                Chunk(_doc_key(cast_doc), cast_doc, str(path), None, False, {a: {}}, runs)
+            )
     owned = executor is None
     executor = executor_for(None, None) if owned else executor
     rows: dict[int, dict] = {}
@@ -484,6 +487,12 @@ def measure_arms(
         for a, key in enumerate(unique)
     }
     return [measured[_arm_key(arm_overrides(doc, arm, who))] for arm in arms]
+
+
+def _doc_key(doc: dict) -> str:
+    """A cast document's hash: workers cache the casts they build by it."""
+    text = json.dumps(doc, sort_keys=True, default=str)
+    return "properties:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def _arm_key(overrides: dict[str, Any]) -> str:
