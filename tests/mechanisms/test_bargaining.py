@@ -178,3 +178,16 @@ def test_demands_sorted_from_any_earlier_order_come_out_as_a_stable_sort_orders_
             order = start.copy()
             sort_from(keys, order)
             assert order.tolist() == expected.tolist()
+
+
+def test_a_best_response_lead_tries_a_private_offer_it_expects_to_be_refused():
+    # On Iran 2013 most private offers are worth exactly fighting on to their proposer (it
+    # expects a refusal); a best response tries them, as the logit does half the time.
+    from negsim.model import run
+    from tests.conftest import ROOT
+
+    iran = ROOT / "agents" / "iran_2013.toml"
+    best = [run(iran, seed=s, overrides={"decisions.temperature": 0.0})[0] for s in range(4)]
+    noisy = [run(iran, seed=s)[0] for s in range(4)]
+    tried = sum(r.events.get("offers_private", 0) for r in best)
+    assert tried >= 0.5 * sum(r.events.get("offers_private", 0) for r in noisy) > 0

@@ -704,7 +704,10 @@ def offer_choices(
             fighting,
             params[2],
         )
-        made[n] = logit_index(np.array([fighting, value]), temperature[side], uniforms[n]) == 1
+        if temperature[side] > 0.0:
+            made[n] = logit_index(np.array([fighting, value]), temperature[side], uniforms[n]) == 1
+        else:  # a best response makes an offer worth no less than fighting on (a free try)
+            made[n] = value >= fighting
     return terms, forms, made
 
 
