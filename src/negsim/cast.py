@@ -867,11 +867,13 @@ def _describe(err: dict) -> str:
     return f"{msg[0].lower()}{msg[1:]}, got {shown(err['input'])}"
 
 
-def validation_problems(source: str, exc: ValidationError) -> list[str]:
-    """One line per pydantic error: file, dotted field path, what was expected."""
+def validation_problems(source: str, exc: ValidationError, prefix: str = "") -> list[str]:
+    """One line per pydantic error: file, dotted field path (after ``prefix``, the path of
+    the validated table in its file), what was expected."""
     lines = []
     for err in exc.errors():
         loc = _location(err["loc"])
+        loc = loc if loc == "(document)" else prefix + loc
         if err["type"] == "value_error" and "; " in err["msg"]:
             for part in err["msg"].removeprefix("Value error, ").split("; "):
                 lines.append(f"{source}: {part}")

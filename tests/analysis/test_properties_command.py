@@ -9,7 +9,7 @@ from negsim.analysis import properties
 from negsim.analysis.properties import Contrast, candidate_doc
 from negsim.cast import build_cast, read_toml
 from negsim.cli import main
-from tests.conftest import DYAD, UKRAINE
+from tests.conftest import DYAD, ROOT, UKRAINE
 
 BEST_RESPONSE = "best response and the default temperature behave alike"
 
@@ -80,6 +80,10 @@ def test_under_a_best_response_candidate_the_temperature_arms_are_the_same_runs(
         (["agents/none.toml"], "agents/none.toml: no such file"),
         ([str(DYAD), "--partner", "XYZ"], "--partner XYZ: not a partner of the defender side"),
         ([str(DYAD), "--parameters", str(DYAD)], "parameters: missing; expected a [parameters]"),
+        (
+            [str(DYAD), "--parameters", str(ROOT / "tests" / "data" / "bad_parameters.toml")],
+            "bad_parameters.toml: parameters.decisions.temperature: input should be greater",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_status_2(argv, message, capsys):

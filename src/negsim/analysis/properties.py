@@ -24,15 +24,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
 from negsim.analysis.stats import Estimate, paired_difference
 from negsim.cast import (
+    Parameters,
     _merged,
     apply_overrides,
     build_cast,
     calibrated_file,
     canonical_path,
     read_toml,
+    validation_problems,
 )
 from negsim.clock import Clock
 from negsim.errors import InputError
@@ -332,6 +335,10 @@ def read_parameters(path: Path) -> dict[str, Any]:
             f"{path}: parameters: missing; expected a [parameters] table, as in the "
             "calibrated.toml a calibration writes"
         )
+    try:
+        Parameters.model_validate(found)
+    except ValidationError as exc:
+        raise InputError(validation_problems(str(path), exc, prefix="parameters.")) from None
     return found
 
 
