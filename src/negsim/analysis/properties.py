@@ -464,10 +464,11 @@ def measure_arms(
 
     doc = candidate_doc(read_toml(path), parameters)
     who = roles(doc, str(path), partner)
-    unique: dict[str, dict] = {}
+    keys, unique = [], {}
     for arm in arms:
         overrides = arm_overrides(doc, arm, who)
-        unique.setdefault(_arm_key(overrides), overrides)
+        keys.append(_arm_key(overrides))
+        unique.setdefault(keys[-1], overrides)
     chunks, firsts = [], {}
     for a, (key, overrides) in enumerate(unique.items()):
         cast_doc = apply_overrides(doc, overrides)
@@ -493,7 +494,7 @@ def measure_arms(
         key: _measures([rows[a * seeds + s] for s in range(seeds)], firsts[key])
         for a, key in enumerate(unique)
     }
-    return [measured[_arm_key(arm_overrides(doc, arm, who))] for arm in arms]
+    return [measured[key] for key in keys]
 
 
 def _doc_key(doc: dict) -> str:
