@@ -446,10 +446,16 @@ class World:
 
     def channel(self) -> float:
         """How clearly the sides read each other: the back channel or the most credible
-        mediator, whichever is clearer (M3, M15)."""
+        mediator, whichever is clearer (M3, M15). A function of the tick alone (the channel
+        and the mediators' credibility are fixed in a run), so computed once a tick."""
+        found = self.cache.get("channel")
+        if found is not None and found[0] == self.tick:
+            return found[1]
         mediator = self.mediator()
         relayed = self.states.mediation_credibility[mediator] if mediator is not None else 0.0
-        return max(self.back_channel(), float(relayed))
+        channel = max(self.back_channel(), float(relayed))
+        self.cache["channel"] = (self.tick, channel)
+        return channel
 
     def relay_bias(self) -> float:
         """How far the mediator's relay tilts each side's reading toward its favourite (issue

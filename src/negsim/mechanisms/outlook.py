@@ -726,13 +726,18 @@ def threat_exposure(world: World, side: int, posture: int) -> float:
 def threat_exposures(world: World) -> np.ndarray:
     """`threat_exposure` of both sides at every posture, ``[side, posture]``, in one pass."""
     out = np.zeros((2, len(world.rungs.intensity)))
+    principals = world.sides.principal
+    costs: dict[tuple[int, str], float] = {}  # the same for every threat of a consequence
     for threat in world.threats:
         if threat.demand not in ("step_down", "withdraw"):
             continue
         for side in (CHALLENGER, DEFENDER):
-            if threat.target == world.sides.principal[side]:
+            if threat.target == principals[side]:
                 first = int(threat.level) + 1 if threat.demand == "step_down" else 0
-                cost = consequence_cost(world, side, threat.consequence)
+                key = (side, threat.consequence)
+                cost = costs.get(key)
+                if cost is None:
+                    cost = costs[key] = consequence_cost(world, side, threat.consequence)
                 out[side, first:] += threat.credibility * cost
     return out
 
