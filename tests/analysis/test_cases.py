@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from negsim.analysis.cases import (
+    Candidate,
     compute_time,
     historical_casts,
     matching,
@@ -168,3 +169,61 @@ def test_cases_in_a_folder_without_history_is_an_input_error(tmp_path):
     shutil.copy(ROOT / "agents" / "dyad.toml", folder / "dyad.toml")
     with pytest.raises(InputError, match=r"no cast with a \[cast\.history\] table"):
         write_cases(agents=folder, experiments=tmp_path / "specs", out=tmp_path / "x.md", runs=5)
+
+
+def _gulf(tmp_path: Path) -> Path:
+    folder = tmp_path / "agents"
+    folder.mkdir()
+    shutil.copy(ROOT / "agents" / "gulf_1990.toml", folder / "gulf_1990.toml")
+    return folder
+
+
+def test_a_candidate_set_fixes_only_what_the_cast_leaves_to_the_defaults(tmp_path):
+    case = next(c for c in historical_casts(ROOT / "agents") if c.name == "gulf_1990")
+    candidate = Candidate(
+        tmp_path / "set.toml",
+        {"battlefield": {"speed": 0.08}, "sanctions": {"burden_sharing": 0.1}},
+    )
+    path = tmp_path / "spec.toml"
+    path.write_text(spec_text(case, tmp_path, 7, candidate=candidate))
+    spec = load_spec(path)
+    # the Gulf cast sets its burden sharing (a policy fact): the cast's value stays
+    assert spec.fixed == {"battlefield.speed": 0.08}
+    assert spec.name == f"cases_gulf_1990_{candidate.tag}" and candidate.tag.startswith("set-")
+
+
+def test_cases_under_a_candidate_set_run_apart_from_the_defaults(tmp_path, capsys):
+    """A faster battlefield lets the coalition expel Iraq: the Gulf's withdrawals appear
+    under the candidate set, and its runs, specs and page stay apart from the defaults'."""
+    agents, results = _gulf(tmp_path), tmp_path / "results"
+    (tmp_path / "fast.toml").write_text("[parameters.battlefield]\nspeed = 0.08\n")
+    common = ["cases", "--runs", "6", "--workers", "1", "--quiet", "--agents", str(agents)]
+    common += ["--results", str(results)]
+    defaults = [*common, "--experiments", str(tmp_path / "specs"), "--out", str(tmp_path / "d.md")]
+    assert main(defaults) == 0
+    assert main([*common, "--parameters", str(tmp_path / "fast.toml")]) == 0
+    capsys.readouterr()
+
+    tag = Candidate(tmp_path / "fast.toml", {"battlefield": {"speed": 0.08}}).tag
+    page = (results / f"cases_{tag}" / "CASES.md").read_text()
+    assert "under the parameter set fast.toml" in page and "`battlefield.speed` = 0.08" in page
+    assert "**Mechanisms.**" not in page  # the paragraphs explain the defaults' results
+    assert (results / f"cases_{tag}" / "gulf_1990.toml").is_file()
+    assert sorted(p.name for p in (tmp_path / "specs").iterdir()) == ["gulf_1990.toml"]
+
+    def withdrawals(name: str) -> int:
+        table = pd.read_parquet(results / name / "runs.parquet")
+        return int((table["outcome"] == "aggressor_withdrawal").sum())
+
+    assert withdrawals("cases_gulf_1990") == 0  # at the defaults the war is too slow
+    assert withdrawals(f"cases_gulf_1990_{tag}") >= 4
+
+
+def test_cases_with_a_bad_parameter_set_name_the_file_and_the_parameter(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[parameters.battlefield]\nspeed = -1.0\n")
+    args = ["cases", "--agents", str(_gulf(tmp_path)), "--results", str(tmp_path / "r")]
+    assert main([*args, "--parameters", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}: parameters.battlefield.speed:" in err and "Traceback" not in err
+    assert not (tmp_path / "r").exists()

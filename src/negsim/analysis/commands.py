@@ -105,17 +105,25 @@ def cmd_cases(args: argparse.Namespace) -> int:
     """Run every historical cast's experiment (resuming) and write docs/CASES.md."""
     from pathlib import Path
 
-    from negsim.analysis.cases import format_summary, write_cases
+    from negsim.analysis.cases import Candidate, format_summary, write_cases
+    from negsim.analysis.properties import read_parameters
 
+    candidate, experiments, out = None, "experiments/cases", "docs/CASES.md"
+    if args.parameters is not None:
+        path = Path(args.parameters)
+        candidate = Candidate(path, read_parameters(path))
+        experiments = Path(args.results) / f"cases_{candidate.tag}"
+        out = experiments / "CASES.md"
     report = write_cases(
         agents=Path(args.agents),
-        experiments=Path(args.experiments),
+        experiments=Path(args.experiments or experiments),
         results=Path(args.results),
-        out=Path(args.out),
+        out=Path(args.out or out),
         runs=args.runs,
         workers=args.workers,
         force=args.force,
         progress=not args.quiet,
+        candidate=candidate,
     )
     print(format_summary(report))
     print(
@@ -303,13 +311,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cases.add_argument("--agents", default="agents", help="folder of casts (default: agents)")
     cases.add_argument(
         "--experiments",
-        default="experiments/cases",
-        help="where the specs are written (default: experiments/cases)",
+        default=None,
+        help="where the specs are written (default: experiments/cases; with --parameters, "
+        "RESULTS/cases_<set>/)",
     )
     cases.add_argument(
         "--results", default="results", help="folder of results folders (default: results)"
     )
-    cases.add_argument("--out", "-o", default="docs/CASES.md", help="the page to write")
+    cases.add_argument(
+        "--out",
+        "-o",
+        default=None,
+        help="the page to write (default: docs/CASES.md; with --parameters, "
+        "RESULTS/cases_<set>/CASES.md)",
+    )
+    cases.add_argument(
+        "--parameters",
+        metavar="FILE",
+        default=None,
+        help="run the cases under this candidate parameter set instead of the defaults "
+        "([parameters] tables, as in a calibration's calibrated.toml; a value a cast sets "
+        "itself keeps the cast's); its specs, results and page go apart (RESULTS/cases_<set>/)",
+    )
     cases.add_argument(
         "--force",
         action="store_true",
