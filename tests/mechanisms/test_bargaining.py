@@ -120,6 +120,36 @@ def test_the_proposer_avoids_terms_the_other_sides_publics_would_refuse():
     assert xs[edge] >= 0.5
 
 
+def test_when_no_terms_can_pass_the_proposer_offers_those_that_miss_the_win_sets_least():
+    """Read with certainty, the challenger's publics want at least 0.6 and the defender's
+    cede at most 0.4: every offer is worth fighting on. The challenger offers terms between
+    the two edges, not the first of the grid (x = 0: the whole issue to its enemy)."""
+    xs = np.linspace(0, 1, 101)
+    g, _o, value = offer_values(
+        xs,
+        np.zeros(1),
+        np.zeros(1),
+        np.ones(1, dtype=np.bool_),  # private: a refusal costs no audience
+        np.zeros(101),
+        np.zeros(101),
+        0,
+        0.0,
+        np.array([1.0, 0.0, 0.0]),
+        np.array([1.0, 0.0, 0.0]),
+        np.array([0.3]),
+        np.array([1.0]),
+        0.001,
+        np.array([0, 1], dtype=np.int64),
+        np.array([0.6, 0.6]),  # the challenger's publics: x >= 0.6; the defender's: 1 - x >= 0.6
+        np.zeros(2),
+        np.array([1.0, 0.0]),
+        0.2,
+        0.03,
+    )
+    assert value == 0.2  # worth exactly fighting on
+    assert xs[g] == pytest.approx(0.5)
+
+
 def test_a_sides_win_set_moves_with_the_battlefield():
     weak = dyad_world(**{"states.ARG.military": 0.6})
     strong = dyad_world(**{"states.ARG.military": 2.0})

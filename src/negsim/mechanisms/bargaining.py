@@ -205,6 +205,11 @@ def offer_values(
     state's edge); the proposer then has the deal (discounted by the chance the receiver
     breaks it) or fights on, less audience costs if the offer was public.
 
+    Offers of equal value (read with certainty, every term falls outside a win-set, so each is
+    worth fighting on) go to the one that misses the required states' edges by least (the sum
+    of the squared shortfalls, the limit of the noisy ratification chances as the noise
+    vanishes): the terms between the win-sets, not the first term of the grid.
+
     ``mine`` and ``theirs`` are ``(loss aversion, face worth, value if the deal breaks)`` of
     the proposer and the receiver; ``public`` is ``(loss aversion, face worth for the
     challenger's publics)``.
@@ -222,9 +227,10 @@ def offer_values(
                 same_public[o] = same_public[q]
     takes = np.empty(shapes)
     ratifies = np.empty((shapes, len(edge_sides)))
+    misses = np.empty(shapes)  # the squared shortfalls from the edges, to break ties
     taken_at = np.full(shapes, -1)  # the term each entry of ``takes`` was weighed at
     ratified_at = np.full(shapes, -1)
-    best_g, best_o, best = 0, 0, -np.inf
+    best_g, best_o, best, best_miss = 0, 0, -np.inf, np.inf
     for g in range(len(xs)):
         x = xs[g]
         for o in range(shapes):
@@ -247,18 +253,20 @@ def offer_values(
                 takes[f], taken_at[f] = take, g
             p = same_public[o]
             if ratified_at[p] != g:
+                miss = 0.0
                 for e in range(len(edge_sides)):
                     k = edge_sides[e]
                     shown = public[1] if k == 0 else -public[1]
                     value = deal_value(k, x, face_public[p], control, public[0], shown)
                     ratifies[p, e] = ratification_chance(value - edge_reads[e], edge_sds[e])
-                ratified_at[p] = g
+                    miss += min(0.0, value - edge_reads[e]) ** 2
+                misses[p], ratified_at[p] = miss, g
             accept = takes[f]
             for e in range(len(edge_sides)):
                 accept *= ratifies[p, e]
             value = accept * own + (1.0 - accept) * fallback
-            if value > best:
-                best_g, best_o, best = g, o, value
+            if value > best or (value == best and misses[p] < best_miss):
+                best_g, best_o, best, best_miss = g, o, value, misses[p]
     return best_g, best_o, best
 
 
