@@ -110,10 +110,10 @@ TABLE = [
         {"humiliation.personal_sanctions": 1.0},
     ),
     (
-        "back channel 0 -> 1",
+        "back channel 0 -> 1 (its hazard cut off)",
         ["misperception", "settled"],
-        {"bargaining.back_channel": 0.0},
-        {"bargaining.back_channel": 1.0},
+        {"bargaining.back_channel": 0.0, "escalation.back_channel_cut": 0.0},
+        {"bargaining.back_channel": 1.0, "escalation.back_channel_cut": 0.0},
     ),
     (
         "temperature default -> 0",
