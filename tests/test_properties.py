@@ -1,4 +1,4 @@
-"""The properties DESIGN.md says must hold, on the dyad and on the Ukraine cast.
+"""The properties the model must hold (docs/MODEL.md §4), on the dyad and on the Ukraine cast.
 
 The properties, their arms and their verdicts are `negsim.analysis.properties` (what
 `negsim properties` prints): each compares arms over the same seeds by the mean of their paired

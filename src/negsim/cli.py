@@ -76,6 +76,8 @@ def summarize(model, record) -> str:
         lines.append(
             f"deal: the challenger gets x = {record.deal_x:.2f} of the issue, with face "
             f"{record.face_public:.2f} in public and {record.face_private:.2f} in private"
+            f" (signed at tick {record.end_tick}; the run ends once it is implemented, at tick "
+            f"{model.world.tick})"
         )
     series = model.datacollector.get_model_vars_dataframe()
     marks = sorted({0, len(series) // 4, len(series) // 2, 3 * len(series) // 4, len(series) - 1})

@@ -1,5 +1,5 @@
 """CrisisModel: builds the world from a cast, creates its Mesa agents and runs the tick's
-seven phases (DESIGN.md, docs/MODEL.md). The mechanisms own what happens in each phase."""
+seven phases (docs/MODEL.md). The mechanisms own what happens in each phase."""
 
 from __future__ import annotations
 
@@ -128,7 +128,7 @@ class CrisisModel(mesa.Model):
     # --- the tick ------------------------------------------------------------------------------
 
     def step(self) -> None:
-        """One tick: the seven phases of DESIGN.md, in order."""
+        """One tick: the seven phases of docs/MODEL.md, in order."""
         w = self.world
         w.tick += 1
         w.face_offered = 0.0

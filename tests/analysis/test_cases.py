@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 
 from negsim.analysis.cases import (
+    RUNS,
     Candidate,
+    apart_tag,
     compute_time,
     historical_casts,
     matching,
@@ -153,11 +155,12 @@ def test_cases_writes_specs_runs_them_and_writes_the_page(tmp_path, agents, caps
         "munich_1938.toml",
     ]
     page = out.read_text()
-    assert "The model's parameters are the same for all casts." in page
+    assert page.startswith("# Historical cases, 5 runs a case")  # not docs/CASES.md's table
     assert "| Munich 1938 | settlement, 23 days |" in page
     assert "| Berlin 1961 | aggressor withdrawal, 146 days |" in page
     assert "dyad" not in page
-    assert page.count("**Mechanisms.**") == 2 and "The 10 runs took" in page
+    assert "**Mechanisms.**" not in page and "The 10 runs took" in page  # that prose is for 1,000
+    assert (tmp_path / "results" / "cases_munich_1938_runs5").is_dir()
 
     assert main(args) == 0  # a second time: every run is reused
     assert "0 of 10 runs computed now" in capsys.readouterr().out
@@ -189,7 +192,9 @@ def test_a_candidate_set_fixes_only_what_the_cast_leaves_to_the_defaults(tmp_pat
     spec = load_spec(path)
     # the Gulf cast sets its burden sharing (a policy fact): the cast's value stays
     assert spec.fixed == {"battlefield.speed": 0.08}
-    assert spec.name == f"cases_gulf_1990_{candidate.tag}" and candidate.tag.startswith("set-")
+    assert spec.name == f"cases_gulf_1990_{candidate.tag}-runs7" and candidate.tag.startswith(
+        "set-"
+    )
 
 
 def test_cases_under_a_candidate_set_run_apart_from_the_defaults(tmp_path, capsys):
@@ -204,7 +209,9 @@ def test_cases_under_a_candidate_set_run_apart_from_the_defaults(tmp_path, capsy
     assert main([*common, "--parameters", str(tmp_path / "fast.toml")]) == 0
     capsys.readouterr()
 
-    tag = Candidate(tmp_path / "fast.toml", {"battlefield": {"speed": 0.08}}).tag
+    candidate = Candidate(tmp_path / "fast.toml", {"battlefield": {"speed": 0.08}})
+    tag = apart_tag(candidate, 6)
+    assert tag == f"{candidate.tag}-runs6"
     page = (results / f"cases_{tag}" / "CASES.md").read_text()
     assert "under the parameter set fast.toml" in page and "`battlefield.speed` = 0.08" in page
     assert "**Mechanisms.**" not in page  # the paragraphs explain the defaults' results
@@ -215,7 +222,7 @@ def test_cases_under_a_candidate_set_run_apart_from_the_defaults(tmp_path, capsy
         table = pd.read_parquet(results / name / "runs.parquet")
         return int((table["outcome"] == "aggressor_withdrawal").sum())
 
-    assert withdrawals("cases_gulf_1990") == 0  # at the defaults the war is too slow
+    assert withdrawals("cases_gulf_1990_runs6") == 0  # at the defaults the war is too slow
     assert withdrawals(f"cases_gulf_1990_{tag}") >= 4
 
 
@@ -227,3 +234,15 @@ def test_cases_with_a_bad_parameter_set_name_the_file_and_the_parameter(tmp_path
     err = capsys.readouterr().err
     assert f"{bad}: parameters.battlefield.speed:" in err and "Traceback" not in err
     assert not (tmp_path / "r").exists()
+
+
+def test_another_number_of_runs_leaves_the_shipped_specs_and_page_alone(tmp_path, capsys):
+    """`negsim cases --runs 4` (a quick look) writes its specs and page under the results
+    folder, not into experiments/cases/ and docs/CASES.md."""
+    agents, results = _gulf(tmp_path), tmp_path / "results"
+    args = ["cases", "--runs", "4", "--workers", "1", "--quiet", "--agents", str(agents)]
+    assert main([*args, "--results", str(results)]) == 0
+    capsys.readouterr()
+    assert (results / "cases_runs4" / "CASES.md").is_file()
+    assert (results / "cases_runs4" / "gulf_1990.toml").is_file()
+    assert apart_tag(None, RUNS) is None

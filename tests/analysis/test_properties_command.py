@@ -30,6 +30,14 @@ def _arms(low: list[float], high: list[float]) -> list[dict[str, np.ndarray]]:
     return [{"share": np.array(low)}, {"share": np.array(high)}]
 
 
+def test_a_change_that_moves_no_measure_of_any_run_does_not_apply():
+    # e.g. disinformation withheld by a challenger that has none: the arms are the same runs
+    holds, broken, text = _contrast().judge(_arms([0.2, 0.4, 0.3], [0.2, 0.4, 0.3]))
+    assert holds is None and not broken and "leaves every measure of every run" in text
+    holds, _, _ = _contrast().judge(_arms([0.2, 0.4, 0.3], [0.2, 0.4, 0.31]))
+    assert holds is False  # one run moved: judged (here, not shown)
+
+
 def test_a_contrast_separated_the_expected_way_holds():
     holds, broken, text = _contrast().judge(_arms([0.1, 0.2, 0.3], [0.3, 0.5, 0.6]))
     assert holds and not broken

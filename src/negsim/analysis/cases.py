@@ -176,10 +176,20 @@ class Case:
         description = self.cast.cast.description
         return description.split(":")[0].strip() if ":" in description else self.name
 
-    def experiment(self, candidate: Candidate | None = None) -> str:
-        """The name of its experiment (and results folder), under ``candidate`` if given."""
-        suffix = f"_{candidate.tag}" if candidate is not None else ""
-        return f"cases_{self.path.stem}{suffix}"
+    def experiment(self, tag: str | None = None) -> str:
+        """The name of its experiment (and results folder); ``tag`` names a table kept apart
+        from the standard one (`apart_tag`)."""
+        return f"cases_{self.path.stem}_{tag}" if tag else f"cases_{self.path.stem}"
+
+
+def apart_tag(candidate: Candidate | None, runs: int) -> str | None:
+    """The name under which a table other than docs/CASES.md's keeps its specs, results and
+    page apart: a candidate set's `Candidate.tag` and/or ``runs<N>`` for another number of
+    runs; None for the standard table (the defaults, `RUNS` runs a case)."""
+    parts = [candidate.tag] if candidate is not None else []
+    if runs != RUNS:
+        parts.append(f"runs{runs}")
+    return "-".join(parts) or None
 
 
 def dotted(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -257,6 +267,7 @@ class CasesReport:
     ran: int
     planned: int
     candidate: Candidate | None = None  # the parameter set the cases ran under, if not defaults
+    tag: str | None = None  # the name of a table kept apart from docs/CASES.md (`apart_tag`)
 
     @property
     def compute_seconds(self) -> float:
@@ -289,10 +300,11 @@ def spec_text(
 
     cast = Path(os.path.relpath(case.path.resolve(), spec_dir.resolve())).as_posix()
     description = case.cast.cast.description or case.name
-    name = case.experiment(candidate)
+    name = case.experiment(apart_tag(candidate, runs))
     if candidate is None:
+        written = "`negsim cases`" if runs == RUNS else f"`negsim cases --runs {runs}`"
         header = [
-            f"# Written by `negsim cases`: the historical cast {case.path.name} as it is (no",
+            f"# Written by {written}: the historical cast {case.path.name} as it is (no",
             "# parameter set or varied), compared with what happened in docs/CASES.md. Run it",
             f"# alone with `negsim sweep` on this file; results go to results/{name}/.",
         ]
@@ -548,9 +560,9 @@ def _workers(results: list[CaseResult]) -> str:
 
 
 def render_page(report: CasesReport, runs: int) -> str:
-    """The whole page (docs/CASES.md, or a candidate set's page)."""
-    if report.candidate is not None:
-        return _candidate_page(report, runs)
+    """The whole page (docs/CASES.md, or the page of a table kept apart)."""
+    if report.tag is not None:
+        return _apart_page(report, runs)
     lines = [
         "# Historical cases: the model against five crises",
         "",
@@ -587,19 +599,30 @@ def render_page(report: CasesReport, runs: int) -> str:
     return "\n".join(lines)
 
 
-def _candidate_page(report: CasesReport, runs: int) -> str:
-    """The page of the cases under a candidate parameter set: the same tables, without the
-    paragraphs that explain the defaults' results."""
+def _apart_page(report: CasesReport, runs: int) -> str:
+    """The page of a table kept apart (under a candidate parameter set, or with another
+    number of runs): the same tables, without the paragraphs that explain docs/CASES.md's
+    results."""
     candidate = report.candidate
-    values = ", ".join(f"`{k}` = {v!r}" for k, v in candidate.values.items())
+    command = "negsim cases" + (f" --runs {runs}" if runs != RUNS else "")
+    if candidate is None:
+        title = f"# Historical cases, {runs:,} runs a case"
+        how = "at the defaults"
+    else:
+        command += f" --parameters {candidate.path.name}"
+        title = f"# Historical cases under the parameter set {candidate.path.name}"
+        values = ", ".join(f"`{k}` = {v!r}" for k, v in candidate.values.items())
+        how = (
+            f"with the set's values instead of the defaults: {values}. A value a cast sets "
+            "itself (a policy fact of its case) keeps the cast's value"
+        )
     lines = [
-        f"# Historical cases under the parameter set {candidate.path.name}",
+        title,
         "",
-        f"Written by `negsim cases --parameters {candidate.path.name}` (results in "
-        f"`cases_<cast>_{candidate.tag}/`): the cases of docs/CASES.md, {runs:,} seeded runs "
-        f"each (master seed {SEED}), with the set's values instead of the defaults: {values}. "
-        "A value a cast sets itself (a policy fact of its case) keeps the cast's value. "
-        "docs/CASES.md explains the results at the defaults; compare the two tables.",
+        f"Written by `{command}` (results in `cases_<cast>_{report.tag}/`): the cases of "
+        f"docs/CASES.md, {runs:,} seeded runs each (master seed {SEED}), {how}. "
+        "docs/CASES.md explains the results of the defaults at 1,000 runs a case; compare "
+        "the two tables.",
         "",
         f"The {report.planned:,} runs took {report.compute_seconds:.0f} s to compute "
         f"({_workers(report.results)}); this page was regenerated in {report.seconds:.0f} s, "
@@ -672,7 +695,7 @@ def write_cases(
         table, manifest = load_results(Path(results) / spec.name)
         ok = table[table["status"] == "ok"]
         found.append(CaseResult(case, ok, len(table) - len(ok), *compute_time(manifest)))
-    report = CasesReport(Path(out), found, 0.0, ran, planned, candidate)
+    report = CasesReport(Path(out), found, 0.0, ran, planned, candidate, apart_tag(candidate, runs))
     report.seconds = time.perf_counter() - started
     write_text(out, render_page(report, runs))
     return report

@@ -1,4 +1,4 @@
-"""The empirical patterns of DESIGN.md ("Empirical patterns"), measured on a results folder.
+"""The empirical patterns of docs/VALIDATION.md, measured on a results folder.
 
 Each pattern is a number the model can be held against: a share of runs (with its Wilson 95%
 interval), a share of threats or of partners (pooled over runs, with a bootstrap interval over

@@ -1,4 +1,4 @@
-"""The properties DESIGN.md says must hold, measured on any cast, at the defaults or under a
+"""The properties the model must hold (docs/MODEL.md §4), measured on any cast, at the defaults or under a
 candidate parameter set (`negsim properties`).
 
 Each property compares arms of seeded runs of one cast: the same seeds in every arm, so an
@@ -90,7 +90,7 @@ Arm = dict[str, np.ndarray]  # measure -> its value in each seeded run
 class Contrast:
     """A property comparing two arms: ``holds`` judges the effects of every measure."""
 
-    name: str  # the property, in DESIGN.md's words
+    name: str  # the property, as docs/MODEL.md §4 words it
     change: str  # the change from the low arm to the high arm
     measures: tuple[str, ...]
     low: dict[str, Any]
@@ -102,16 +102,20 @@ class Contrast:
     def arms(self) -> tuple[dict[str, Any], ...]:
         return (self.low, self.high)
 
-    def judge(self, arms: list[Arm]) -> tuple[bool, bool, str]:
-        """Whether it holds; whether it is broken (a measure separated against its
-        expected direction, or, for a property without one, not holding); the effects."""
+    def judge(self, arms: list[Arm]) -> tuple[bool | None, bool, str]:
+        """Whether it holds (None: the change moves no run on this cast, so the property
+        says nothing here); whether it is broken (a measure separated against its expected
+        direction, or, for a property without one, not holding); the effects."""
         low, high = arms
         effects = {m: Effect(m, paired_difference(high[m], low[m])) for m in self.measures}
+        text = "; ".join(str(e) for e in effects.values())
+        if all(np.array_equal(high[m], low[m]) for m in self.measures):
+            return None, False, f"the change leaves every measure of every run as it was ({text})"
         holds = self.holds(effects)
         against = {1: Effect.lower, -1: Effect.higher}
         broken = any(against[d](effects[m]) for m, d in self.expect.items())
         broken = broken or (not holds and not self.expect)
-        return holds, broken, "; ".join(str(e) for e in effects.values())
+        return holds, broken, text
 
 
 @dataclass(frozen=True)
@@ -229,7 +233,7 @@ PROPERTIES: list[Property] = [
         expect={"peak": 1, "nuclear": 1},
     ),
     Contrast(
-        # "settlement not lower for that reason alone" (DESIGN.md): the channel's other
+        # "settlement not lower for that reason alone" (docs/MODEL.md §4): the channel's other
         # effect, the share of the escalation hazard it removes, is held off in both arms.
         # It is a mechanism of its own: leaders price nuclear threats at the lower hazard
         # and climb to them (docs/FINDINGS.md, H8), which can cost settlements.
@@ -281,7 +285,7 @@ PROPERTIES: list[Property] = [
         lambda share: share < 1.0,
     ),
 ]
-# The casts the properties must hold on (DESIGN.md): the dyad and Ukraine 2022.
+# The casts the properties must hold on (docs/MODEL.md §4): the dyad and Ukraine 2022.
 SHIPPED = (Path(DEFAULT_CAST).with_name("dyad.toml"), Path(DEFAULT_CAST))
 # The causes of war are isolated on a crisis of two principals and one partner, where nothing
 # else (elections, a coalition's defections) stands between the sides: the dyad.
@@ -334,7 +338,12 @@ def read_parameters(path: Path) -> dict[str, Any]:
     writes one into its results folder)."""
     doc = read_toml(path)
     found = doc.get("parameters")
-    if not isinstance(found, dict) or not found:
+    if found is not None and not isinstance(found, dict):
+        raise InputError(
+            f"{path}: parameters: expected a table of parameter tables "
+            f"([parameters.battlefield] ...), got {type(found).__name__}"
+        )
+    if not found:
         raise InputError(
             f"{path}: parameters: missing; expected a [parameters] table, as in the "
             "calibrated.toml a calibration writes"
@@ -514,7 +523,7 @@ def _arm_key(overrides: dict[str, Any]) -> str:
 def format_check(result: Check, source: str) -> str:
     """The verdicts as a Markdown table, with the cost of the check."""
     lines = [
-        f"Properties of DESIGN.md, {source}: paired differences (high arm - low arm) "
+        f"Properties of docs/MODEL.md §4, {source}: paired differences (high arm - low arm) "
         "with 95% intervals.",
         "",
         "| cast | property | change | holds | effects |",
@@ -531,7 +540,9 @@ def format_check(result: Check, source: str) -> str:
         "",
         f"{held} of {judged} properties hold, {len(result.broken)} measured the wrong way "
         f"({result.runs} runs in {result.seconds:.0f} s). Not shown: the arms are not "
-        "separated with these seeds (more seeds may separate them).",
+        "separated with these seeds (more seeds may separate them). A property marked - "
+        "does not apply: the cast cannot test it (no partner, a condition checked on the "
+        "dyad) or the change leaves every measure of every run as it was.",
     ]
     return "\n".join(lines)
 

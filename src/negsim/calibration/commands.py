@@ -338,11 +338,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def _keeps_properties(calibrated: Path, args: argparse.Namespace) -> bool:
-    """Whether every property of DESIGN.md holds under a parameter set on the dyad and
+    """Whether every property of docs/MODEL.md §4 holds under a parameter set on the dyad and
     Ukraine 2022, with 60 seeds an arm (`negsim properties`); says which do not if not."""
     from negsim.analysis.properties import SHIPPED, check, read_parameters
 
-    print(f"\nchecking the properties of DESIGN.md under {calibrated} ...")
+    print(f"\nchecking the properties (docs/MODEL.md §4) under {calibrated} ...")
     result = check(
         list(SHIPPED),
         parameters=read_parameters(calibrated),
@@ -390,7 +390,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--adopt",
         action="store_true",
         help="install the result as the calibrated defaults of every cast, if every property "
-        "of DESIGN.md holds under it on the dyad and Ukraine 2022 (`negsim properties`)",
+        "of docs/MODEL.md §4 holds under it on the dyad and Ukraine 2022 (`negsim properties`)",
     )
     calibrate.add_argument(
         "--skip-properties",
