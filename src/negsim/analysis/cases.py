@@ -551,6 +551,15 @@ def case_section(result: CaseResult, explain: bool = True) -> str:
     return "\n".join(lines)
 
 
+def _cost(report: CasesReport) -> str:
+    """What the table's runs cost, and what regenerating the page computed."""
+    return (
+        f"The {report.planned:,} runs took {report.compute_seconds:.0f} s to compute "
+        f"({_workers(report.results)}); this page was regenerated in {report.seconds:.0f} s, "
+        f"computing {report.ran:,} of them."
+    )
+
+
 def _workers(results: list[CaseResult]) -> str:
     counts = sorted({w for r in results for w in r.workers})
     if not counts:
@@ -588,9 +597,7 @@ def render_page(report: CasesReport, runs: int) -> str:
         "challenger's share of the issue (0 = the status quo ante, 1 = its full demand), as "
         "each cast's header defines it.",
         "",
-        f"The {report.planned:,} runs took {report.compute_seconds:.0f} s to compute "
-        f"({_workers(report.results)}); this page was regenerated in {report.seconds:.0f} s, "
-        f"computing {report.ran:,} of them.",
+        _cost(report),
         "",
     ]
     lines += _markdown_table(SUMMARY_HEAD, summary_rows(report.results))
@@ -624,9 +631,7 @@ def _apart_page(report: CasesReport, runs: int) -> str:
         "docs/CASES.md explains the results of the defaults at 1,000 runs a case; compare "
         "the two tables.",
         "",
-        f"The {report.planned:,} runs took {report.compute_seconds:.0f} s to compute "
-        f"({_workers(report.results)}); this page was regenerated in {report.seconds:.0f} s, "
-        f"computing {report.ran:,} of them.",
+        _cost(report),
         "",
     ]
     lines += _markdown_table(SUMMARY_HEAD, summary_rows(report.results))
