@@ -53,7 +53,7 @@ BAD = {
     "unknown key": (
         "military = 1.0",
         "military = 1.0\nmilitery = 2",
-        "states.ARG.militery: unknown key",
+        "states.ARG.militery: unknown key (did you mean military?)",
     ),
     "wrong type": (
         "military = 1.0",

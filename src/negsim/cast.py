@@ -21,8 +21,10 @@ Rates in the parameters are per week and durations in days, whatever the cast's 
 from __future__ import annotations
 
 import copy
+import difflib
 import functools
 import tomllib
+import types
 import typing
 from enum import Enum, IntEnum, StrEnum
 from pathlib import Path
@@ -856,9 +858,9 @@ def _location(loc: tuple) -> str:
     return ".".join(cut(str(p), 40) for p in loc) or "(document)"
 
 
-def _describe(err: dict) -> str:
+def _describe(err: dict, model: type[BaseModel] | None = None) -> str:
     if err["type"] == "extra_forbidden":
-        return "unknown key"
+        return "unknown key" + _did_you_mean(model, err["loc"])
     if err["type"] == "missing":
         return "required field is missing"
     msg = err["msg"].removeprefix("Value error, ")
@@ -867,9 +869,12 @@ def _describe(err: dict) -> str:
     return f"{msg[0].lower()}{msg[1:]}, got {shown(err['input'])}"
 
 
-def validation_problems(source: str, exc: ValidationError, prefix: str = "") -> list[str]:
+def validation_problems(
+    source: str, exc: ValidationError, prefix: str = "", model: type[BaseModel] | None = None
+) -> list[str]:
     """One line per pydantic error: file, dotted field path (after ``prefix``, the path of
-    the validated table in its file), what was expected."""
+    the validated table in its file), what was expected. Given the ``model`` validated, an
+    unknown key names the known key it most resembles."""
     lines = []
     for err in exc.errors():
         loc = _location(err["loc"])
@@ -880,8 +885,47 @@ def validation_problems(source: str, exc: ValidationError, prefix: str = "") -> 
         elif err["type"] == "value_error" and loc == "(document)":
             lines.append(f"{source}: {_describe(err)}")
         else:
-            lines.append(f"{source}: {loc}: {_describe(err)}")
+            lines.append(f"{source}: {loc}: {_describe(err, model)}")
     return lines
+
+
+def _did_you_mean(model: type[BaseModel] | None, loc: tuple) -> str:
+    """`` (did you mean KEY?)`` for an unknown key at ``loc``: the key of the same table it
+    most resembles, found by walking ``model``'s fields along the path; else nothing."""
+    if model is None or not loc or len(str(loc[-1])) > 60:  # no guess for a key that long
+        return ""
+    node: Any = model
+    for key in loc[:-1]:
+        node = _held(node, key)
+    if not (isinstance(node, type) and issubclass(node, BaseModel)):
+        return ""
+    keys = [field.alias or name for name, field in node.model_fields.items()]
+    close = difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.7)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _held(node: Any, key: Any) -> Any:
+    """What a table's ``key`` holds: a model's field type, a dict's value type, a list's item
+    type (None when the path leaves the schema)."""
+    if isinstance(node, type) and issubclass(node, BaseModel):
+        fields = {field.alias or name: field for name, field in node.model_fields.items()}
+        return _bare(fields[key].annotation) if key in fields else None
+    origin, args = typing.get_origin(node), typing.get_args(node)
+    if origin is dict and len(args) == 2:
+        return _bare(args[1])
+    if origin in (list, tuple) and args:
+        return _bare(args[0])
+    return None
+
+
+def _bare(annotation: Any) -> Any:
+    """An annotation without its ``Annotated`` metadata and its ``None`` option."""
+    if typing.get_origin(annotation) is Annotated:
+        return _bare(typing.get_args(annotation)[0])
+    options = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(options) == 1:
+        return _bare(options[0])
+    return annotation
 
 
 def read_toml(path: str | Path) -> dict:
@@ -972,7 +1016,7 @@ def build_cast(doc: dict, source: str) -> Cast:
     try:
         return Cast.model_validate(doc)
     except ValidationError as exc:
-        raise InputError(validation_problems(source, exc)) from None
+        raise InputError(validation_problems(source, exc, model=Cast)) from None
 
 
 def load_cast(path: str | Path, overrides: dict[str, Any] | None = None) -> Cast:

@@ -111,3 +111,11 @@ def test_arms_of_two_casts_on_one_executor_are_each_their_own_cast_s_runs():
     for arm, path in ((dyad_arm, DYAD), (munich_arm, munich)):
         expected = [run(path, seed=s)[0].end_days for s in range(2)]
         assert arm["end_days"].tolist() == expected
+
+
+def test_an_unknown_parameter_names_the_one_it_resembles(tmp_path, capsys):
+    path = tmp_path / "typo.toml"
+    path.write_text("[parameters.battlefield]\nsped = 0.1\n")
+    assert main(["properties", "--parameters", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: parameters.battlefield.sped: unknown key (did you mean speed?)" in err

@@ -351,7 +351,9 @@ def read_parameters(path: Path) -> dict[str, Any]:
     try:
         Parameters.model_validate(found)
     except ValidationError as exc:
-        raise InputError(validation_problems(str(path), exc, prefix="parameters.")) from None
+        raise InputError(
+            validation_problems(str(path), exc, prefix="parameters.", model=Parameters)
+        ) from None
     return found
 
 

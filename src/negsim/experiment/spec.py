@@ -257,7 +257,7 @@ def parse_spec(doc: dict, source: str, base_dir: Path | None = None) -> Experime
     try:
         spec = ExperimentSpec.model_validate(doc)
     except ValidationError as exc:
-        raise InputError(validation_problems(source, exc)) from None
+        raise InputError(validation_problems(source, exc, model=ExperimentSpec)) from None
     spec._source = source
     if spec.generate is None:
         if spec.experiment.cast is None:
