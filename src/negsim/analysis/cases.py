@@ -97,8 +97,8 @@ PARAGRAPHS: dict[str, str] = {
         in the last weeks and at x of about 0.1, once Belgrade has lost most of the ground: the
         Kosovo Albanians, whose principal must ratify, expect the war to win them more, and
         Belgrade's leader concedes held ground only at a price the other side's leader refuses
-        (51 offers rejected in the average run, 26 of them carried by the mediators; the terms
-        offered are those nearest the win-sets, so under one ratification fails a run).
+        (51 offers rejected in the average run, 26 of them carried by the mediators; offered at
+        the terms nearest the win-sets, fewer than one a run fails ratification).
         Three things the model lacks explain the miss. Punishment of the challenger's homeland:
         the war's damage falls on the defender's ground and the challenger's economy takes only
         `sanctions.strike_damage`, so the bombing of Serbia's grid and bridges, which made
@@ -130,8 +130,8 @@ OVERVIEW = """
     Two of the five crises end in the model as they ended in history (Iran and Munich
     settle), one ends in the right substance but the wrong form (Berlin: a deal restoring the
     status quo instead of a unilateral Soviet retreat), and two miss (the Gulf and Kosovo end
-    in stalemates still fought at the horizon; Kosovo settles in 2 runs of 1,000). Three patterns run through them. First, the
-    model's crises go to war: in four of the five most runs reach full-scale war, although
+    in stalemates still fought at the horizon; Kosovo settles in 2 runs of 1,000). Three
+    patterns run through them. First, the model's crises go to war: in four of the five most runs reach full-scale war, although
     only the Gulf crisis was a war and Kosovo an air campaign; climbing is cheap when little
     ground is at stake or the climber is much the stronger, and hawkish publics and expected
     coercion reward it. Second, deals give the challenger almost nothing (x near 0 in all three
