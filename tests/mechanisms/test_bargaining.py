@@ -25,6 +25,33 @@ COMPLETE = {
 }
 
 
+def _best_offer(side, edge_sides, edge_reads, fighting, private=False):
+    """`offer_values` on a grid of 101 terms, one shape without face, no breach, both leaders
+    with loss aversion 1, a receiver reservation of 0.3 read with certainty (tremble 0.001),
+    no audience cost beyond 0.03; the required states' edges read exactly."""
+    return offer_values(
+        np.linspace(0, 1, 101),
+        np.zeros(1),
+        np.zeros(1),
+        np.full(1, private, dtype=np.bool_),
+        np.zeros(101),
+        np.zeros(101),
+        side,
+        0.0,
+        np.array([1.0, 0.0, 0.0]),
+        np.array([1.0, 0.0, 0.0]),
+        np.array([0.3]),
+        np.array([1.0]),
+        0.001,
+        np.array(edge_sides, dtype=np.int64),
+        np.array(edge_reads, dtype=float),
+        np.zeros(len(edge_sides)),
+        np.array([1.0, 0.0]),
+        fighting,
+        0.03,
+    )
+
+
 def test_ceding_held_ground_weighs_more_than_not_gaining_it():
     """With control 0.3, a deal at x = 0.2 costs the challenger 0.1 of held ground, weighed by
     loss aversion; x = 0.4 is a plain gain."""
@@ -69,53 +96,15 @@ def test_with_complete_information_the_proposer_offers_the_receivers_reservation
     """No uncertainty, no breach, no publics: the defender offers exactly what the challenger
     needs (at the grid's resolution) and the offer beats fighting on."""
     xs = np.linspace(0, 1, 101)
-    g, _o, value = offer_values(
-        xs,
-        np.zeros(1),
-        np.zeros(1),
-        np.zeros(1, dtype=np.bool_),
-        np.zeros(101),
-        np.zeros(101),
-        1,
-        0.0,
-        np.array([1.0, 0.0, 0.0]),
-        np.array([1.0, 0.0, 0.0]),
-        np.array([0.3]),
-        np.array([1.0]),
-        0.001,
-        np.zeros(0, dtype=np.int64),
-        np.zeros(0),
-        np.zeros(0),
-        np.array([1.0, 0.0]),
-        0.5,
-        0.03,
-    )
+    g, _o, value = _best_offer(1, [], [], 0.5)
     assert xs[g] == pytest.approx(0.31, abs=0.011)
     assert value > 0.5
 
 
 def test_the_proposer_avoids_terms_the_other_sides_publics_would_refuse():
     xs = np.linspace(0, 1, 101)
-    args = (
-        xs,
-        np.zeros(1),
-        np.zeros(1),
-        np.zeros(1, dtype=np.bool_),
-        np.zeros(101),
-        np.zeros(101),
-        1,
-        0.0,
-        np.array([1.0, 0.0, 0.0]),
-        np.array([1.0, 0.0, 0.0]),
-        np.array([0.3]),
-        np.array([1.0]),
-        0.001,
-    )
-    tail = (np.array([1.0, 0.0]), 0.2, 0.03)
-    free, _, _ = offer_values(*args, np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), *tail)
-    edge, _, _ = offer_values(
-        *args, np.array([0], dtype=np.int64), np.array([0.5]), np.array([0.0]), *tail
-    )
+    free, _, _ = _best_offer(1, [], [], 0.2)
+    edge, _, _ = _best_offer(1, [0], [0.5], 0.2)
     assert xs[free] < 0.35
     assert xs[edge] >= 0.5
 
@@ -125,27 +114,8 @@ def test_when_no_terms_can_pass_the_proposer_offers_those_that_miss_the_win_sets
     cede at most 0.4: every offer is worth fighting on. The challenger offers terms between
     the two edges, not the first of the grid (x = 0: the whole issue to its enemy)."""
     xs = np.linspace(0, 1, 101)
-    g, _o, value = offer_values(
-        xs,
-        np.zeros(1),
-        np.zeros(1),
-        np.ones(1, dtype=np.bool_),  # private: a refusal costs no audience
-        np.zeros(101),
-        np.zeros(101),
-        0,
-        0.0,
-        np.array([1.0, 0.0, 0.0]),
-        np.array([1.0, 0.0, 0.0]),
-        np.array([0.3]),
-        np.array([1.0]),
-        0.001,
-        np.array([0, 1], dtype=np.int64),
-        np.array([0.6, 0.6]),  # the challenger's publics: x >= 0.6; the defender's: 1 - x >= 0.6
-        np.zeros(2),
-        np.array([1.0, 0.0]),
-        0.2,
-        0.03,
-    )
+    # the challenger's publics: x >= 0.6; the defender's: 1 - x >= 0.6; a private offer
+    g, _o, value = _best_offer(0, [0, 1], [0.6, 0.6], 0.2, private=True)
     assert value == 0.2  # worth exactly fighting on
     assert xs[g] == pytest.approx(0.5)
 

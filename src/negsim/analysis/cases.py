@@ -205,6 +205,11 @@ def dotted(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return found
 
 
+def cast_parameters(path: Path) -> dict[str, Any]:
+    """The parameters a cast file sets itself, by dotted path, as written in it."""
+    return dotted(read_toml(path).get("parameters", {}))
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A parameter set the cases run under instead of the defaults (``--parameters FILE``).
@@ -230,7 +235,7 @@ class Candidate:
 
     def fixed(self, case: Case) -> dict[str, Any]:
         """The set's values a case's experiment fixes: all but those its cast sets itself."""
-        given = dotted(read_toml(case.path).get("parameters", {}))
+        given = cast_parameters(case.path)
         return {k: v for k, v in self.values.items() if k not in given}
 
 
@@ -467,17 +472,7 @@ def _markdown_table(head: list[str], rows: list[list[str]]) -> list[str]:
 
 def _policy_facts(path: Path) -> str:
     """The parameters a cast sets (policy facts of its case), as written in its file."""
-    doc = read_toml(path).get("parameters", {})
-    facts = []
-
-    def walk(table: dict, prefix: str) -> None:
-        for key, value in table.items():
-            if isinstance(value, dict):
-                walk(value, f"{prefix}{key}.")
-            else:
-                facts.append(f"`{prefix}{key}` = {value}")
-
-    walk(doc, "")
+    facts = [f"`{key}` = {value}" for key, value in cast_parameters(path).items()]
     return ", ".join(facts) if facts else "none"
 
 
